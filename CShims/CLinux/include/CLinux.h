@@ -1,0 +1,33 @@
+// CLinux: Linux interfaces Swift cannot import as they are: the tun/tap ioctl
+// requests (built with the function-like _IOW/_IOR macros), an ioctl that
+// takes its argument by value (Swift cannot pass C varargs), eventfd, and CPU
+// affinity (declared only under _GNU_SOURCE, which this header must not set).
+#ifndef CLINUX_H
+#define CLINUX_H
+
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <linux/if_tun.h>
+
+static const unsigned long CLINUX_TUNSETIFF = TUNSETIFF;
+static const unsigned long CLINUX_TUNGETIFF = TUNGETIFF;
+static const unsigned long CLINUX_TUNGETFEATURES = TUNGETFEATURES;
+static const unsigned long CLINUX_TUNSETSNDBUF = TUNSETSNDBUF;
+static const unsigned long CLINUX_TUNSETVNETHDRSZ = TUNSETVNETHDRSZ;
+
+/// Sets the offloads (TUN_F_*) the kernel may hand this tap.
+/// The corresponding C call is `ioctl(fd, TUNSETOFFLOAD, offloads)`.
+static inline int clinux_tun_set_offload(int fd, unsigned long offloads) {
+    return ioctl(fd, TUNSETOFFLOAD, offloads);
+}
+
+/// Writes the CPUs the calling process may run on into `cpus` (at most
+/// `capacity` of them, ascending) and returns how many; -1 on failure.
+/// The corresponding C function is `sched_getaffinity`.
+int clinux_allowed_cpus(int *cpus, int capacity);
+
+/// Restricts the calling thread to `cpu`; 0 on success, -1 on failure.
+/// The corresponding C function is `sched_setaffinity`.
+int clinux_pin_current_thread(int cpu);
+
+#endif

@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "TapRing",
+    products: [
+        .library(name: "TapRing", targets: ["TapRing"]),
+        .executable(name: "tapring", targets: ["tapring"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        .target(
+            name: "CURing",
+            path: "CShims/CURing",
+            linkerSettings: [.linkedLibrary("uring")]
+        ),
+        .target(name: "CLinux", path: "CShims/CLinux"),
+        .target(
+            name: "TapRing",
+            dependencies: [
+                "CURing",
+                "CLinux",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .executableTarget(
+            name: "tapring",
+            dependencies: [
+                "TapRing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TapRingTests",
+            dependencies: ["TapRing"]
+        ),
+    ]
+)
