@@ -1,0 +1,71 @@
+/// Netdevs created in command-line order, with hubports joined to the
+/// netdevs their `netdev=` names, as QEMU's `net_init_hubport()` joins them.
+///
+/// Where QEMU 7.2 aborts or builds a forwarding loop, this refuses cleanly:
+/// a netdev can have one peer, and hubs joined port to port must form a forest.
+struct NetdevGraph: Sendable {
+    private(set) var netdevs: [NetworkPlan.Netdev] = []
+    private var hubs = HubForest()
+
+    /// Creates `netdev`, peering it with the earlier netdev its hubport names.
+    mutating func add(_ netdev: NetworkPlan.Netdev) throws(OptionDiagnostic) {
+        var netdev = netdev
+        if case .hubport(let port) = netdev.backend, let peerID = port.netdev {
+            guard let peer = netdevs.firstIndex(where: { $0.id == peerID }) else {
+                throw OptionDiagnostic("netdev '\(peerID)' not found")
+            }
+            if let holder = netdevs[peer].peer {
+                // QEMU 7.2 fails `assert(!peer->peer)` in qemu_net_client_setup().
+                throw OptionDiagnostic("netdev '\(peerID)' is already in use by '\(netdevs[holder].id)'")
+            }
+            if case .hubport(let peerPort) = netdevs[peer].backend,
+               !hubs.join(port.hubID, peerPort.hubID) {
+                throw OptionDiagnostic(
+                    "netdev '\(peerID)' would join hub \(peerPort.hubID) back to hub \(port.hubID), "
+                        + "a loop that forwards frames forever"
+                )
+            }
+            netdev.peer = peer
+            netdevs[peer].peer = netdevs.endIndex
+        }
+        netdevs.append(netdev)
+    }
+
+    /// QEMU's start-up warnings for netdevs left without a peer: hub ports
+    /// first, then the rest (`net_check_clients()`).
+    var peerlessWarnings: [String] {
+        let peerless = netdevs.filter { $0.peer == nil }
+        let ports = peerless.filter(\.isHubPort).map { "warning: hub port \($0.id) has no peer" }
+        let others = peerless.filter { !$0.isHubPort }.map { "warning: netdev \($0.id) has no peer" }
+        return ports + others
+    }
+}
+
+/// Hubs joined by hubport-to-hubport links, as a union-find forest: two hubs
+/// already connected must not be linked again.
+private struct HubForest: Sendable {
+    private var parent: [Int32: Int32] = [:]
+
+    /// Links hubs `a` and `b`, or returns false when they are already
+    /// connected (the same hub included), since the link would close a loop.
+    mutating func join(_ a: Int32, _ b: Int32) -> Bool {
+        let (rootA, rootB) = (root(of: a), root(of: b))
+        guard rootA != rootB else { return false }
+        parent[rootA] = rootB
+        return true
+    }
+
+    private mutating func root(of hub: Int32) -> Int32 {
+        guard let up = parent[hub], up != hub else { return hub }
+        let top = root(of: up)
+        parent[hub] = top
+        return top
+    }
+}
+
+extension NetworkPlan.Netdev {
+    fileprivate var isHubPort: Bool {
+        if case .hubport = backend { return true }
+        return false
+    }
+}

@@ -1,0 +1,68 @@
+/// The host side of one `-netdev`: what TapRing opens or creates for it.
+public enum NetdevBackend: Equatable, Sendable {
+    /// `-netdev tap`: a Linux TAP interface.
+    case tap(TapOptions)
+    /// `-netdev hubport`: a port on one of QEMU's software hubs.
+    case hubport(HubPortOptions)
+}
+
+/// The options of `-netdev tap` that TapRing honours, with QEMU's defaults
+/// applied (`NetdevTapOptions` in `qapi/net.json`, `net_init_tap()`).
+public struct TapOptions: Equatable, Sendable {
+    /// QEMU's `DEFAULT_NETWORK_SCRIPT` for a distribution build.
+    public static let defaultScript = "/etc/qemu-ifup"
+    /// QEMU's `DEFAULT_NETWORK_DOWN_SCRIPT` for a distribution build.
+    public static let defaultDownscript = "/etc/qemu-ifdown"
+
+    /// Interface name or kernel template; "" means QEMU's "tap%d".
+    public var ifname: String
+    /// An already-open tap descriptor inherited from the parent (`fd=`); excludes ifname/script/etc.
+    public var inheritedDescriptor: Int32?
+    /// Script run after the tap is configured; nil when `script=no` or empty. Default "/etc/qemu-ifup".
+    public var script: String?
+    /// Script run before the tap is closed; nil when `downscript=no` or empty. Default "/etc/qemu-ifdown".
+    public var downscript: String?
+    /// nil: on when the kernel supports it (QEMU's default); true: required; false: off.
+    public var vnetHeader: Bool?
+    /// Send buffer in bytes (TUNSETSNDBUF); nil means unlimited (QEMU uses INT_MAX). 0 also means unlimited.
+    ///
+    /// Larger requests are clamped to `Int32.max`, as QEMU's `tap_set_sndbuf()` does.
+    public var sendBufferSize: Int32?
+    /// Queues (file descriptors) on the interface; always 1 for now.
+    public var queues: UInt32
+
+    /// Creates tap options; the defaults are those of a bare `-netdev tap,id=…`.
+    public init(
+        ifname: String = "",
+        inheritedDescriptor: Int32? = nil,
+        script: String? = TapOptions.defaultScript,
+        downscript: String? = TapOptions.defaultDownscript,
+        vnetHeader: Bool? = nil,
+        sendBufferSize: Int32? = nil,
+        queues: UInt32 = 1
+    ) {
+        self.ifname = ifname
+        self.inheritedDescriptor = inheritedDescriptor
+        self.script = script
+        self.downscript = downscript
+        self.vnetHeader = vnetHeader
+        self.sendBufferSize = sendBufferSize
+        self.queues = queues
+    }
+}
+
+/// The options of `-netdev hubport` (`NetdevHubPortOptions`).
+public struct HubPortOptions: Equatable, Sendable {
+    /// The hub the port belongs to; QEMU creates hubs on demand, and any
+    /// `int32`, negative ones included, names one.
+    public var hubID: Int32
+    /// The id of an earlier netdev that becomes this port's peer, instead of
+    /// a guest NIC (`netdev=`).
+    public var netdev: String?
+
+    /// Creates hubport options; without `netdev`, the port waits for a guest NIC.
+    public init(hubID: Int32, netdev: String? = nil) {
+        self.hubID = hubID
+        self.netdev = netdev
+    }
+}

@@ -1,0 +1,46 @@
+/// Converters from option text to typed values, each accepting exactly what
+/// its QEMU counterpart accepts. They return nil for text QEMU rejects; the
+/// caller words the error.
+enum OptionValue {
+    /// `qapi_bool_parse()`: `on yes true y` and `off no false n`, case-sensitive.
+    static func bool(_ text: String) -> Bool? {
+        switch text {
+        case "on", "yes", "true", "y": true
+        case "off", "no", "false", "n": false
+        default: nil
+        }
+    }
+
+    /// The opts visitor's signed integer (`opts_type_int64()`): `strtoll()` in
+    /// base 0 that consumes the whole text without overflowing.
+    static func int64(_ text: String) -> Int64? {
+        guard let integer = wholeInteger(text, base: 0) else { return nil }
+        guard integer.isNegative else { return Int64(exactly: integer.magnitude) }
+        guard integer.magnitude <= Int64.min.magnitude else { return nil }
+        return Int64(truncatingIfNeeded: 0 &- integer.magnitude)
+    }
+
+    /// The opts visitor's unsigned integer (`opts_type_uint64()`): QEMU's
+    /// `parse_uint()` in base 0, which is `strtoull()` refusing any minus sign.
+    static func uint64(_ text: String) -> UInt64? {
+        guard let integer = wholeInteger(text, base: 0), !integer.isNegative else { return nil }
+        return integer.magnitude
+    }
+
+    /// A descriptor number as `qemu_parse_fd()` reads it: `strtol()` in base 10,
+    /// from 0 to `INT_MAX` (so `-0` passes).
+    static func fileDescriptor(_ text: String) -> Int32? {
+        guard let integer = wholeInteger(text, base: 10), !integer.isNegative || integer.magnitude == 0
+        else { return nil }
+        return Int32(exactly: integer.magnitude)
+    }
+
+    /// An integer that spans all of `text` and fits in 64 bits.
+    private static func wholeInteger(_ text: String, base: Int) -> (isNegative: Bool, magnitude: UInt64)? {
+        let bytes = Array(text.utf8)
+        guard let scanned = ScannedInteger(scanning: bytes, base: base), scanned.end == bytes.count,
+              let magnitude = scanned.magnitude
+        else { return nil }
+        return (scanned.isNegative, magnitude)
+    }
+}

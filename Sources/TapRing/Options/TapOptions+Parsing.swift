@@ -1,0 +1,98 @@
+extension TapOptions {
+    /// Reads `-netdev tap` members, then applies `net_init_tap()`'s rules and
+    /// TapRing's limits, in that order.
+    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+        let members = try TapMembers(reading: &reader)
+        try reader.rejectUnconsumedKeys()
+
+        var descriptor: Int32?
+        if let fd = members.fd {
+            // net_init_tap(): an inherited tap is already named and configured.
+            guard members.ifname == nil, members.script == nil, members.downscript == nil,
+                  members.vnetHeader == nil, members.helper == nil, members.queues == nil,
+                  members.fds == nil, members.vhostfds == nil
+            else {
+                throw OptionDiagnostic(
+                    "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd="
+                )
+            }
+            guard let number = OptionValue.fileDescriptor(fd) else {
+                throw OptionDiagnostic("Invalid file descriptor number '\(fd)'")
+            }
+            descriptor = number
+        }
+
+        if let unsupported = members.firstUnsupportedParameter {
+            throw .unsupportedParameter(unsupported)
+        }
+        switch members.queues ?? 1 {
+        case 0:
+            throw .invalidParameterValue("queues", expected: "a value of at least 1")
+        case 1:
+            break
+        default:
+            throw .invalidParameterValue("queues", expected: "1: multi-queue taps are not supported yet")
+        }
+
+        // QEMU runs no scripts for a tap it did not create.
+        let runsScripts = descriptor == nil
+        self.init(
+            ifname: members.ifname ?? "",
+            inheritedDescriptor: descriptor,
+            script: runsScripts ? Self.script(members.script, default: Self.defaultScript) : nil,
+            downscript: runsScripts ? Self.script(members.downscript, default: Self.defaultDownscript) : nil,
+            vnetHeader: members.vnetHeader,
+            // tap_set_sndbuf() clamps to INT_MAX.
+            sendBufferSize: members.sndbuf.map { Int32(clamping: $0) },
+            queues: 1
+        )
+    }
+
+    /// The script to run: `no` and the empty string both mean none
+    /// (`net_tap_init()`, `tap_exit_notify()`).
+    private static func script(_ value: String?, default defaultPath: String) -> String? {
+        guard let value else { return defaultPath }
+        return value.isEmpty || value == "no" ? nil : value
+    }
+}
+
+/// `NetdevTapOptions` as typed, read in schema order so that type errors come
+/// out in QEMU's order.
+private struct TapMembers {
+    var ifname, fd, fds, script, downscript, helper: String?
+    var sndbuf: UInt64?
+    var vnetHeader, vhost: Bool?
+    var vhostfd, vhostfds: String?
+    var vhostforce: Bool?
+    var queues: UInt32?
+
+    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+        ifname = reader.string("ifname")
+        fd = reader.string("fd")
+        fds = reader.string("fds")
+        script = reader.string("script")
+        downscript = reader.string("downscript")
+        _ = reader.string("br")  // QEMU ignores a bridge without helper=, which TapRing rejects
+        helper = reader.string("helper")
+        sndbuf = try reader.size("sndbuf")
+        vnetHeader = try reader.bool("vnet_hdr")
+        vhost = try reader.bool("vhost")
+        vhostfd = reader.string("vhostfd")
+        vhostfds = reader.string("vhostfds")
+        vhostforce = try reader.bool("vhostforce")
+        queues = try reader.uint32("queues")
+        _ = try reader.uint32("poll-us")  // vhost busy polling: nothing to tune without vhost
+    }
+
+    /// The first member given that asks for something TapRing does not do:
+    /// a bridge helper, multi-queue descriptors, or vhost-net.
+    var firstUnsupportedParameter: String? {
+        if helper != nil { return "helper" }
+        if fds != nil { return "fds" }
+        if vhostfd != nil { return "vhostfd" }
+        if vhostfds != nil { return "vhostfds" }
+        if vhost == true { return "vhost" }
+        if vhostforce == true { return "vhostforce" }
+        return nil
+    }
+}

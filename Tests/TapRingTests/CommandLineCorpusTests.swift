@@ -1,0 +1,104 @@
+import Testing
+@testable import TapRing
+
+/// Real command lines: the `-netdev` options of QEMU 7.2's documented
+/// examples and `-help` synopsis (notes §7), and those `compare_hub.sh` runs.
+@Suite struct CommandLineCorpusTests {
+    @Test func manPageTapExample() throws {
+        // qemu-system-x86_64 linux.img -netdev tap,id=nd0,ifname=tap0 -device e1000,netdev=nd0
+        //                              -netdev tap,id=nd1,ifname=tap1 -device rtl8139,netdev=nd1
+        let plan = try NetworkPlan.parse(netdevs("tap,id=nd0,ifname=tap0", "tap,id=nd1,ifname=tap1"))
+        #expect(plan == NetworkPlan(
+            netdevs: [
+                .init(id: "nd0", backend: .tap(TapOptions(ifname: "tap0")), location: "-netdev tap,id=nd0,ifname=tap0"),
+                .init(id: "nd1", backend: .tap(TapOptions(ifname: "tap1")), location: "-netdev tap,id=nd1,ifname=tap1"),
+            ],
+            // Without the -device options, nothing peers the taps.
+            warnings: ["warning: netdev nd0 has no peer", "warning: netdev nd1 has no peer"]
+        ))
+    }
+
+    @Test func manPageBridgeHelperExample() {
+        // -netdev tap,id=n1,"helper=/path/to/qemu-bridge-helper", after the shell removes the quotes.
+        #expect(failure(netdev: "tap,id=n1,helper=/path/to/qemu-bridge-helper")
+            == "-netdev tap,id=n1,helper=/path/to/qemu-bridge-helper: Parameter 'helper' is not supported by TapRing")
+    }
+
+    @Test func manPageNicExampleIsNotANetdev() {
+        // qemu-system-x86_64 linux.img -nic tap
+        #expect(failure(["-nic", "tap"]) == "-nic: invalid option")
+    }
+
+    @Test(arguments: [
+        ("user,id=n1,ipv6=off", "user"),
+        ("user,id=n1,tftp=/path/to/tftp/files,bootfile=/pxelinux.0", "user"),
+        ("bridge,id=n1", "bridge"),
+        ("bridge,br=qemubr0,id=n1", "bridge"),
+        ("socket,id=n1,listen=:1234", "socket"),
+        ("socket,id=n2,connect=127.0.0.1:1234", "socket"),
+        ("socket,id=n1,mcast=230.0.0.1:1234", "socket"),
+        ("socket,id=n1,mcast=239.192.168.1:1102,localaddr=1.2.3.4", "socket"),
+        ("l2tpv3,id=n1,src=4.2.3.1,dst=1.2.3.4,udp,srcport=16384,dstport=16384,"
+            + "rxsession=0xffffffff,txsession=0xffffffff,counter", "l2tpv3"),
+        ("type=vhost-user,id=net0,chardev=chr0", "vhost-user"),
+    ])
+    func manPageExamplesForOtherBackends(value: String, type: String) {
+        #expect(failure(netdev: value) == "-netdev \(value): network backend '\(type)' is not supported by TapRing")
+    }
+
+    @Test func synopsisTapForms() throws {
+        // -netdev tap,id=str[,fd=h][,ifname=name][,script=file][,downscript=dfile][,br=bridge]
+        //         [,sndbuf=nbytes][,vnet_hdr=on|off][,vhost=on|off][,vhostforce=on|off][,queues=n][,poll-us=n]
+        let full = "tap,id=str,ifname=name,script=file,downscript=dfile,br=bridge,sndbuf=1048576,"
+            + "vnet_hdr=off,vhost=off,vhostforce=off,queues=1,poll-us=0"
+        #expect(try backend(netdev: full) == .tap(TapOptions(
+            ifname: "name", script: "file", downscript: "dfile", vnetHeader: false, sendBufferSize: 1_048_576
+        )))
+        #expect(try backend(netdev: "tap,id=str,fd=3") == .tap(TapOptions(inheritedDescriptor: 3, script: nil, downscript: nil)))
+        #expect(try backend(netdev: "tap,id=str,fd=3,sndbuf=0,vhost=off,vhostforce=off,poll-us=0")
+            == .tap(TapOptions(inheritedDescriptor: 3, script: nil, downscript: nil, sendBufferSize: 0)))
+    }
+
+    @Test(arguments: [
+        ("tap,id=str,fds=3:4", "fds"),
+        ("tap,id=str,helper=helper", "helper"),
+        ("tap,id=str,vhost=on", "vhost"),
+        ("tap,id=str,vhostfd=5", "vhostfd"),
+        ("tap,id=str,vhostfds=5:6", "vhostfds"),
+        ("tap,id=str,vhostforce=on", "vhostforce"),
+    ])
+    func synopsisTapFormsTapRingLacks(value: String, parameter: String) {
+        #expect(failure(netdev: value) == "-netdev \(value): Parameter '\(parameter)' is not supported by TapRing")
+    }
+
+    @Test func synopsisHubportForms() throws {
+        // -netdev hubport,id=str,hubid=n[,netdev=nd]
+        let plan = try NetworkPlan.parse(netdevs("hubport,id=str,hubid=3", "tap,id=nd", "hubport,id=str2,hubid=3,netdev=nd"))
+        #expect(plan.netdevs.map(\.backend) == [
+            .hubport(HubPortOptions(hubID: 3)),
+            .tap(TapOptions()),
+            .hubport(HubPortOptions(hubID: 3, netdev: "nd")),
+        ])
+        #expect(plan.netdevs.map(\.peer) == [nil, 2, 1])
+        #expect(plan.warnings == ["warning: hub port str has no peer"])
+    }
+
+    @Test(arguments: 2...4)
+    func compareHubScript(ports: Int) throws {
+        // compare_hub.sh: -netdev tap,id=t$i,ifname=cmp$i,script=no,downscript=no -netdev hubport,id=p$i,hubid=0,netdev=t$i
+        let arguments = (0..<ports).flatMap { i in
+            netdevs("tap,id=t\(i),ifname=cmp\(i),script=no,downscript=no", "hubport,id=p\(i),hubid=0,netdev=t\(i)")
+        }
+        let expected = (0..<ports).flatMap { i -> [NetworkPlan.Netdev] in
+            let tap = "tap,id=t\(i),ifname=cmp\(i),script=no,downscript=no"
+            let port = "hubport,id=p\(i),hubid=0,netdev=t\(i)"
+            return [
+                .init(id: "t\(i)", backend: .tap(TapOptions(ifname: "cmp\(i)", script: nil, downscript: nil)),
+                      peer: 2 * i + 1, location: "-netdev \(tap)"),
+                .init(id: "p\(i)", backend: .hubport(HubPortOptions(hubID: 0, netdev: "t\(i)")),
+                      peer: 2 * i, location: "-netdev \(port)"),
+            ]
+        }
+        #expect(try NetworkPlan.parse(arguments) == NetworkPlan(netdevs: expected, warnings: []))
+    }
+}
