@@ -1,0 +1,36 @@
+/// How an engine spreads its work and sizes its memory. The defaults suit
+/// taps joined by a hub on a machine with a few cores.
+public struct EngineConfiguration: Sendable {
+    /// How taps are read.
+    public enum ReadMode: String, Sendable, CaseIterable {
+        /// Batches of fixed-buffer reads kept in flight on every tap. The
+        /// default: on taps it moves more frames than multishot reads.
+        case fixedBuffers = "fixed"
+        /// One multishot read per tap, filling slots from a provided-buffer
+        /// ring; needs Linux 6.7.
+        case multishot
+    }
+
+    /// Reactor threads; `nil` means one per CPU the process may use, but no
+    /// more than there are ports. Ports are dealt to reactors in command-line
+    /// order, so a frame read on one core is written on another.
+    public var reactorCount: Int?
+    /// Whether each reactor thread is pinned to a CPU of its own.
+    public var pinsReactors = true
+    /// Bytes per arena slot, vnet header room included; a multiple of 64 that
+    /// holds the largest frame the taps carry.
+    public var slotSize = 2048
+    /// Arena slots each reactor owns: its reads in flight, plus its frames
+    /// waiting in lanes and being written.
+    public var slotsPerReactor = 8192
+    /// Frames a port's queue holds for each reactor that feeds it; a power of
+    /// two. A frame arriving at a full queue is dropped and counted.
+    public var queueCapacity = 1024
+    /// Reads kept in flight per tap (or buffers offered to its multishot read).
+    public var readDepth = 64
+    /// Most writes in flight per port.
+    public var writeBatch = 64
+    public var readMode = ReadMode.fixedBuffers
+
+    public init() {}
+}

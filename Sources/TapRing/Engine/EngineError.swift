@@ -1,0 +1,20 @@
+/// A failure to bring up the network a command line describes, worded like
+/// QEMU's: the option it concerns, then what went wrong.
+public struct EngineError: Error, CustomStringConvertible {
+    /// The option as typed, such as `-netdev tap,id=a,ifname=ta0`, when one is to blame.
+    public var location: String?
+    public var message: String
+
+    init(location: String? = nil, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    init(_ message: String, _ cause: any Error) {
+        self.init("\(message): \(cause)")
+    }
+
+    public var description: String {
+        location.map { "\($0): \(message)" } ?? message
+    }
+}

@@ -1,0 +1,43 @@
+import Synchronization
+
+/// One reactor's counters for one port. Only that reactor writes them, so an
+/// update is a relaxed load and store, not a locked read-modify-write; any
+/// thread may read them.
+struct PortCounters: ~Copyable {
+    /// Frames and bytes the port's netdev handed to the engine.
+    let framesIn = Atomic<UInt64>(0)
+    let bytesIn = Atomic<UInt64>(0)
+    /// Frames and bytes the engine wrote to the port's netdev.
+    let framesOut = Atomic<UInt64>(0)
+    let bytesOut = Atomic<UInt64>(0)
+    /// Frames meant for the port that found its queue full.
+    let drops = Atomic<UInt64>(0)
+    /// Reads and writes the kernel failed.
+    let errors = Atomic<UInt64>(0)
+
+    struct Totals: Equatable {
+        var framesIn: UInt64 = 0
+        var bytesIn: UInt64 = 0
+        var framesOut: UInt64 = 0
+        var bytesOut: UInt64 = 0
+        var drops: UInt64 = 0
+        var errors: UInt64 = 0
+    }
+
+    func add(to totals: inout Totals) {
+        totals.framesIn += framesIn.load(ordering: .relaxed)
+        totals.bytesIn += bytesIn.load(ordering: .relaxed)
+        totals.framesOut += framesOut.load(ordering: .relaxed)
+        totals.bytesOut += bytesOut.load(ordering: .relaxed)
+        totals.drops += drops.load(ordering: .relaxed)
+        totals.errors += errors.load(ordering: .relaxed)
+    }
+}
+
+extension Atomic where Value == UInt64 {
+    /// Adds `amount` for the counter's only writer.
+    @inline(__always)
+    func bump(by amount: UInt64 = 1) {
+        store(load(ordering: .relaxed) &+ amount, ordering: .relaxed)
+    }
+}

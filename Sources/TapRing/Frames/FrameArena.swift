@@ -1,0 +1,85 @@
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// One page-aligned region, registered with every reactor's io_uring as a
+/// fixed buffer, cut into equal slots that frames are read into and written
+/// from.
+///
+/// Every slot begins with `headroom` bytes for a vnet header, so the same
+/// bytes can leave through a tap with or without one; the Ethernet frame
+/// starts right after. Each slot carries a reference count: one per port a
+/// frame is still queued for or being written to.
+struct FrameArena: ~Copyable {
+    /// Bytes reserved in front of every frame: room for a tap's vnet header.
+    static let headroom = TapDevice.vnetHeaderBytes
+
+    let memory: UnsafeMutableRawBufferPointer
+    let slotSize: Int
+    let slotCount: Int
+    private let references: UnsafeMutablePointer<Atomic<UInt32>>
+
+    /// Maps `slotCount` slots of `slotSize` bytes, with their pages populated
+    /// up front so that no fault lands on the per-frame path.
+    ///
+    /// The corresponding C function is `mmap(2)`.
+    init(slotSize: Int, slotCount: Int) throws(Errno) {
+        precondition(slotSize > Self.headroom && slotSize % 64 == 0, "slots are cache-line multiples")
+        let byteCount = slotSize * slotCount
+        let base = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+        guard let base, base != MAP_FAILED else { throw Errno.current }
+        memory = UnsafeMutableRawBufferPointer(start: base, count: byteCount)
+        self.slotSize = slotSize
+        self.slotCount = slotCount
+        references = .allocate(capacity: slotCount)
+        for slot in 0..<slotCount {
+            (references + slot).initialize(to: Atomic(0))
+        }
+    }
+
+    deinit {
+        munmap(memory.baseAddress, memory.count)
+        references.deinitialize(count: slotCount)
+        references.deallocate()
+    }
+
+    /// A copyable handle on the arena for the reactors that share it.
+    var view: ArenaView {
+        ArenaView(base: memory.baseAddress!, slotSize: slotSize, references: references)
+    }
+}
+
+/// What a reactor needs of the arena: slot addresses and reference counts.
+///
+/// Unchecked `Sendable`: the arena outlives every reactor, a slot's bytes are
+/// written only by the reactor that owns the slot before the frame is
+/// published, and the reference counts are atomics.
+struct ArenaView: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let slotSize: Int
+    fileprivate let references: UnsafeMutablePointer<Atomic<UInt32>>
+
+    /// The first byte of `slot`, where its headroom begins.
+    @inline(__always)
+    func start(of slot: UInt32) -> UnsafeMutableRawPointer {
+        base + Int(slot) * slotSize
+    }
+
+    /// The first byte of the Ethernet frame in `slot`.
+    @inline(__always)
+    func frameStart(of slot: UInt32) -> UnsafeMutableRawPointer {
+        start(of: slot) + FrameArena.headroom
+    }
+
+    /// Gives a freshly filled slot its references before the frame is published.
+    @inline(__always)
+    func setReferences(_ count: UInt32, of slot: UInt32) {
+        references[Int(slot)].store(count, ordering: .relaxed)
+    }
+
+    /// Drops one reference; true when it was the last, and the slot is free.
+    @inline(__always)
+    func release(_ slot: UInt32) -> Bool {
+        references[Int(slot)].subtract(1, ordering: .acquiringAndReleasing).newValue == 0
+    }
+}

@@ -1,0 +1,134 @@
+import Synchronization
+
+/// A bounded single-producer, single-consumer queue of 64-bit entries in
+/// memory shared by two reactors: frames on their way to a port, or slots on
+/// their way home.
+///
+/// The producer and the consumer each keep their own position and a cached
+/// copy of the other's, and publish theirs once per batch, so a lane costs
+/// one cache-line transfer per batch rather than per frame.
+struct Lane: @unchecked Sendable {
+    /// Bytes of a lane's shared header: the published tail and head, each on
+    /// a cache line of its own.
+    static let headerSize = 128
+
+    private let base: UnsafeMutableRawPointer
+    let capacity: Int
+
+    /// Lays a lane out at `base`, which must hold `byteCount(capacity:)` bytes
+    /// aligned to 128.
+    init(at base: UnsafeMutableRawPointer, capacity: Int) {
+        precondition(capacity > 0 && capacity & (capacity - 1) == 0, "lane capacity must be a power of two")
+        self.base = base
+        self.capacity = capacity
+        base.initializeMemory(as: Atomic<Int>.self, to: Atomic(0))
+        (base + 64).initializeMemory(as: Atomic<Int>.self, to: Atomic(0))
+    }
+
+    static func byteCount(capacity: Int) -> Int {
+        headerSize + capacity * MemoryLayout<UInt64>.stride
+    }
+
+    @inline(__always)
+    fileprivate var publishedTail: UnsafeMutablePointer<Atomic<Int>> {
+        base.assumingMemoryBound(to: Atomic<Int>.self)
+    }
+
+    @inline(__always)
+    fileprivate var publishedHead: UnsafeMutablePointer<Atomic<Int>> {
+        (base + 64).assumingMemoryBound(to: Atomic<Int>.self)
+    }
+
+    @inline(__always)
+    fileprivate func entry(_ position: Int) -> UnsafeMutablePointer<UInt64> {
+        (base + Self.headerSize).assumingMemoryBound(to: UInt64.self) + (position & (capacity - 1))
+    }
+}
+
+/// The producing end of a lane, kept by the producing reactor.
+struct LaneProducer {
+    let lane: Lane
+    private var tail = 0
+    private var published = 0
+    private var knownHead = 0
+
+    init(_ lane: Lane) {
+        self.lane = lane
+    }
+
+    /// Whether one more entry fits; looks at the consumer's head only when the
+    /// cached one says the lane is full.
+    @inline(__always)
+    mutating func hasRoom() -> Bool {
+        if tail - knownHead < lane.capacity { return true }
+        knownHead = lane.publishedHead.pointee.load(ordering: .acquiring)
+        return tail - knownHead < lane.capacity
+    }
+
+    /// How many more entries fit, after a fresh look at the consumer's head.
+    @inline(__always)
+    mutating func room() -> Int {
+        knownHead = lane.publishedHead.pointee.load(ordering: .acquiring)
+        return lane.capacity - (tail - knownHead)
+    }
+
+    /// Appends an entry the consumer will see after the next `publish()`.
+    /// Call only after `hasRoom()` said yes.
+    @inline(__always)
+    mutating func append(_ value: UInt64) {
+        lane.entry(tail).pointee = value
+        tail += 1
+    }
+
+    /// Makes appended entries visible to the consumer; true if there were any.
+    @inline(__always)
+    mutating func publish() -> Bool {
+        guard tail != published else { return false }
+        lane.publishedTail.pointee.store(tail, ordering: .releasing)
+        published = tail
+        return true
+    }
+}
+
+/// The consuming end of a lane, kept by the consuming reactor.
+struct LaneConsumer {
+    let lane: Lane
+    private var head = 0
+    private var released = 0
+    private var knownTail = 0
+
+    init(_ lane: Lane) {
+        self.lane = lane
+    }
+
+    /// The next entry, looking at the producer's tail only when the cached one
+    /// says the lane is empty.
+    @inline(__always)
+    mutating func next() -> UInt64? {
+        if head == knownTail {
+            knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
+            if head == knownTail { return nil }
+        }
+        let value = lane.entry(head).pointee
+        head += 1
+        return value
+    }
+
+    /// Whether the producer published entries not yet taken.
+    @inline(__always)
+    mutating func hasEntries() -> Bool {
+        if head == knownTail {
+            knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
+        }
+        return head != knownTail
+    }
+
+    /// Hands the room of taken entries back to the producer; true if any.
+    @inline(__always)
+    mutating func release() -> Bool {
+        guard head != released else { return false }
+        lane.publishedHead.pointee.store(head, ordering: .releasing)
+        released = head
+        return true
+    }
+}

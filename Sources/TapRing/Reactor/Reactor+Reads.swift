@@ -1,0 +1,132 @@
+import CURing
+import Glibc
+import SystemPackage
+
+extension Reactor {
+    /// Keeps every port's reads in flight, as far as free slots and the room
+    /// in its destinations' lanes allow.
+    mutating func armReads() {
+        if bufferRings != nil {
+            armMultishotReads()
+            return
+        }
+        for local in ports.indices {
+            let limit = readLimit(local)
+            while ports[local].readsInFlight < limit, let slot = crossbar.pool.take() {
+                submitRead(local, into: slot)
+                ports[local].readsInFlight += 1
+            }
+        }
+    }
+
+    /// Tops up each port's buffer ring and re-arms multishot reads that ended.
+    private mutating func armMultishotReads() {
+        guard let bufferRings else { return }
+        for local in ports.indices {
+            let limit = readLimit(local)
+            while bufferRings[local].hasRoom && bufferRings[local].offered < limit, let slot = crossbar.pool.take() {
+                bufferRings[local].add(slot)
+            }
+            bufferRings[local].commit()
+            if !ports[local].multishotArmed && bufferRings[local].available > 0 {
+                let submission = ring.nextSubmission()
+                curing_prep_read_multishot(submission, ports[local].file, bufferRings[local].group)
+                submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+                submission.pointee.user_data = Operation(.multishotRead, port: local).rawValue
+                ports[local].multishotArmed = true
+            }
+        }
+    }
+
+    /// How many frames `local` may have on the way from its netdev: none once
+    /// it is down, else its read depth, or less when its destinations' lanes
+    /// have less room. A port held back to nothing is `throttled`.
+    private mutating func readLimit(_ local: Int) -> Int {
+        guard !ports[local].down else { return 0 }
+        let limit = min(settings.readDepth, crossbar.room(from: ports[local].port))
+        ports[local].throttled = limit == 0
+        return limit
+    }
+
+    /// Queues a fixed-buffer read of one frame into `slot`, leaving the slot's
+    /// headroom for a vnet header when the port has none.
+    private func submitRead(_ local: Int, into slot: UInt32) {
+        let offset = FrameArena.headroom - ports[local].vnetHeaderSize
+        let address = fabric.arena.start(of: slot) + offset
+        let length = UInt32(fabric.arena.slotSize - offset)
+        let submission = ring.nextSubmission()
+        if usesFixedBuffers {
+            io_uring_prep_read_fixed(submission, ports[local].file, address, length, 0, 0)
+        } else {
+            io_uring_prep_read(submission, ports[local].file, address, length, 0)
+        }
+        submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+        submission.pointee.user_data = Operation(.read, port: local, slot: slot).rawValue
+    }
+
+    mutating func completeRead(_ operation: Operation, result: Int32) {
+        let local = operation.port
+        ports[local].readsInFlight -= 1
+        if result > 0 {
+            deliver(from: local, slot: operation.slot, bytes: Int(result))
+        } else {
+            crossbar.pool.put(operation.slot)
+            readFailed(local, result: result)
+        }
+    }
+
+    mutating func completeMultishotRead(_ operation: Operation, result: Int32, flags: UInt32) {
+        guard let bufferRings else { return }
+        let local = operation.port
+        if flags & IORING_CQE_F_MORE == 0 {
+            ports[local].multishotArmed = false
+        }
+        if flags & IORING_CQE_F_BUFFER != 0 {
+            let slot = bufferRings[local].take(completionFlags: flags)
+            if result > 0 {
+                deliver(from: local, slot: slot, bytes: Int(result))
+                return
+            }
+            crossbar.pool.put(slot)
+        }
+        // -ENOBUFS only means the ring ran dry; the next round refills and re-arms.
+        if result != -ENOBUFS {
+            readFailed(local, result: result)
+        }
+    }
+
+    /// Counts a failed read, and gives up on a port whose netdev is gone.
+    private mutating func readFailed(_ local: Int, result: Int32) {
+        let error = Errno(completionResult: result)
+        switch error {
+        case .interrupted, .resourceTemporarilyUnavailable, .canceled:
+            return
+        default:
+            fabric.counters(of: index, for: ports[local].port).pointee.errors.bump()
+            if error.rawValue == EBADFD || error == .ioError || error == .operationNotSupportedByDevice {
+                ports[local].down = true
+            }
+        }
+    }
+
+    /// Counts the frame a read put in `slot` and hands it to the hub.
+    @inline(__always)
+    mutating func deliver(from local: Int, slot: UInt32, bytes: Int) {
+        let port = ports[local].port
+        let vnetHeaderSize = ports[local].vnetHeaderSize
+        let counters = fabric.counters(of: index, for: port)
+        guard bytes > vnetHeaderSize else {
+            counters.pointee.errors.bump()
+            crossbar.pool.put(slot)
+            return
+        }
+        let length = bytes - vnetHeaderSize
+        counters.pointee.framesIn.bump()
+        counters.pointee.bytesIn.bump(by: UInt64(length))
+        if vnetHeaderSize == 0 {
+            // A port with a vnet header may get this frame: give it an empty one.
+            fabric.arena.start(of: slot).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
+        }
+        _ = crossbar.deliver(Frame(slot: slot, length: UInt32(length)), from: port)
+    }
+}

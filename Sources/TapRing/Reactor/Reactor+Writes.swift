@@ -1,0 +1,63 @@
+import CURing
+import Glibc
+
+extension Reactor {
+    /// Starts a write batch on every port that has frames queued and no batch
+    /// in flight; returns how many frames it took.
+    ///
+    /// One batch at a time per port keeps the port's frames in order: a later
+    /// batch cannot overtake one that is still being written.
+    mutating func sendQueuedFrames() -> Int {
+        var taken = 0
+        let producers = fabric.reactorCount
+        for local in ports.indices where ports[local].writesInFlight == 0 {
+            var batch = 0
+            var last: UnsafeMutablePointer<io_uring_sqe>?
+            let first = ports[local].nextProducer
+            for step in 0..<producers {
+                let producer = (first + step) % producers
+                while batch < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
+                    last = submitWrite(local, frame)
+                    batch += 1
+                }
+            }
+            guard batch > 0 else { continue }
+            // The last write of a linked batch ends the chain.
+            last?.pointee.flags &= ~CURING_IOSQE_IO_LINK
+            ports[local].writesInFlight = batch
+            ports[local].nextProducer = (first + 1) % producers
+            taken += batch
+        }
+        return taken
+    }
+
+    /// Queues the write of `frame` to `local`, with the vnet header in the
+    /// slot's headroom when the port has one.
+    private func submitWrite(_ local: Int, _ frame: Frame) -> UnsafeMutablePointer<io_uring_sqe> {
+        let vnetHeaderSize = ports[local].vnetHeaderSize
+        let address = fabric.arena.frameStart(of: frame.slot) - vnetHeaderSize
+        let length = frame.length + UInt32(vnetHeaderSize)
+        let submission = ring.nextSubmission()
+        if usesFixedBuffers {
+            io_uring_prep_write_fixed(submission, ports[local].file, address, length, 0, 0)
+        } else {
+            io_uring_prep_write(submission, ports[local].file, address, length, 0)
+        }
+        submission.pointee.flags |= CURING_IOSQE_FIXED_FILE | (ports[local].ordersWrites ? CURING_IOSQE_IO_LINK : 0)
+        submission.pointee.user_data = Operation(.write, port: local, slot: frame.slot).rawValue
+        return submission
+    }
+
+    mutating func completeWrite(_ operation: Operation, result: Int32) {
+        let local = operation.port
+        ports[local].writesInFlight -= 1
+        let counters = fabric.counters(of: index, for: ports[local].port)
+        if result > 0 {
+            counters.pointee.framesOut.bump()
+            counters.pointee.bytesOut.bump(by: UInt64(Int(result) - ports[local].vnetHeaderSize))
+        } else {
+            counters.pointee.errors.bump()
+        }
+        crossbar.release(operation.slot)
+    }
+}

@@ -1,0 +1,203 @@
+import CURing
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// How a reactor reads and writes, fixed when the engine starts.
+struct ReactorSettings: Sendable {
+    /// Fixed-buffer reads kept in flight per port, or buffers offered per port
+    /// to a multishot read.
+    var readDepth: Int
+    /// Most writes a port has in flight at once; the next batch waits for them.
+    var writeBatch: Int
+    /// Whether ports are read with multishot reads from provided-buffer rings
+    /// rather than with fixed-buffer reads.
+    var multishotReads: Bool
+}
+
+/// One engine thread: an io_uring that keeps reads in flight on the ports
+/// this thread owns, hands every frame it reads to the lanes of the ports the
+/// hub routes it to, and writes the frames queued for its own ports.
+///
+/// Ports are spread over reactors, one reactor per core, so that reading a
+/// frame and writing its copies run on different cores, each in batches.
+struct Reactor: ~Copyable {
+    let index: Int
+    let fabric: Fabric
+    let settings: ReactorSettings
+    let ring: URing
+    /// Whether the arena is registered as fixed buffer 0 of `ring`.
+    let usesFixedBuffers: Bool
+    /// The ports this reactor owns, by local index.
+    var ports: UnsafeMutableBufferPointer<LocalPort>
+    var crossbar: Crossbar
+    /// One provided-buffer ring per port, when reads are multishot.
+    let bufferRings: UnsafeMutablePointer<BufferRing>?
+    let completions: UnsafeMutableBufferPointer<UnsafeMutablePointer<io_uring_cqe>?>
+    let doorbellValue: UnsafeMutablePointer<UInt64>
+    /// Peers to wake once this round's submissions go out.
+    var peersToWake: UInt64 = 0
+
+    /// Sets up the reactor's ring on the calling thread, which must be the
+    /// thread that runs it: the ring accepts submissions from one thread only.
+    init(index: Int, fabric: Fabric, settings: ReactorSettings) throws(Errno) {
+        let owned = (0..<fabric.portCount).filter { fabric.ports[$0].home == index }
+        let submissionEntries = (owned.count * (settings.readDepth + settings.writeBatch) + 64).nextPowerOfTwo
+        let ring = try URing(
+            entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)))
+        try ring.registerFiles(owned.map { fabric.ports[$0].descriptor })
+        // Registration pins the arena against RLIMIT_MEMLOCK; without it,
+        // reads and writes pass plain addresses and cost a page walk each.
+        let registered = (try? ring.registerBuffer(UnsafeMutableRawBufferPointer(
+            start: fabric.arena.base, count: fabric.arena.slotSize * fabric.slotsPerReactor * fabric.reactorCount)))
+            != nil
+        let rings = settings.multishotReads
+            ? try Self.makeBufferRings(on: ring, for: owned, of: index, in: fabric, depth: settings.readDepth) : nil
+        usesFixedBuffers = registered
+        bufferRings = rings
+        self.ring = ring
+        self.index = index
+        self.fabric = fabric
+        self.settings = settings
+
+        ports = .allocate(capacity: owned.count)
+        for (local, port) in owned.enumerated() {
+            let description = fabric.ports[port]
+            (ports.baseAddress! + local).initialize(to: LocalPort(
+                port: port, file: Int32(local), vnetHeaderSize: description.vnetHeaderSize,
+                ordersWrites: description.ordersWrites))
+        }
+        crossbar = Crossbar(reactor: index, fabric: fabric)
+        completions = .allocate(capacity: 256)
+        doorbellValue = .allocate(capacity: 1)
+    }
+
+    /// One provided-buffer ring per owned port, each laid out for the port's
+    /// vnet header.
+    private static func makeBufferRings(
+        on ring: borrowing URing, for owned: [Int], of index: Int, in fabric: Fabric, depth: Int
+    ) throws(Errno) -> UnsafeMutablePointer<BufferRing> {
+        let rings = UnsafeMutablePointer<BufferRing>.allocate(capacity: owned.count)
+        for (local, port) in owned.enumerated() {
+            do {
+                (rings + local).initialize(to: try BufferRing(
+                    on: ring, group: UInt16(local), capacity: (2 * depth).nextPowerOfTwo,
+                    firstSlot: fabric.slots(of: index).lowerBound, arena: fabric.arena,
+                    vnetHeaderSize: fabric.ports[port].vnetHeaderSize))
+            } catch {
+                rings.deinitialize(count: local)
+                rings.deallocate()
+                throw error
+            }
+        }
+        return rings
+    }
+
+    deinit {
+        if let bufferRings {
+            bufferRings.deinitialize(count: ports.count)
+            bufferRings.deallocate()
+        }
+        ports.deallocate()
+        completions.deallocate()
+        doorbellValue.deallocate()
+    }
+
+    var signals: UnsafeMutablePointer<ReactorSignals> { fabric.signals(of: index) }
+
+    /// Moves frames until the engine asks the reactor to stop.
+    mutating func run() {
+        armDoorbell()
+        var harvested = 0
+        while !signals.pointee.stopRequested.load(ordering: .relaxed) {
+            var moved = crossbar.collectReturnedSlots()
+            moved += sendQueuedFrames()
+            wake(crossbar.releaseConsumedRoom(), onlyIfStarved: true)
+            armReads()
+            if moved == 0 && harvested == 0 {
+                sleepUntilWork()
+            } else {
+                _ = ring.submitAndCollect()
+            }
+            harvested = harvest()
+            wake(crossbar.publishDeliveries(), onlyIfStarved: false)
+        }
+    }
+
+    /// Handles every ready completion; returns how many there were.
+    mutating func harvest() -> Int {
+        var total = 0
+        while true {
+            let count = ring.readyCompletions(into: completions)
+            for entry in completions.prefix(count) {
+                let completion = entry.unsafelyUnwrapped.pointee
+                let operation = Operation(rawValue: completion.user_data)
+                switch operation.kind {
+                case .read:
+                    completeRead(operation, result: completion.res)
+                case .multishotRead:
+                    completeMultishotRead(operation, result: completion.res, flags: completion.flags)
+                case .write:
+                    completeWrite(operation, result: completion.res)
+                case .doorbell:
+                    armDoorbell()
+                case .wake, .none:
+                    break
+                }
+            }
+            ring.markSeen(count)
+            total += count
+            if count < completions.count { return total }
+        }
+    }
+
+    /// Blocks in `io_uring_enter` until a completion arrives, unless a peer
+    /// handed over work while this reactor was deciding to sleep.
+    mutating func sleepUntilWork() {
+        signals.pointee.starved.store(isStarved, ordering: .relaxed)
+        signals.pointee.sleeping.store(true, ordering: .sequentiallyConsistent)
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        if hasWaitingWork() {
+            signals.pointee.sleeping.store(false, ordering: .relaxed)
+            _ = ring.submitAndCollect()
+        } else {
+            _ = ring.submitAndWait()
+            signals.pointee.sleeping.store(false, ordering: .relaxed)
+        }
+    }
+
+    /// Keeps a read pending on the doorbell eventfd, through which the engine
+    /// asks the reactor to look at its stop flag.
+    mutating func armDoorbell() {
+        let submission = ring.nextSubmission()
+        io_uring_prep_read(submission, signals.pointee.doorbell, doorbellValue, 8, 0)
+        submission.pointee.user_data = Operation(.doorbell).rawValue
+    }
+}
+
+/// A port as its home reactor tracks it.
+struct LocalPort {
+    /// The port's index in the fabric.
+    let port: Int
+    /// The port's descriptor in the ring's fixed-file table.
+    let file: Int32
+    let vnetHeaderSize: Int
+    let ordersWrites: Bool
+    var readsInFlight = 0
+    var multishotArmed = false
+    var writesInFlight = 0
+    /// Set while every destination's lane is full: the port is not read until
+    /// one has room, as QEMU stops reading a source that no port can take from.
+    var throttled = false
+    /// Set when the netdev failed for good; the port is no longer read.
+    var down = false
+    /// The producer whose lane the next write batch starts with.
+    var nextProducer = 0
+
+    init(port: Int, file: Int32, vnetHeaderSize: Int, ordersWrites: Bool) {
+        self.port = port
+        self.file = file
+        self.vnetHeaderSize = vnetHeaderSize
+        self.ordersWrites = ordersWrites
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import TapRing
+
+/// Options that shape the engine rather than the network.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Reactor threads (default: one per CPU, at most one per port).")
+    var reactors: Int?
+
+    @Option(help: "How taps are read: fixed (batches of fixed-buffer reads) or multishot.")
+    var readMode: EngineConfiguration.ReadMode = .fixedBuffers
+
+    @Flag(inversion: .prefixedNo, help: "Pin each reactor thread to a CPU of its own.")
+    var pin = true
+
+    var configuration: EngineConfiguration {
+        var configuration = EngineConfiguration()
+        configuration.reactorCount = reactors
+        configuration.readMode = readMode
+        configuration.pinsReactors = pin
+        return configuration
+    }
+}
+
+extension EngineConfiguration.ReadMode: ExpressibleByArgument {}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import TapRing
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Forward frames between the netdevs of a QEMU networking command line.",
+        discussion: """
+            Give tapring's own options first, then the networking options exactly as QEMU takes them:
+
+              tapring run --stats 1 -netdev tap,id=a,ifname=ta0,script=no,downscript=no \\
+                                    -netdev tap,id=b,ifname=tb0,script=no,downscript=no \\
+                                    -netdev hubport,id=pa,hubid=0,netdev=a \\
+                                    -netdev hubport,id=pb,hubid=0,netdev=b
+
+            Runs until SIGINT or SIGTERM, or for --duration seconds.
+            """
+    )
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    @Option(help: "Seconds between the rate lines printed on stderr; 0 prints none.")
+    var stats: Double = 1
+
+    @Flag(help: "Print the final summary as JSON.")
+    var json = false
+
+    @OptionGroup var engine: EngineOptions
+
+    @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ...).")
+    var qemuOptions: [String] = []
+
+    func run() throws {
+        do {
+            try forward()
+        } catch {
+            printError("tapring: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    private func forward() throws(Failure) {
+        let plan: NetworkPlan
+        do {
+            plan = try NetworkPlan.parse(qemuOptions)
+        } catch {
+            throw Failure(error.description)
+        }
+        plan.warnings.forEach { printError("tapring: \($0)") }
+        let waiter = SignalWaiter()
+        let engine: Engine
+        do throws(EngineError) {
+            engine = try Engine(plan, configuration: self.engine.configuration)
+            try engine.start()
+        } catch {
+            throw Failure(error.description)
+        }
+        var report = StatisticsReport(start: engine.statistics())
+        let started = ContinuousClock.now
+        while true {
+            let elapsed = (ContinuousClock.now - started).seconds
+            let remaining = duration.map { $0 - elapsed } ?? .infinity
+            if remaining <= 0 { break }
+            let interval = stats > 0 ? stats : .infinity
+            if waiter.wait(seconds: min(interval, remaining, 3600)) != nil { break }
+            if stats > 0 {
+                printError(report.intervalLine(engine.statistics(), at: (ContinuousClock.now - started).seconds))
+            }
+        }
+        engine.stop()
+        let seconds = (ContinuousClock.now - started).seconds
+        let final = engine.statistics()
+        print(json ? report.json(final, seconds: seconds) : report.table(final, seconds: seconds))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import TapRing
+
+/// Turns counter snapshots into rate lines, a final table, or JSON.
+struct StatisticsReport {
+    private var previous: [PortStatistics]
+    private var previousTime = 0.0
+
+    init(start: [PortStatistics]) {
+        previous = start
+    }
+
+    /// One line with each port's frame rates and drops since the last line.
+    mutating func intervalLine(_ current: [PortStatistics], at seconds: Double) -> String {
+        let interval = max(seconds - previousTime, 1e-9)
+        let ports = zip(previous, current).map { before, now in
+            let rateIn = Double(now.framesIn - before.framesIn) / interval
+            let rateOut = Double(now.framesOut - before.framesOut) / interval
+            return "\(now.netdev) in \(Self.rate(rateIn)) out \(Self.rate(rateOut)) drops \(now.drops - before.drops)"
+        }
+        previous = current
+        previousTime = seconds
+        return String(format: "tapring: %6.1fs  ", seconds) + ports.joined(separator: " | ")
+    }
+
+    /// A table of totals and average rates over `seconds`.
+    func table(_ ports: [PortStatistics], seconds: Double) -> String {
+        let header = ["netdev", "interface", "frames in", "frames out", "in/s", "out/s", "drops", "errors"]
+        let rows = ports.map { port in
+            [port.netdev, port.interface, "\(port.framesIn)", "\(port.framesOut)",
+             Self.rate(Double(port.framesIn) / seconds), Self.rate(Double(port.framesOut) / seconds),
+             "\(port.drops)", "\(port.errors)"]
+        }
+        let widths = header.indices.map { column in
+            ([header] + rows).map { $0[column].count }.max() ?? 0
+        }
+        let lines = ([header] + rows).map { row in
+            zip(row, widths).enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: cell.1 - cell.0.count)
+                return column < 2 ? cell.0 + padding : padding + cell.0
+            }.joined(separator: "  ")
+        }
+        return (lines + [String(format: "over %.2f s", seconds)]).joined(separator: "\n")
+    }
+
+    func json(_ ports: [PortStatistics], seconds: Double) -> String {
+        let summary = Summary(seconds: seconds, ports: ports.map { Summary.Port($0, seconds: seconds) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self)
+    }
+
+    private static func rate(_ framesPerSecond: Double) -> String {
+        switch framesPerSecond {
+        case 1e6...: String(format: "%.2fM", framesPerSecond / 1e6)
+        case 1e3...: String(format: "%.1fk", framesPerSecond / 1e3)
+        default: String(format: "%.0f", framesPerSecond)
+        }
+    }
+
+    private struct Summary: Encodable {
+        struct Port: Encodable {
+            var netdev: String
+            var interface: String
+            var framesIn, bytesIn, framesOut, bytesOut, drops, errors: UInt64
+            var framesInPerSecond, framesOutPerSecond: Double
+
+            init(_ port: PortStatistics, seconds: Double) {
+                netdev = port.netdev
+                interface = port.interface
+                framesIn = port.framesIn
+                bytesIn = port.bytesIn
+                framesOut = port.framesOut
+                bytesOut = port.bytesOut
+                drops = port.drops
+                errors = port.errors
+                framesInPerSecond = Double(port.framesIn) / seconds
+                framesOutPerSecond = Double(port.framesOut) / seconds
+            }
+        }
+
+        var seconds: Double
+        var ports: [Port]
+    }
+}
