@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TapRingTests",
-            dependencies: ["TapRing"]
+            dependencies: ["TapRing", "CLinux"]
         ),
     ]
 )

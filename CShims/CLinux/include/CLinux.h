@@ -1,13 +1,16 @@
 // CLinux: Linux interfaces Swift cannot import as they are: the tun/tap ioctl
 // requests (built with the function-like _IOW/_IOR macros), an ioctl that
-// takes its argument by value (Swift cannot pass C varargs), eventfd, and CPU
-// affinity (declared only under _GNU_SOURCE, which this header must not set).
+// takes its argument by value (Swift cannot pass C varargs), eventfd, CPU
+// affinity (declared only under _GNU_SOURCE, which this header must not set),
+// and packet sockets, which glibc's module map leaves out.
 #ifndef CLINUX_H
 #define CLINUX_H
 
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <linux/if_tun.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 static const unsigned long CLINUX_TUNSETIFF = TUNSETIFF;
 static const unsigned long CLINUX_TUNGETIFF = TUNGETIFF;

@@ -68,6 +68,13 @@ struct URing: ~Copyable {
         guard result == 0 else { throw Errno(completionResult: result) }
     }
 
+    /// Drops the fixed-file table and the references it holds.
+    ///
+    /// The corresponding C function is `io_uring_unregister_files`.
+    func unregisterFiles() {
+        _ = io_uring_unregister_files(ring)
+    }
+
     /// Whether the kernel implements `opcode`.
     func supports(_ opcode: Int32) -> Bool {
         curing_opcode_supported(ring, opcode) == 1
