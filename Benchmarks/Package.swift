@@ -1,0 +1,23 @@
+// swift-tools-version: 6.1
+// The benchmark suite lives in a package of its own, so that emulators that
+// link TapRing never build the benchmark framework.
+import PackageDescription
+
+let package = Package(
+    name: "TapRingBenchmarks",
+    dependencies: [
+        .package(name: "TapRing", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "HubPath",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TapRing", package: "TapRing"),
+            ],
+            path: "Benchmarks/HubPath",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
