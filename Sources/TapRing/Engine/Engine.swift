@@ -19,19 +19,13 @@ public final class Engine: @unchecked Sendable {
     /// Opens every tap of `plan`, running their up scripts, and lays out the
     /// engine's memory. Nothing moves until `start()`.
     public init(_ plan: NetworkPlan, configuration: EngineConfiguration = .init()) throws(EngineError) {
-        let portNetdevs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }
-        var taps: [TapPort] = []
-        for netdev in portNetdevs {
-            taps.append(try TapPort(plan.netdevs[netdev]))
-        }
-        let allowedCPUs = CPUAffinity.allowedCPUs()
-        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, taps.count, 64))
+        try configuration.validate()
         if configuration.readMode == .multishot {
             try Self.requireMultishotReads()
         }
-        guard configuration.slotsPerReactor <= 1 << 16 else {
-            throw EngineError("slotsPerReactor: at most 65536 slots per reactor")
-        }
+        let portNetdevs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }
+        let allowedCPUs = CPUAffinity.allowedCPUs()
+        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portNetdevs.count, 64))
         do {
             arena = try FrameArena(
                 slotSize: configuration.slotSize, slotCount: configuration.slotsPerReactor * reactorCount)
@@ -42,6 +36,17 @@ public final class Engine: @unchecked Sendable {
         guard !doorbells.contains(-1) else {
             doorbells.filter { $0 >= 0 }.forEach { close($0) }
             throw EngineError("could not create the reactors' eventfds", Errno.current)
+        }
+        var taps: [TapPort] = []
+        do {
+            for netdev in portNetdevs {
+                taps.append(try TapPort(plan.netdevs[netdev]))
+            }
+        } catch {
+            // As QEMU's exit notifiers do when a later netdev fails.
+            taps.forEach { $0.runDownScript() }
+            doorbells.forEach { close($0) }
+            throw error
         }
         let ports = taps.enumerated().map { port, tap in
             PortDescription(

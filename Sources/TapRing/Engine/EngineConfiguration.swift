@@ -33,4 +33,19 @@ public struct EngineConfiguration: Sendable {
     public var readMode = ReadMode.fixedBuffers
 
     public init() {}
+
+    /// Refuses settings the engine cannot run with, naming the setting.
+    func validate() throws(EngineError) {
+        func require(_ condition: Bool, _ message: String) throws(EngineError) {
+            if !condition { throw EngineError(message) }
+        }
+        try require(reactorCount.map { $0 >= 1 } ?? true, "reactorCount: at least 1 reactor")
+        try require(
+            slotSize % 64 == 0 && slotSize >= 128 + FrameArena.headroom,
+            "slotSize: a multiple of 64 with room for a header and a minimal frame, not \(slotSize)")
+        try require((1...1 << 16).contains(slotsPerReactor), "slotsPerReactor: between 1 and 65536, not \(slotsPerReactor)")
+        try require(queueCapacity >= 1, "queueCapacity: at least 1 frame, not \(queueCapacity)")
+        try require(readDepth >= 1 && readDepth <= 4096, "readDepth: between 1 and 4096, not \(readDepth)")
+        try require(writeBatch >= 1 && writeBatch <= 4096, "writeBatch: between 1 and 4096, not \(writeBatch)")
+    }
 }

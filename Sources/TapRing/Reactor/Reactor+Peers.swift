@@ -37,7 +37,7 @@ extension Reactor {
         }
         guard isStarved else { return false }
         if crossbar.hasReturnedSlots() { return true }
-        for local in ports.indices where ports[local].throttled && crossbar.room(from: ports[local].port) > 0 {
+        for local in ports.indices where ports[local].throttled && crossbar.room(from: crossbar.ports[local]) > 0 {
             return true
         }
         return false

@@ -30,7 +30,7 @@ extension Reactor {
             bufferRings[local].commit()
             if !ports[local].multishotArmed && bufferRings[local].available > 0 {
                 let submission = ring.nextSubmission()
-                curing_prep_read_multishot(submission, ports[local].file, bufferRings[local].group)
+                curing_prep_read_multishot(submission, Int32(local), bufferRings[local].group)
                 submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
                 submission.pointee.user_data = Operation(.multishotRead, port: local).rawValue
                 ports[local].multishotArmed = true
@@ -43,7 +43,7 @@ extension Reactor {
     /// have less room. A port held back to nothing is `throttled`.
     private mutating func readLimit(_ local: Int) -> Int {
         guard !ports[local].down else { return 0 }
-        let limit = min(settings.readDepth, crossbar.room(from: ports[local].port))
+        let limit = min(settings.readDepth, crossbar.room(from: crossbar.ports[local]))
         ports[local].throttled = limit == 0
         return limit
     }
@@ -56,9 +56,9 @@ extension Reactor {
         let length = UInt32(fabric.arena.slotSize - offset)
         let submission = ring.nextSubmission()
         if usesFixedBuffers {
-            io_uring_prep_read_fixed(submission, ports[local].file, address, length, 0, 0)
+            io_uring_prep_read_fixed(submission, Int32(local), address, length, 0, 0)
         } else {
-            io_uring_prep_read(submission, ports[local].file, address, length, 0)
+            io_uring_prep_read(submission, Int32(local), address, length, 0)
         }
         submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
         submission.pointee.user_data = Operation(.read, port: local, slot: slot).rawValue
@@ -102,7 +102,7 @@ extension Reactor {
         case .interrupted, .resourceTemporarilyUnavailable, .canceled:
             return
         default:
-            fabric.counters(of: index, for: ports[local].port).pointee.errors.bump()
+            fabric.counters(of: index, for: crossbar.ports[local]).pointee.errors.bump()
             if error.rawValue == EBADFD || error == .ioError || error == .operationNotSupportedByDevice {
                 ports[local].down = true
             }
@@ -112,7 +112,7 @@ extension Reactor {
     /// Counts the frame a read put in `slot` and hands it to the hub.
     @inline(__always)
     mutating func deliver(from local: Int, slot: UInt32, bytes: Int) {
-        let port = ports[local].port
+        let port = crossbar.ports[local]
         let vnetHeaderSize = ports[local].vnetHeaderSize
         let counters = fabric.counters(of: index, for: port)
         guard bytes > vnetHeaderSize else {

@@ -39,9 +39,9 @@ extension Reactor {
         let length = frame.length + UInt32(vnetHeaderSize)
         let submission = ring.nextSubmission()
         if usesFixedBuffers {
-            io_uring_prep_write_fixed(submission, ports[local].file, address, length, 0, 0)
+            io_uring_prep_write_fixed(submission, Int32(local), address, length, 0, 0)
         } else {
-            io_uring_prep_write(submission, ports[local].file, address, length, 0)
+            io_uring_prep_write(submission, Int32(local), address, length, 0)
         }
         submission.pointee.flags |= CURING_IOSQE_FIXED_FILE | (ports[local].ordersWrites ? CURING_IOSQE_IO_LINK : 0)
         submission.pointee.user_data = Operation(.write, port: local, slot: frame.slot).rawValue
@@ -51,7 +51,7 @@ extension Reactor {
     mutating func completeWrite(_ operation: Operation, result: Int32) {
         let local = operation.port
         ports[local].writesInFlight -= 1
-        let counters = fabric.counters(of: index, for: ports[local].port)
+        let counters = fabric.counters(of: index, for: crossbar.ports[local])
         if result > 0 {
             counters.pointee.framesOut.bump()
             counters.pointee.bytesOut.bump(by: UInt64(Int(result) - ports[local].vnetHeaderSize))

@@ -28,15 +28,14 @@ struct Reactor: ~Copyable {
     let ring: URing
     /// Whether the arena is registered as fixed buffer 0 of `ring`.
     let usesFixedBuffers: Bool
-    /// The ports this reactor owns, by local index.
+    /// The I/O state of the ports this reactor owns, by local index, which is
+    /// also each port's index in the ring's fixed-file table.
     var ports: UnsafeMutableBufferPointer<LocalPort>
     var crossbar: Crossbar
     /// One provided-buffer ring per port, when reads are multishot.
     let bufferRings: UnsafeMutablePointer<BufferRing>?
     let completions: UnsafeMutableBufferPointer<UnsafeMutablePointer<io_uring_cqe>?>
     let doorbellValue: UnsafeMutablePointer<UInt64>
-    /// Peers to wake once this round's submissions go out.
-    var peersToWake: UInt64 = 0
 
     /// Sets up the reactor's ring on the calling thread, which must be the
     /// thread that runs it: the ring accepts submissions from one thread only.
@@ -63,9 +62,8 @@ struct Reactor: ~Copyable {
         ports = .allocate(capacity: owned.count)
         for (local, port) in owned.enumerated() {
             let description = fabric.ports[port]
-            (ports.baseAddress! + local).initialize(to: LocalPort(
-                port: port, file: Int32(local), vnetHeaderSize: description.vnetHeaderSize,
-                ordersWrites: description.ordersWrites))
+            (ports.baseAddress! + local).initialize(
+                to: LocalPort(vnetHeaderSize: description.vnetHeaderSize, ordersWrites: description.ordersWrites))
         }
         crossbar = Crossbar(reactor: index, fabric: fabric)
         completions = .allocate(capacity: 256)
@@ -204,12 +202,9 @@ struct Reactor: ~Copyable {
     }
 }
 
-/// A port as its home reactor tracks it.
+/// A port as its home reactor tracks it; `Crossbar.ports` maps it to the
+/// port's index in the fabric.
 struct LocalPort {
-    /// The port's index in the fabric.
-    let port: Int
-    /// The port's descriptor in the ring's fixed-file table.
-    let file: Int32
     let vnetHeaderSize: Int
     let ordersWrites: Bool
     var readsInFlight = 0
@@ -223,9 +218,7 @@ struct LocalPort {
     /// The producer whose lane the next write batch starts with.
     var nextProducer = 0
 
-    init(port: Int, file: Int32, vnetHeaderSize: Int, ordersWrites: Bool) {
-        self.port = port
-        self.file = file
+    init(vnetHeaderSize: Int, ordersWrites: Bool) {
         self.vnetHeaderSize = vnetHeaderSize
         self.ordersWrites = ordersWrites
     }

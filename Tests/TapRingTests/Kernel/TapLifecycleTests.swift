@@ -84,4 +84,25 @@ struct TapLifecycleTests {
         }
         #expect(!Kernel.interfaceExists(name))
     }
+
+    /// When a later tap fails, earlier taps' down scripts run, as QEMU's exit
+    /// notifiers run them, and the taps are gone.
+    @Test func aLaterFailureUndoesEarlierTaps() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(Kernel.uniqueName("trs"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("log").path
+        let down = directory.appendingPathComponent("down").path
+        try "#!/bin/sh\necho down \"$1\" >> \(log)\n".write(toFile: down, atomically: true, encoding: .utf8)
+        chmod(down, 0o755)
+        let names = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
+        #expect(throws: EngineError.self) {
+            _ = try Engine(try NetworkPlan.parse([
+                "-netdev", "tap,id=a,ifname=\(names[0]),script=no,downscript=\(down)",
+                "-netdev", "tap,id=b,ifname=\(names[1]),script=/bin/false,downscript=no",
+            ]))
+        }
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "down \(names[0])\n")
+        #expect(!names.contains(where: Kernel.interfaceExists))
+    }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import TapRing
+
+/// `tapring` as a user meets it: errors worded like QEMU's, naming the option.
+struct CommandLineTests {
+    private func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func badOptionsFailBeforeAnythingIsCreated() throws {
+        let result = try run(["run", "-netdev", "tap,id=a,ifname=trbad0,foo=1"])
+        #expect(result.status == 1)
+        #expect(result.errors == "tapring: -netdev tap,id=a,ifname=trbad0,foo=1: Invalid parameter 'foo'\n")
+    }
+
+    @Test func unknownOptionsAreNamed() throws {
+        let result = try run(["run", "-hda", "linux.img"])
+        #expect(result.status == 1)
+        #expect(result.errors == "tapring: -hda: invalid option\n")
+    }
+
+    @Test func engineSettingsAreChecked() {
+        var configuration = EngineConfiguration()
+        configuration.slotSize = 1000
+        #expect {
+            _ = try Engine(NetworkPlan(netdevs: []), configuration: configuration)
+        } throws: { error in
+            (error as? EngineError)?.description
+                == "slotSize: a multiple of 64 with room for a header and a minimal frame, not 1000"
+        }
+    }
+}
