@@ -60,23 +60,25 @@ struct StatisticsReport {
     }
 
     private struct Summary: Encodable {
+        /// A port's totals with its average rates beside them.
         struct Port: Encodable {
-            var netdev: String
-            var interface: String
-            var framesIn, bytesIn, framesOut, bytesOut, drops, errors: UInt64
-            var framesInPerSecond, framesOutPerSecond: Double
+            var statistics: PortStatistics
+            var seconds: Double
 
-            init(_ port: PortStatistics, seconds: Double) {
-                netdev = port.netdev
-                interface = port.interface
-                framesIn = port.framesIn
-                bytesIn = port.bytesIn
-                framesOut = port.framesOut
-                bytesOut = port.bytesOut
-                drops = port.drops
-                errors = port.errors
-                framesInPerSecond = Double(port.framesIn) / seconds
-                framesOutPerSecond = Double(port.framesOut) / seconds
+            private enum Rate: String, CodingKey {
+                case framesInPerSecond, framesOutPerSecond
+            }
+
+            init(_ statistics: PortStatistics, seconds: Double) {
+                self.statistics = statistics
+                self.seconds = seconds
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                try statistics.encode(to: encoder)
+                var rates = encoder.container(keyedBy: Rate.self)
+                try rates.encode(Double(statistics.framesIn) / seconds, forKey: .framesInPerSecond)
+                try rates.encode(Double(statistics.framesOut) / seconds, forKey: .framesOutPerSecond)
             }
         }
 

@@ -114,7 +114,9 @@ public final class Engine: @unchecked Sendable {
     /// Every port's counters so far.
     public func statistics() -> [PortStatistics] {
         taps.enumerated().map { port, tap in
-            PortStatistics(netdev: tap.netdev, interface: tap.device.name, totals: storage.fabric.totals(for: port))
+            var statistics = PortStatistics(netdev: tap.netdev, interface: tap.device.name)
+            storage.fabric.addCounters(for: port, to: &statistics)
+            return statistics
         }
     }
 

@@ -66,9 +66,9 @@ struct Fabric: @unchecked Sendable {
         UInt32(reactor * slotsPerReactor)..<UInt32((reactor + 1) * slotsPerReactor)
     }
 
-    /// The sum of every reactor's counters for `port`.
-    func totals(for port: Int) -> PortCounters.Totals {
-        (0..<reactorCount).reduce(into: PortCounters.Totals()) { totals, reactor in
+    /// Adds every reactor's counters for `port` to `totals`.
+    func addCounters(for port: Int, to totals: inout PortStatistics) {
+        for reactor in 0..<reactorCount {
             counters(of: reactor, for: port).pointee.add(to: &totals)
         }
     }

@@ -15,16 +15,8 @@ struct PortCounters: ~Copyable {
     /// Reads and writes the kernel failed.
     let errors = Atomic<UInt64>(0)
 
-    struct Totals: Equatable {
-        var framesIn: UInt64 = 0
-        var bytesIn: UInt64 = 0
-        var framesOut: UInt64 = 0
-        var bytesOut: UInt64 = 0
-        var drops: UInt64 = 0
-        var errors: UInt64 = 0
-    }
-
-    func add(to totals: inout Totals) {
+    /// Adds these counters to `totals`, which sums every reactor's for a port.
+    func add(to totals: inout PortStatistics) {
         totals.framesIn += framesIn.load(ordering: .relaxed)
         totals.bytesIn += bytesIn.load(ordering: .relaxed)
         totals.framesOut += framesOut.load(ordering: .relaxed)

@@ -51,15 +51,13 @@ struct BufferRing: ~Copyable {
         munmap(entries, capacity * MemoryLayout<io_uring_buf>.stride)
     }
 
-    /// Buffers offered to the kernel, committed or not.
+    /// Buffers offered to the kernel, committed or not; at most `capacity`.
     var offered: Int { available + added }
-
-    /// Whether another buffer fits without overwriting one the kernel still holds.
-    var hasRoom: Bool { offered < capacity }
 
     /// Offers `slot` to the kernel once `commit()` runs.
     @inline(__always)
     mutating func add(_ slot: UInt32) {
+        precondition(offered < capacity, "buffer ring overfilled")
         io_uring_buf_ring_add(
             entries, arena.start(of: slot) + offset, UInt32(arena.slotSize - offset),
             UInt16(truncatingIfNeeded: slot - firstSlot), io_uring_buf_ring_mask(UInt32(capacity)), Int32(added))

@@ -24,7 +24,7 @@ extension Reactor {
         guard let bufferRings else { return }
         for local in ports.indices {
             let limit = readLimit(local)
-            while bufferRings[local].hasRoom && bufferRings[local].offered < limit, let slot = crossbar.pool.take() {
+            while bufferRings[local].offered < limit, let slot = crossbar.pool.take() {
                 bufferRings[local].add(slot)
             }
             bufferRings[local].commit()

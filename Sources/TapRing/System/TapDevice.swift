@@ -16,18 +16,15 @@ final class TapDevice {
     let name: String
     /// Bytes of `struct virtio_net_hdr_v1` before every frame, or 0 without `IFF_VNET_HDR`.
     let vnetHeaderSize: Int
-    /// Whether this process created the interface, rather than attaching to one.
-    let createdHere: Bool
 
     /// The header size set with `TUNSETVNETHDRSZ`: virtio 1.0's header, which
     /// also fits every legacy layout.
     static let vnetHeaderBytes = 12
 
-    private init(descriptor: FileDescriptor, name: String, vnetHeaderSize: Int, createdHere: Bool) {
+    private init(descriptor: FileDescriptor, name: String, vnetHeaderSize: Int) {
         self.descriptor = descriptor
         self.name = name
         self.vnetHeaderSize = vnetHeaderSize
-        self.createdHere = createdHere
     }
 
     deinit {
@@ -50,7 +47,6 @@ final class TapDevice {
         }
         do throws(TapError) {
             let pattern = template.isEmpty ? "tap%d" : template
-            let existed = !pattern.contains("%") && if_nametoindex(pattern) != 0
             var features: CUnsignedInt = 0
             if ioctl(device.rawValue, CLINUX_TUNGETFEATURES, &features) != 0 { features = 0 }
             let offersVnetHeader = features & CUnsignedInt(IFF_VNET_HDR) != 0
@@ -68,7 +64,7 @@ final class TapDevice {
             }
             return TapDevice(
                 descriptor: device, name: request.name,
-                vnetHeaderSize: useVnetHeader ? vnetHeaderBytes : 0, createdHere: !existed)
+                vnetHeaderSize: useVnetHeader ? vnetHeaderBytes : 0)
         } catch {
             try? device.close()
             throw error
@@ -94,7 +90,7 @@ final class TapDevice {
         }
         return TapDevice(
             descriptor: descriptor, name: request.name,
-            vnetHeaderSize: hasVnetHeader ? vnetHeaderBytes : 0, createdHere: false)
+            vnetHeaderSize: hasVnetHeader ? vnetHeaderBytes : 0)
     }
 
     /// Limits how many bytes of written frames the kernel holds for this tap
