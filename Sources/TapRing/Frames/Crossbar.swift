@@ -7,19 +7,22 @@
 /// the last reference sends the slot home to the reactor that owns it.
 /// Nothing here allocates, locks or makes a system call.
 struct Crossbar: ~Copyable {
+    // The lane ends come first, as plain pointers: Swift 6.3's ThreadSanitizer
+    // instrumentation of a mutating access to a noncopyable struct takes its
+    // first word for an address, and emits invalid IR when it is not a pointer.
+    /// Producer ends of the lanes from this reactor to every port, by port.
+    private let outgoing: UnsafeMutablePointer<LaneProducer>
+    /// Consumer ends of the lanes into this reactor's ports, by
+    /// `producer * ports.count + local port`.
+    private let incoming: UnsafeMutablePointer<LaneConsumer>
+    /// Producer ends of the lanes returning freed slots to their owners, by owner.
+    private let returning: UnsafeMutablePointer<LaneProducer>
+    /// Consumer ends of the lanes bringing this reactor's slots back, by releaser.
+    private let returned: UnsafeMutablePointer<LaneConsumer>
     let reactor: Int
     let fabric: Fabric
     /// The ports this reactor owns, by local index.
     let ports: UnsafeMutableBufferPointer<Int>
-    /// Producer ends of the lanes from this reactor to every port, by port.
-    private let outgoing: UnsafeMutableBufferPointer<LaneProducer>
-    /// Consumer ends of the lanes into this reactor's ports, by
-    /// `producer * ports.count + local port`.
-    private let incoming: UnsafeMutableBufferPointer<LaneConsumer>
-    /// Producer ends of the lanes returning freed slots to their owners, by owner.
-    private let returning: UnsafeMutableBufferPointer<LaneProducer>
-    /// Consumer ends of the lanes bringing this reactor's slots back, by releaser.
-    private let returned: UnsafeMutableBufferPointer<LaneConsumer>
     /// This reactor's free slots.
     var pool: SlotPool
 
@@ -31,20 +34,20 @@ struct Crossbar: ~Copyable {
         _ = ports.initialize(from: owned)
         outgoing = .allocate(capacity: fabric.portCount)
         for port in 0..<fabric.portCount {
-            (outgoing.baseAddress! + port).initialize(to: LaneProducer(fabric.forwardLane(from: reactor, to: port)))
+            (outgoing + port).initialize(to: LaneProducer(fabric.forwardLane(from: reactor, to: port)))
         }
         incoming = .allocate(capacity: fabric.reactorCount * owned.count)
         for producer in 0..<fabric.reactorCount {
             for (local, port) in owned.enumerated() {
-                (incoming.baseAddress! + producer * owned.count + local)
+                (incoming + producer * owned.count + local)
                     .initialize(to: LaneConsumer(fabric.forwardLane(from: producer, to: port)))
             }
         }
         returning = .allocate(capacity: fabric.reactorCount)
         returned = .allocate(capacity: fabric.reactorCount)
         for peer in 0..<fabric.reactorCount {
-            (returning.baseAddress! + peer).initialize(to: LaneProducer(fabric.returnLane(from: reactor, to: peer)))
-            (returned.baseAddress! + peer).initialize(to: LaneConsumer(fabric.returnLane(from: peer, to: reactor)))
+            (returning + peer).initialize(to: LaneProducer(fabric.returnLane(from: reactor, to: peer)))
+            (returned + peer).initialize(to: LaneConsumer(fabric.returnLane(from: peer, to: reactor)))
         }
         pool = SlotPool(fabric.slots(of: reactor))
     }
@@ -131,7 +134,7 @@ struct Crossbar: ~Copyable {
     /// Takes back this reactor's slots that other reactors finished with.
     mutating func collectReturnedSlots() -> Int {
         var collected = 0
-        for releaser in returned.indices where releaser != reactor {
+        for releaser in 0..<fabric.reactorCount where releaser != reactor {
             while let slot = returned[releaser].next() {
                 pool.put(UInt32(truncatingIfNeeded: slot))
                 collected += 1
@@ -142,7 +145,7 @@ struct Crossbar: ~Copyable {
 
     /// Whether another reactor sent slots home that are not collected yet.
     mutating func hasReturnedSlots() -> Bool {
-        for releaser in returned.indices where releaser != reactor && returned[releaser].hasEntries() {
+        for releaser in 0..<fabric.reactorCount where releaser != reactor && returned[releaser].hasEntries() {
             return true
         }
         return false
@@ -152,7 +155,7 @@ struct Crossbar: ~Copyable {
     /// any, as a bit set.
     mutating func publishDeliveries() -> UInt64 {
         var touched: UInt64 = 0
-        for port in outgoing.indices where outgoing[port].publish() {
+        for port in 0..<fabric.portCount where outgoing[port].publish() {
             touched |= 1 << fabric.ports[port].home
         }
         return touched
@@ -162,13 +165,13 @@ struct Crossbar: ~Copyable {
     /// bound for their owners. Returns the reactors that gain room or slots.
     mutating func releaseConsumedRoom() -> UInt64 {
         var freed: UInt64 = 0
-        for lane in incoming.indices where incoming[lane].release() {
+        for lane in 0..<fabric.reactorCount * ports.count where incoming[lane].release() {
             freed |= 1 << (lane / ports.count)
         }
-        for releaser in returned.indices {
+        for releaser in 0..<fabric.reactorCount {
             _ = returned[releaser].release()
         }
-        for owner in returning.indices where returning[owner].publish() {
+        for owner in 0..<fabric.reactorCount where returning[owner].publish() {
             freed |= 1 << owner
         }
         return freed

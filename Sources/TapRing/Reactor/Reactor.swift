@@ -22,6 +22,10 @@ struct ReactorSettings: Sendable {
 /// Ports are spread over reactors, one reactor per core, so that reading a
 /// frame and writing its copies run on different cores, each in batches.
 struct Reactor: ~Copyable {
+    // A non-optional pointer first: Swift 6.3's ThreadSanitizer instrumentation
+    // of a mutating access to a noncopyable struct takes its first word for
+    // an address, and emits invalid IR when that word is not a pointer.
+    let doorbellValue: UnsafeMutablePointer<UInt64>
     let index: Int
     let fabric: Fabric
     let settings: ReactorSettings
@@ -35,7 +39,6 @@ struct Reactor: ~Copyable {
     /// One provided-buffer ring per port, when reads are multishot.
     let bufferRings: UnsafeMutablePointer<BufferRing>?
     let completions: UnsafeMutableBufferPointer<UnsafeMutablePointer<io_uring_cqe>?>
-    let doorbellValue: UnsafeMutablePointer<UInt64>
 
     /// Sets up the reactor's ring on the calling thread, which must be the
     /// thread that runs it: the ring accepts submissions from one thread only.
