@@ -30,6 +30,21 @@ struct CommandLineTests {
         #expect(result.errors == "tapring: -hda: invalid option\n")
     }
 
+    @Test func netdevsTheEngineCannotRunAreNamed() throws {
+        let result = try run(["run", "-netdev", "socket,id=s,fd=3", "-netdev", "hubport,id=h,hubid=0,netdev=s"])
+        #expect(result.status == 1)
+        #expect(result.errors == "tapring: -netdev socket,id=s,fd=3: the engine cannot run socket netdevs yet\n")
+    }
+
+    @Test func engineRefusesSocketsBeforeCreatingAnything() throws {
+        let plan = try NetworkPlan.parse(["-netdev", "socket,id=s,listen=:1234"])
+        #expect {
+            _ = try Engine(plan)
+        } throws: { error in
+            (error as? EngineError)?.description == "-netdev socket,id=s,listen=:1234: the engine cannot run socket netdevs yet"
+        }
+    }
+
     @Test func engineSettingsAreChecked() {
         var configuration = EngineConfiguration()
         configuration.slotSize = 1000

@@ -20,6 +20,7 @@ public final class Engine: @unchecked Sendable {
     /// engine's memory. Nothing moves until `start()`.
     public init(_ plan: NetworkPlan, configuration: EngineConfiguration = .init()) throws(EngineError) {
         try configuration.validate()
+        try Self.requireRunnable(plan)
         if configuration.readMode == .multishot {
             try Self.requireMultishotReads()
         }
@@ -132,6 +133,19 @@ public final class Engine: @unchecked Sendable {
         gate.arrive()
         guard gate.wait() == nil else { return }
         reactor.run()
+    }
+
+    /// Refuses, before anything is created, what the engine cannot run yet:
+    /// socket netdevs.
+    private static func requireRunnable(_ plan: NetworkPlan) throws(EngineError) {
+        for netdev in plan.netdevs {
+            switch netdev.backend {
+            case .tap, .hubport:
+                continue
+            case .socket:
+                throw EngineError(location: netdev.location, "the engine cannot run socket netdevs yet")
+            }
+        }
     }
 
     private static func requireMultishotReads() throws(EngineError) {

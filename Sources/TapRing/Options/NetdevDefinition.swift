@@ -17,9 +17,11 @@ struct NetdevDefinition: Equatable, Sendable {
             backend = .tap(try TapOptions(reading: &reader))
         case .hubport:
             backend = .hubport(try HubPortOptions(reading: &reader))
+        case .socket:
+            backend = .socket(try SocketOptions(reading: &reader))
         case .nic, .noBackend, .netmap:
             try Self.rejectUncompiled(type, reading: &reader)
-        case .user, .l2tpv3, .socket, .stream, .dgram, .vde, .bridge, .vhostUser, .vhostVDPA:
+        case .user, .l2tpv3, .stream, .dgram, .vde, .bridge, .vhostUser, .vhostVDPA:
             throw OptionDiagnostic("network backend '\(typeName)' is not supported by TapRing")
         }
     }

@@ -4,6 +4,8 @@ public enum NetdevBackend: Equatable, Sendable {
     case tap(TapOptions)
     /// `-netdev hubport`: a port on one of QEMU's software hubs.
     case hubport(HubPortOptions)
+    /// `-netdev socket`: frames over a TCP connection, UDP or IPv4 multicast.
+    case socket(SocketOptions)
 }
 
 /// The options of `-netdev tap` that TapRing honours, with QEMU's defaults

@@ -35,6 +35,17 @@ enum OptionValue {
         return Int32(exactly: integer.magnitude)
     }
 
+    /// A port number as `convert_host_port()` reads it: `strtol()` in base 0
+    /// from the front of `text`, trailing junk ignored (`1234abc` is 1234),
+    /// then cut to 16 bits (`70000` is 4464, `-1` is 65535).
+    static func port(_ text: String) -> UInt16? {
+        guard let scanned = ScannedInteger(scanning: Array(text.utf8), base: 0), let magnitude = scanned.magnitude
+        else { return nil }
+        // strtol() fails with ERANGE outside a long's range.
+        guard magnitude <= (scanned.isNegative ? Int64.min.magnitude : UInt64(Int64.max)) else { return nil }
+        return UInt16(truncatingIfNeeded: scanned.isNegative ? 0 &- magnitude : magnitude)
+    }
+
     /// An integer that spans all of `text` and fits in 64 bits.
     private static func wholeInteger(_ text: String, base: Int) -> (isNegative: Bool, magnitude: UInt64)? {
         let bytes = Array(text.utf8)

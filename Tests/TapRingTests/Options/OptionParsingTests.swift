@@ -44,7 +44,7 @@ import Testing
         #expect(failure(netdev: value) == report)
     }
 
-    @Test(arguments: ["user", "socket", "stream", "dgram", "bridge", "l2tpv3", "vde", "vhost-user", "vhost-vdpa"])
+    @Test(arguments: ["user", "stream", "dgram", "bridge", "l2tpv3", "vde", "vhost-user", "vhost-vdpa"])
     func unsupportedBackends(type: String) {
         #expect(failure(netdev: "\(type),id=a")
             == "-netdev \(type),id=a: network backend '\(type)' is not supported by TapRing")

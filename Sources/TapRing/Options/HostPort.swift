@@ -1,0 +1,36 @@
+/// A `host:port` pair as QEMU 7.2's `parse_host_port()` reads it (`net/net.c`).
+struct HostPort: Equatable, Sendable {
+    /// "" for any address, a dotted quad, or a name left to resolve.
+    var host: String
+    /// The host's address, or nil for a name; 0.0.0.0 for an empty host.
+    var address: IPv4Address?
+    var port: UInt16
+
+    /// Splits `text` at its first `:` and checks both halves, as far as
+    /// that is possible without resolving names.
+    ///
+    /// QEMU resolves a name before it reads the port, so `nohost:abc` fails
+    /// there with "can't resolve host address" and here with the port.
+    init(parsing text: String) throws(OptionDiagnostic) {
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else {
+            throw OptionDiagnostic("host address '\(text)' doesn't contain ':' separating host from port")
+        }
+        let hostText = String(text[..<colon])
+        let portText = String(text[text.utf8.index(after: colon)...])
+        switch hostText.utf8.first {
+        case nil:
+            (host, address) = ("", IPv4Address(value: 0))
+        case let first? where (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first):
+            guard let address = IPv4Address(inetATON: hostText) else {
+                throw OptionDiagnostic("host address '\(hostText)' is not a valid IPv4 address")
+            }
+            (host, self.address) = (address.dottedQuad, address)
+        default:
+            (host, address) = (hostText, nil)
+        }
+        guard let port = OptionValue.port(portText) else {
+            throw OptionDiagnostic("port number '\(portText)' is invalid")
+        }
+        self.port = port
+    }
+}
