@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var engine: EngineOptions
 
-    @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ...).")
+    @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ..., -device ...).")
     var qemuOptions: [String] = []
 
     func run() throws {

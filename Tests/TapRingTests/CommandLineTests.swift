@@ -36,13 +36,21 @@ struct CommandLineTests {
         #expect(result.errors == "tapring: -netdev socket,id=s,fd=3: the engine cannot run socket netdevs yet\n")
     }
 
-    @Test func engineRefusesSocketsBeforeCreatingAnything() throws {
-        let plan = try NetworkPlan.parse(["-netdev", "socket,id=s,listen=:1234"])
-        #expect {
-            _ = try Engine(plan)
-        } throws: { error in
-            (error as? EngineError)?.description == "-netdev socket,id=s,listen=:1234: the engine cannot run socket netdevs yet"
+    @Test func engineRefusesWhatItCannotRunBeforeCreatingAnything() throws {
+        func engineFailure(_ arguments: [String]) throws -> String? {
+            let plan = try NetworkPlan.parse(arguments)
+            do {
+                _ = try Engine(plan)
+                return nil
+            } catch {
+                return error.description
+            }
         }
+        #expect(try engineFailure(["-netdev", "socket,id=s,listen=:1234"])
+            == "-netdev socket,id=s,listen=:1234: the engine cannot run socket netdevs yet")
+        // No tap is opened: the device is refused first.
+        #expect(try engineFailure(["-netdev", "tap,id=t,ifname=trnic0,script=no,downscript=no", "-device", "e1000,netdev=t"])
+            == "-device e1000,netdev=t: the engine cannot run guest NICs yet")
     }
 
     @Test func engineSettingsAreChecked() {

@@ -136,7 +136,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Refuses, before anything is created, what the engine cannot run yet:
-    /// socket netdevs.
+    /// socket netdevs and guest NICs.
     private static func requireRunnable(_ plan: NetworkPlan) throws(EngineError) {
         for netdev in plan.netdevs {
             switch netdev.backend {
@@ -145,6 +145,9 @@ public final class Engine: @unchecked Sendable {
             case .socket:
                 throw EngineError(location: netdev.location, "the engine cannot run socket netdevs yet")
             }
+        }
+        if let device = plan.devices.first {
+            throw EngineError(location: device.location, "the engine cannot run guest NICs yet")
         }
     }
 

@@ -14,6 +14,7 @@ struct NetdevGraph: Sendable {
             guard let peer = netdevs.firstIndex(where: { $0.id == peerID }) else {
                 throw OptionDiagnostic("netdev '\(peerID)' not found")
             }
+            // Devices come after every netdev, so only a hubport can hold the peer yet.
             if let holder = netdevs[peer].peer {
                 // QEMU 7.2 fails `assert(!peer->peer)` in qemu_net_client_setup().
                 throw OptionDiagnostic("netdev '\(peerID)' is already in use by '\(netdevs[holder].id)'")
@@ -31,10 +32,32 @@ struct NetdevGraph: Sendable {
         netdevs.append(netdev)
     }
 
-    /// QEMU's start-up warnings for netdevs left without a peer: hub ports
-    /// first, then the rest (`net_check_clients()`).
+    /// What a NIC's `netdev=` finds, as `set_netdev()` looks: a netdev of
+    /// that id that nothing is peered with yet.
+    enum NICLookup: Equatable {
+        case free(Int)
+        case notFound
+        /// Peered with a hubport or an earlier NIC already.
+        case inUse
+    }
+
+    func lookUpForNIC(_ id: String) -> NICLookup {
+        guard let index = netdevs.firstIndex(where: { $0.id == id }) else { return .notFound }
+        let netdev = netdevs[index]
+        return netdev.peer == nil && netdev.device == nil ? .free(index) : .inUse
+    }
+
+    /// Peers netdev `netdev` with the NIC at index `device` of the plan's devices.
+    mutating func attach(device: Int, toNetdev netdev: Int) {
+        precondition(netdevs[netdev].peer == nil && netdevs[netdev].device == nil,
+                     "netdev \(netdevs[netdev].id) is in use")
+        netdevs[netdev].device = device
+    }
+
+    /// QEMU's start-up warnings for netdevs left without a peer, hubport or
+    /// NIC: hub ports first, then the rest (`net_check_clients()`).
     var peerlessWarnings: [String] {
-        let peerless = netdevs.filter { $0.peer == nil }
+        let peerless = netdevs.filter { $0.peer == nil && $0.device == nil }
         let ports = peerless.filter(\.isHubPort).map { "warning: hub port \($0.id) has no peer" }
         let others = peerless.filter { !$0.isHubPort }.map { "warning: netdev \($0.id) has no peer" }
         return ports + others

@@ -1,6 +1,22 @@
-/// One `-netdev` option as typed.
-struct NetdevArgument: Equatable, Sendable {
-    /// The option's name as typed: `-netdev` or `--netdev`.
+/// One `-netdev` or `-device` option as typed.
+struct OptionArgument: Equatable, Sendable {
+    /// Which of QEMU's option lists the option belongs to.
+    enum Kind: Equatable, Sendable {
+        case netdev, device
+
+        /// The list an option's name selects, or nil for an option TapRing does not take.
+        init?(option: String) {
+            // lookup_opt() treats `--foo` like `-foo`.
+            switch option {
+            case "-netdev", "--netdev": self = .netdev
+            case "-device", "--device": self = .device
+            default: return nil
+            }
+        }
+    }
+
+    var kind: Kind
+    /// The option's name as typed: `-netdev`, `--netdev`, `-device` or `--device`.
     var option: String
     /// The option's argument, such as `tap,id=t0,ifname=tap0`.
     var value: String
@@ -26,20 +42,19 @@ struct NetdevArgument: Equatable, Sendable {
 /// The networking options of an argv-style command line, split the way
 /// QEMU's `lookup_opt()` splits them before anything else is parsed.
 struct NetworkCommandLine: Equatable, Sendable {
-    /// The `-netdev` options, in command-line order.
-    var netdevs: [NetdevArgument] = []
+    /// The `-netdev` and `-device` options, in command-line order.
+    var options: [OptionArgument] = []
 
     init(_ arguments: [String]) throws(OptionError) {
         var words = arguments[...]
         while let word = words.popFirst() {
-            // lookup_opt() treats `--foo` like `-foo`.
-            guard word == "-netdev" || word == "--netdev" else {
+            guard let kind = OptionArgument.Kind(option: word) else {
                 throw OptionError(location: word, message: "invalid option")
             }
             guard let value = words.popFirst() else {
                 throw OptionError(location: word, message: "requires an argument")
             }
-            netdevs.append(NetdevArgument(option: word, value: value))
+            options.append(OptionArgument(kind: kind, option: word, value: value))
         }
     }
 }

@@ -37,6 +37,31 @@ struct OptionDiagnostic: Error, Equatable, Sendable {
         hint: "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter."
     )
 
+    /// `object_property_find_err()`: a device has no property `name`.
+    static func propertyNotFound(_ name: String, of typeName: String) -> Self {
+        Self("Property '\(typeName).\(name)' not found")
+    }
+
+    /// `object_property_set()` on a property without a setter.
+    static func propertyNotWritable(_ name: String, of typeName: String) -> Self {
+        Self("Property '\(typeName).\(name)' is not writable")
+    }
+
+    /// `QERR_PROPERTY_VALUE_BAD`: a device property's text is malformed.
+    static func propertyValueBad(_ value: String, for name: String, of typeName: String) -> Self {
+        Self("Property '\(typeName).\(name)' doesn't take value '\(value)'")
+    }
+
+    /// `error_set_from_qdev_prop_error()` for `-ENOENT`: the value names nothing.
+    static func propertyValueNotFound(_ value: String, for name: String, of typeName: String) -> Self {
+        Self("Property '\(typeName).\(name)' can't find value '\(value)'")
+    }
+
+    /// `error_set_from_qdev_prop_error()` for `-EEXIST`: the value names something taken.
+    static func propertyValueInUse(_ value: String, for name: String, of typeName: String) -> Self {
+        Self("Property '\(typeName).\(name)' can't take value '\(value)', it's in use")
+    }
+
     /// A QEMU parameter that TapRing does not implement.
     static func unsupportedParameter(_ name: String) -> Self {
         Self("Parameter '\(name)' is not supported by TapRing")

@@ -27,6 +27,14 @@ enum OptionValue {
         return integer.magnitude
     }
 
+    /// The keyval visitor's unsigned integer (`qemu_strtou64()`): `strtoull()`
+    /// in base 0 over all of `text`, which takes a minus sign and negates
+    /// modulo 2⁶⁴ (`-1` is 2⁶⁴ − 1).
+    static func wrappingUInt64(_ text: String) -> UInt64? {
+        guard let integer = wholeInteger(text, base: 0) else { return nil }
+        return integer.isNegative ? 0 &- integer.magnitude : integer.magnitude
+    }
+
     /// A descriptor number as `qemu_parse_fd()` reads it: `strtol()` in base 10,
     /// from 0 to `INT_MAX` (so `-0` passes).
     static func fileDescriptor(_ text: String) -> Int32? {

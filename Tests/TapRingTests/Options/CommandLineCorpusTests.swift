@@ -1,26 +1,34 @@
 import Testing
 @testable import TapRing
 
-/// Real command lines: the `-netdev` options of QEMU 7.2's documented
-/// examples and `-help` synopsis (notes §7), and those `compare_hub.sh` runs.
+/// Real command lines: the `-netdev` and `-device` options of QEMU 7.2's
+/// documented examples and `-help` synopsis (notes §7), and those
+/// `compare_hub.sh` runs.
 @Suite struct CommandLineCorpusTests {
     @Test func manPageTapExample() throws {
         // qemu-system-x86_64 linux.img -netdev tap,id=nd0,ifname=tap0 -device e1000,netdev=nd0
         //                              -netdev tap,id=nd1,ifname=tap1 -device rtl8139,netdev=nd1
-        let plan = try NetworkPlan.parse(netdevs("tap,id=nd0,ifname=tap0", "tap,id=nd1,ifname=tap1"))
+        let arguments = netdevs("tap,id=nd0,ifname=tap0") + devices("e1000,netdev=nd0")
+            + netdevs("tap,id=nd1,ifname=tap1") + devices("rtl8139,netdev=nd1")
+        #expect(failure(arguments) == "-device rtl8139,netdev=nd1: Device 'rtl8139' is not supported by TapRing")
+
+        let plan = try NetworkPlan.parse(Array(arguments.dropLast(2)))
         #expect(plan == NetworkPlan(
             netdevs: [
-                .init(id: "nd0", backend: .tap(TapOptions(ifname: "tap0")), location: "-netdev tap,id=nd0,ifname=tap0"),
+                .init(id: "nd0", backend: .tap(TapOptions(ifname: "tap0")), device: 0,
+                      location: "-netdev tap,id=nd0,ifname=tap0"),
                 .init(id: "nd1", backend: .tap(TapOptions(ifname: "tap1")), location: "-netdev tap,id=nd1,ifname=tap1"),
             ],
-            // Without the -device options, nothing peers the taps.
-            warnings: ["warning: netdev nd0 has no peer", "warning: netdev nd1 has no peer"]
+            devices: [.init(netdev: 0, mac: qemuMAC(0x56), location: "-device e1000,netdev=nd0")],
+            warnings: ["warning: netdev nd1 has no peer"]
         ))
     }
 
     @Test func manPageBridgeHelperExample() {
-        // -netdev tap,id=n1,"helper=/path/to/qemu-bridge-helper", after the shell removes the quotes.
-        #expect(failure(netdev: "tap,id=n1,helper=/path/to/qemu-bridge-helper")
+        // qemu-system-x86_64 linux.img -device virtio-net-pci,netdev=n1 \
+        //                              -netdev tap,id=n1,"helper=/path/to/qemu-bridge-helper"
+        // The shell removes the quotes; the netdev is created, and fails, before the device.
+        #expect(failure(devices("virtio-net-pci,netdev=n1") + netdevs("tap,id=n1,helper=/path/to/qemu-bridge-helper"))
             == "-netdev tap,id=n1,helper=/path/to/qemu-bridge-helper: Parameter 'helper' is not supported by TapRing")
     }
 
@@ -30,29 +38,57 @@ import Testing
     }
 
     @Test(arguments: [
-        // The -netdev halves of the man page's socket section; their -device e1000 halves are not parsed yet.
-        ("socket,id=n1,listen=:1234", SocketOptions.Mode.listen(host: "", port: 1234)),
-        ("socket,id=n2,connect=127.0.0.1:1234", .connect(host: "127.0.0.1", port: 1234)),
-        ("socket,id=n1,mcast=230.0.0.1:1234", .multicast(group: "230.0.0.1", port: 1234, localAddress: nil)),
-        ("socket,id=n1,mcast=239.192.168.1:1102", .multicast(group: "239.192.168.1", port: 1102, localAddress: nil)),
-        ("socket,id=n1,mcast=239.192.168.1:1102,localaddr=1.2.3.4",
-         .multicast(group: "239.192.168.1", port: 1102, localAddress: "1.2.3.4")),
+        // Each -device ... -netdev socket pair of the man page's socket section.
+        ("e1000,netdev=n1,mac=52:54:00:12:34:56", "socket,id=n1,listen=:1234",
+         SocketOptions.Mode.listen(host: "", port: 1234), qemuMAC(0x56)),
+        ("e1000,netdev=n2,mac=52:54:00:12:34:57", "socket,id=n2,connect=127.0.0.1:1234",
+         .connect(host: "127.0.0.1", port: 1234), qemuMAC(0x57)),
+        ("e1000,netdev=n1,mac=52:54:00:12:34:56", "socket,id=n1,mcast=230.0.0.1:1234",
+         .multicast(group: "230.0.0.1", port: 1234, localAddress: nil), qemuMAC(0x56)),
+        ("e1000,netdev=n2,mac=52:54:00:12:34:57", "socket,id=n2,mcast=230.0.0.1:1234",
+         .multicast(group: "230.0.0.1", port: 1234, localAddress: nil), qemuMAC(0x57)),
+        ("e1000,netdev=n3,mac=52:54:00:12:34:58", "socket,id=n3,mcast=230.0.0.1:1234",
+         .multicast(group: "230.0.0.1", port: 1234, localAddress: nil), qemuMAC(0x58)),
+        ("e1000,netdev=n1,mac=52:54:00:12:34:56", "socket,id=n1,mcast=239.192.168.1:1102",
+         .multicast(group: "239.192.168.1", port: 1102, localAddress: nil), qemuMAC(0x56)),
+        ("e1000,netdev=n1,mac=52:54:00:12:34:56", "socket,id=n1,mcast=239.192.168.1:1102,localaddr=1.2.3.4",
+         .multicast(group: "239.192.168.1", port: 1102, localAddress: "1.2.3.4"), qemuMAC(0x56)),
     ])
-    func manPageSocketExamples(value: String, mode: SocketOptions.Mode) throws {
-        #expect(try backend(netdev: value) == .socket(SocketOptions(mode: mode)))
+    func manPageSocketExamples(device: String, netdev: String, mode: SocketOptions.Mode, mac: MACAddress) throws {
+        // qemu-system-x86_64 linux.img -device <device> -netdev <netdev>
+        let plan = try NetworkPlan.parse(devices(device) + netdevs(netdev))
+        let id = String(netdev.split(separator: ",")[1].dropFirst(3))
+        #expect(plan == NetworkPlan(
+            netdevs: [.init(id: id, backend: .socket(SocketOptions(mode: mode)), device: 0, location: "-netdev \(netdev)")],
+            devices: [.init(netdev: 0, mac: mac, location: "-device \(device)")]
+        ))
+    }
+
+    @Test func inheritedSocketWithAnE1000() throws {
+        let plan = try NetworkPlan.parse(
+            netdevs("socket,id=n0,fd=3") + devices("e1000,netdev=n0,addr=03.0,mac=52:54:00:12:34:56"))
+        #expect(plan == NetworkPlan(
+            netdevs: [.init(id: "n0", backend: .socket(SocketOptions(mode: .inheritedDescriptor(3))), device: 0,
+                            location: "-netdev socket,id=n0,fd=3")],
+            devices: [.init(netdev: 0, mac: qemuMAC(0x56), pciSlot: PCISlot(slot: 3, function: 0),
+                            location: "-device e1000,netdev=n0,addr=03.0,mac=52:54:00:12:34:56")]
+        ))
     }
 
     @Test(arguments: [
-        ("user,id=n1,ipv6=off", "user"),
-        ("user,id=n1,tftp=/path/to/tftp/files,bootfile=/pxelinux.0", "user"),
-        ("bridge,id=n1", "bridge"),
-        ("bridge,br=qemubr0,id=n1", "bridge"),
-        ("l2tpv3,id=n1,src=4.2.3.1,dst=1.2.3.4,udp,srcport=16384,dstport=16384,"
-            + "rxsession=0xffffffff,txsession=0xffffffff,counter", "l2tpv3"),
-        ("type=vhost-user,id=net0,chardev=chr0", "vhost-user"),
-    ])
-    func manPageExamplesForOtherBackends(value: String, type: String) {
-        #expect(failure(netdev: value) == "-netdev \(value): network backend '\(type)' is not supported by TapRing")
+        ([], "user,id=n1,ipv6=off", "e1000,netdev=n1,mac=52:54:98:76:54:32", "user"),
+        (["-device", "e1000,netdev=n1"], "user,id=n1,tftp=/path/to/tftp/files,bootfile=/pxelinux.0", nil, "user"),
+        ([], "bridge,id=n1", "virtio-net,netdev=n1", "bridge"),
+        ([], "bridge,br=qemubr0,id=n1", "virtio-net,netdev=n1", "bridge"),
+        (["-device", "e1000,netdev=n1"], "l2tpv3,id=n1,src=4.2.3.1,dst=1.2.3.4,udp,srcport=16384,dstport=16384,"
+            + "rxsession=0xffffffff,txsession=0xffffffff,counter", nil, "l2tpv3"),
+        ([], "type=vhost-user,id=net0,chardev=chr0", "virtio-net-pci,netdev=net0", "vhost-user"),
+    ] as [([String], String, String?, String)])
+    func manPageExamplesForOtherBackends(before: [String], netdev: String, after: String?, type: String) {
+        // The netdev fails before any device is looked at. (`-hda linux.img -boot n`,
+        // which precede one of them, are no networking options.)
+        let arguments = before + netdevs(netdev) + (after.map { devices($0) } ?? [])
+        #expect(failure(arguments) == "-netdev \(netdev): network backend '\(type)' is not supported by TapRing")
     }
 
     @Test func synopsisTapForms() throws {

@@ -11,7 +11,9 @@ import Testing
         #expect(failure(["linux.img"]) == "linux.img: invalid option")
         #expect(failure(["-netdev=tap,id=a"]) == "-netdev=tap,id=a: invalid option")
         // The words are all checked before any option is.
-        #expect(failure(["-netdev", "tap,id=a,foo=1", "-device"]) == "-device: invalid option")
+        #expect(failure(["-netdev", "tap,id=a,foo=1", "-nic"]) == "-nic: invalid option")
+        #expect(failure(["-netdev", "tap,id=a,foo=1", "-device"]) == "-device: requires an argument")
+        #expect(failure(["--device"]) == "--device: requires an argument")
     }
 
     @Test func bothSpellingsOfTheOption() throws {
