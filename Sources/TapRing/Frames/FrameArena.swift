@@ -6,13 +6,15 @@ import SystemPackage
 /// fixed buffer, cut into equal slots that frames are read into and written
 /// from.
 ///
-/// Every slot begins with `headroom` bytes for a vnet header, so the same
-/// bytes can leave through a tap with or without one; the Ethernet frame
-/// starts right after. Each slot carries a reference count: one per port a
+/// Every slot begins with `headroom` bytes: room for a tap's vnet header in
+/// front of the frame, so the same bytes can leave through a tap with or
+/// without one, and for a device to insert a VLAN tag without moving the
+/// frame. The Ethernet frame starts right after. Each slot carries a reference count: one per port a
 /// frame is still queued for or being written to.
 struct FrameArena: ~Copyable {
-    /// Bytes reserved in front of every frame: room for a tap's vnet header.
-    static let headroom = TapDevice.vnetHeaderBytes
+    /// Bytes reserved in front of every frame: a vnet header, and a VLAN tag
+    /// moved in front of it.
+    static let headroom = 16
 
     let memory: UnsafeMutableRawBufferPointer
     let slotSize: Int
@@ -65,10 +67,10 @@ struct ArenaView: @unchecked Sendable {
         base + Int(slot) * slotSize
     }
 
-    /// The first byte of the Ethernet frame in `slot`.
+    /// The first byte of `frame`.
     @inline(__always)
-    func frameStart(of slot: UInt32) -> UnsafeMutableRawPointer {
-        start(of: slot) + FrameArena.headroom
+    func bytes(of frame: Frame) -> UnsafeMutableRawPointer {
+        start(of: frame.slot) + Int(frame.offset)
     }
 
     /// Gives a freshly filled slot its references before the frame is published.

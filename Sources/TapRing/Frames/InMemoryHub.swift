@@ -41,8 +41,9 @@ public struct InMemoryHub: ~Copyable {
             let size = min(batch, remaining)
             for _ in 0..<size {
                 guard let slot = crossbar.pool.take() else { break }
-                storage.fabric.arena.frameStart(of: slot).copyMemory(from: frame.baseAddress!, byteCount: frame.count)
-                _ = crossbar.deliver(Frame(slot: slot, length: UInt32(frame.count)), from: 0)
+                let filled = Frame(slot: slot, length: UInt32(frame.count))
+                storage.fabric.arena.bytes(of: filled).copyMemory(from: frame.baseAddress!, byteCount: frame.count)
+                _ = crossbar.deliver(filled, from: 0)
             }
             _ = crossbar.publishDeliveries()
             for local in crossbar.ports.indices {

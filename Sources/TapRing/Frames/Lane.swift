@@ -105,13 +105,19 @@ struct LaneConsumer {
     /// says the lane is empty.
     @inline(__always)
     mutating func next() -> UInt64? {
+        guard let value = peek() else { return nil }
+        head += 1
+        return value
+    }
+
+    /// The next entry, left in the lane.
+    @inline(__always)
+    mutating func peek() -> UInt64? {
         if head == knownTail {
             knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
             if head == knownTail { return nil }
         }
-        let value = lane.entry(head).pointee
-        head += 1
-        return value
+        return lane.entry(head).pointee
     }
 
     /// Whether the producer published entries not yet taken.

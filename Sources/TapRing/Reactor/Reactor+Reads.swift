@@ -127,6 +127,6 @@ extension Reactor {
             // A port with a vnet header may get this frame: give it an empty one.
             fabric.arena.start(of: slot).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
         }
-        _ = crossbar.deliver(Frame(slot: slot, length: UInt32(length)), from: port)
+        _ = crossbar.deliver(Frame(slot: slot, length: UInt32(length)), from: crossbar.ports[local])
     }
 }

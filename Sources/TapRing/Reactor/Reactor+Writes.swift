@@ -35,7 +35,7 @@ extension Reactor {
     /// slot's headroom when the port has one.
     private func submitWrite(_ local: Int, _ frame: Frame) -> UnsafeMutablePointer<io_uring_sqe> {
         let vnetHeaderSize = ports[local].vnetHeaderSize
-        let address = fabric.arena.frameStart(of: frame.slot) - vnetHeaderSize
+        let address = fabric.arena.bytes(of: frame) - vnetHeaderSize
         let length = frame.length + UInt32(vnetHeaderSize)
         let submission = ring.nextSubmission()
         if usesFixedBuffers {

@@ -8,7 +8,12 @@ struct ArenaTests {
         let view = arena.view
         #expect(Int(bitPattern: view.base) % 4096 == 0, "the arena is page-aligned")
         #expect(view.start(of: 1) - view.start(of: 0) == 2048)
-        #expect(view.frameStart(of: 2) - view.start(of: 2) == FrameArena.headroom)
+        #expect(view.bytes(of: Frame(slot: 2, length: 60)) - view.start(of: 2) == FrameArena.headroom)
+    }
+
+    @Test func framesPackIntoOneLaneEntry() {
+        let frame = Frame(slot: 70_000, offset: 12, length: 65_540)
+        #expect(Frame(packed: frame.packed) == frame)
     }
 
     @Test func theLastReferenceFreesTheSlot() throws {

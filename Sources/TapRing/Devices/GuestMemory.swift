@@ -1,0 +1,68 @@
+/// Guest-physical memory as an emulator maps it into this process: regions
+/// of guest-physical addresses, each backed by host memory.
+///
+/// Devices reach guest memory only through `GuestMemory.Window.pointer(at:count:)`,
+/// which refuses any access not wholly inside one region: an address outside
+/// guest RAM, or a range that straddles a region's end, never reaches host
+/// memory. The regions must stay mapped for as long as a device uses them.
+public final class GuestMemory: @unchecked Sendable {
+    /// One range of guest-physical memory and the host memory behind it.
+    public struct Region: @unchecked Sendable {
+        public var guestAddress: UInt64
+        public var byteCount: Int
+        public var host: UnsafeMutableRawPointer
+
+        public init(guestAddress: UInt64, byteCount: Int, host: UnsafeMutableRawPointer) {
+            self.guestAddress = guestAddress
+            self.byteCount = byteCount
+            self.host = host
+        }
+    }
+
+    let window: Window
+    private let storage: UnsafeMutableBufferPointer<Region>
+
+    /// Guest memory made of `regions`, which must not overlap.
+    public init(regions: [Region]) throws(DeviceError) {
+        let sorted = regions.sorted { $0.guestAddress < $1.guestAddress }
+        for (lower, upper) in zip(sorted, sorted.dropFirst())
+        where lower.guestAddress + UInt64(lower.byteCount) > upper.guestAddress {
+            throw DeviceError("guest memory regions overlap at \(hex: upper.guestAddress)")
+        }
+        guard sorted.allSatisfy({ $0.byteCount > 0 && $0.guestAddress.addingReportingOverflow(UInt64($0.byteCount)).overflow == false })
+        else { throw DeviceError("a guest memory region is empty or runs past the end of the address space") }
+        storage = .allocate(capacity: sorted.count)
+        _ = storage.initialize(from: sorted)
+        window = Window(regions: UnsafeBufferPointer(storage))
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// What a device holds to reach guest memory on its per-frame path: no
+    /// reference counting, just the region table.
+    struct Window: @unchecked Sendable {
+        let regions: UnsafeBufferPointer<Region>
+
+        /// The host address of `count` bytes of guest memory at `address`,
+        /// or nil unless all of them lie in one region.
+        @inline(__always)
+        func pointer(at address: UInt64, count: Int) -> UnsafeMutableRawPointer? {
+            for region in regions where address >= region.guestAddress {
+                let offset = address - region.guestAddress
+                guard offset < UInt64(region.byteCount), UInt64(count) <= UInt64(region.byteCount) - offset else {
+                    continue
+                }
+                return region.host + Int(offset)
+            }
+            return nil
+        }
+    }
+}
+
+extension DefaultStringInterpolation {
+    mutating func appendInterpolation(hex value: UInt64) {
+        appendLiteral("0x" + String(value, radix: 16))
+    }
+}

@@ -1,0 +1,23 @@
+import Glibc
+
+/// Where a device reports the level of its interrupt pin.
+public enum InterruptLine: Sendable {
+    /// Calls `report(level)` each time the level changes. It runs with the
+    /// device's lock held, on whichever thread changed the level, so it must
+    /// not call back into the device.
+    case callback(@Sendable (_ level: Bool) -> Void)
+    /// Signals the eventfd on each rising edge, as KVM's irqfd expects; the
+    /// emulator resamples the level (KVM_IRQFD_FLAG_RESAMPLE) by reading ICR.
+    case eventfd(Int32)
+
+    func report(_ level: Bool) {
+        switch self {
+        case .callback(let report):
+            report(level)
+        case .eventfd(let descriptor):
+            guard level else { return }
+            var one: UInt64 = 1
+            _ = write(descriptor, &one, 8)
+        }
+    }
+}
