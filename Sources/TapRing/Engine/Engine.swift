@@ -3,30 +3,42 @@ import CURing
 import Glibc
 import SystemPackage
 
-/// A running network: the taps of a validated command line, joined the way
-/// its hubs join them, with reactor threads moving the frames.
+/// A running network: the netdevs and guest NICs of a validated command
+/// line, joined the way their peers and hubs join them, with reactor threads
+/// moving the frames.
 ///
 /// Threading: create, `start()`, `stop()` and deinitialize the engine from one
-/// thread; `statistics()` may be called from any thread while it runs.
+/// thread; `statistics()` may be called from any thread while it runs, and
+/// `nics` from the emulator's vCPU threads (see `E1000`).
 public final class Engine: @unchecked Sendable {
-    private let taps: [TapPort]
+    private let netdevs: [NetdevPort]
+    /// The guest NICs of the command line, in order.
+    public let nics: [E1000]
+    private let nicNames: [String]
     private let arena: FrameArena
     private let storage: Fabric.Storage
     private let settings: ReactorSettings
     private let cpus: [Int]?
     private var threads: [pthread_t] = []
+    /// Guests standing in for an emulator, one per NIC, when none was given.
+    private var guestDrivers: [E1000GuestDriver] = []
+    private var guestThreads: [pthread_t] = []
 
-    /// Opens every tap of `plan`, running their up scripts, and lays out the
-    /// engine's memory. Nothing moves until `start()`.
-    public init(_ plan: NetworkPlan, configuration: EngineConfiguration = .init()) throws(EngineError) {
+    /// Opens every netdev of `plan`, running tap up scripts, creates its NICs
+    /// with what `attach` gives each, and lays out the engine's memory.
+    /// Nothing moves until `start()`.
+    public init(
+        _ plan: NetworkPlan, configuration: EngineConfiguration = .init(),
+        attach: (NetworkPlan.Device) throws(EngineError) -> NICAttachment
+    ) throws(EngineError) {
         try configuration.validate()
-        try Self.requireRunnable(plan)
         if configuration.readMode == .multishot {
             try Self.requireMultishotReads()
         }
-        let portNetdevs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }
+        let portIDs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }.map(PortID.netdev)
+            + plan.devices.indices.map(PortID.device)
         let allowedCPUs = CPUAffinity.allowedCPUs()
-        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portNetdevs.count, 64))
+        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portIDs.count, 64))
         do {
             arena = try FrameArena(
                 slotSize: configuration.slotSize, slotCount: configuration.slotsPerReactor * reactorCount)
@@ -38,31 +50,62 @@ public final class Engine: @unchecked Sendable {
             doorbells.filter { $0 >= 0 }.forEach { close($0) }
             throw EngineError("could not create the reactors' eventfds", Errno.current)
         }
-        var taps: [TapPort] = []
-        do {
-            for netdev in portNetdevs {
-                taps.append(try TapPort(plan.netdevs[netdev]))
+        var netdevs: [NetdevPort] = []
+        var nics: [E1000] = []
+        let laneCapacity = configuration.queueCapacity.nextPowerOfTwo
+        do throws(EngineError) {
+            for case .netdev(let index) in portIDs {
+                netdevs.append(try NetdevPort(plan.netdevs[index]))
+            }
+            for device in plan.devices {
+                let attachment = try attach(device)
+                nics.append(E1000(
+                    features: E1000Features(
+                        mac: device.mac, mitigation: device.mitigation, autonegotiation: device.autonegotiation),
+                    memory: attachment.memory, interruptLine: attachment.interruptLine,
+                    channel: NICChannel(queuedCapacity: reactorCount * laneCapacity), arena: arena.view))
             }
         } catch {
             // As QEMU's exit notifiers do when a later netdev fails.
-            taps.forEach { $0.runDownScript() }
+            netdevs.forEach { $0.runDownScript() }
             doorbells.forEach { close($0) }
             throw error
         }
-        let ports = taps.enumerated().map { port, tap in
-            PortDescription(
-                home: port % reactorCount, descriptor: tap.device.descriptor.rawValue,
-                vnetHeaderSize: tap.device.vnetHeaderSize, ordersWrites: tap.hasBoundedSendBuffer)
-        }
+        let kinds = netdevs.map(\.kind) + nics.map(PortKind.nic)
         storage = Fabric.Storage(
-            ports: ports, routes: HubRoutes(plan: plan, ports: portNetdevs).destinations,
+            ports: kinds.enumerated().map { PortDescription(home: $0 % reactorCount, kind: $1) },
+            routes: HubRoutes(plan: plan, ports: portIDs).destinations,
             reactorCount: reactorCount, arena: arena.view, slotsPerReactor: configuration.slotsPerReactor,
-            laneCapacity: configuration.queueCapacity.nextPowerOfTwo, doorbells: doorbells)
-        self.taps = taps
+            laneCapacity: laneCapacity, doorbells: doorbells)
+        let fabric = storage.fabric
+        for (index, nic) in nics.enumerated() {
+            let port = netdevs.count + index
+            nic.connect(incoming: (0..<reactorCount).map { fabric.forwardLane(from: $0, to: port) })
+        }
+        self.netdevs = netdevs
+        self.nics = nics
+        nicNames = plan.devices.enumerated().map { $1.id ?? "e1000.\($0)" }
         settings = ReactorSettings(
             readDepth: configuration.readDepth, writeBatch: configuration.writeBatch,
             multishotReads: configuration.readMode == .multishot)
         cpus = configuration.pinsReactors ? (0..<reactorCount).map { allowedCPUs[$0 % allowedCPUs.count] } : nil
+    }
+
+    /// An engine whose NICs, if any, are driven by `E1000GuestDriver`s, each
+    /// on a thread of its own: the network as a guest would use it, without
+    /// an emulator.
+    public convenience init(_ plan: NetworkPlan, configuration: EngineConfiguration = .init()) throws(EngineError) {
+        var drivers: [E1000GuestDriver] = []
+        try self.init(plan, configuration: configuration) { (_) throws(EngineError) in
+            do throws(DeviceError) {
+                let driver = try E1000GuestDriver()
+                drivers.append(driver)
+                return driver.attachment
+            } catch {
+                throw EngineError(error.description)
+            }
+        }
+        guestDrivers = drivers
     }
 
     deinit {
@@ -70,13 +113,13 @@ public final class Engine: @unchecked Sendable {
         for reactor in 0..<storage.fabric.reactorCount {
             close(storage.fabric.signals(of: reactor).pointee.doorbell)
         }
-        for tap in taps {
-            tap.runDownScript()
+        for netdev in netdevs {
+            netdev.runDownScript()
         }
     }
 
-    /// The interface name of each port, in command-line order.
-    public var interfaces: [String] { taps.map(\.device.name) }
+    /// The interface name of each tap, in command-line order.
+    public var interfaces: [String] { netdevs.compactMap(\.interface) }
 
     /// Starts one thread per reactor and returns once all are moving frames.
     public func start() throws(EngineError) {
@@ -97,10 +140,21 @@ public final class Engine: @unchecked Sendable {
             stop()
             throw EngineError(failure)
         }
+        for (driver, nic) in zip(guestDrivers, nics) {
+            do {
+                guestThreads.append(try PosixThread.spawn(pinnedTo: nil) { driver.run(nic) })
+            } catch {
+                stop()
+                throw EngineError("could not start a guest driver thread", error)
+            }
+        }
     }
 
-    /// Asks every reactor to stop and waits for their threads.
+    /// Asks every reactor (and guest driver) to stop and waits for their threads.
     public func stop() {
+        guestDrivers.forEach { $0.stop() }
+        guestThreads.forEach(PosixThread.join)
+        guestThreads.removeAll()
         let fabric = storage.fabric
         for reactor in 0..<fabric.reactorCount {
             let signals = fabric.signals(of: reactor)
@@ -112,10 +166,12 @@ public final class Engine: @unchecked Sendable {
         threads.removeAll()
     }
 
-    /// Every port's counters so far.
+    /// Every port's counters so far: netdevs first, then NICs.
     public func statistics() -> [PortStatistics] {
-        taps.enumerated().map { port, tap in
-            var statistics = PortStatistics(netdev: tap.netdev, interface: tap.device.name)
+        let ports = netdevs.map { PortStatistics(netdev: $0.id, interface: $0.interface ?? $0.id) }
+            + zip(nics, nicNames).map { nic, name in nic.statistics(name: name) }
+        return ports.enumerated().map { port, statistics in
+            var statistics = statistics
             storage.fabric.addCounters(for: port, to: &statistics)
             return statistics
         }
@@ -135,22 +191,6 @@ public final class Engine: @unchecked Sendable {
         reactor.run()
     }
 
-    /// Refuses, before anything is created, what the engine cannot run yet:
-    /// socket netdevs and guest NICs.
-    private static func requireRunnable(_ plan: NetworkPlan) throws(EngineError) {
-        for netdev in plan.netdevs {
-            switch netdev.backend {
-            case .tap, .hubport:
-                continue
-            case .socket:
-                throw EngineError(location: netdev.location, "the engine cannot run socket netdevs yet")
-            }
-        }
-        if let device = plan.devices.first {
-            throw EngineError(location: device.location, "the engine cannot run guest NICs yet")
-        }
-    }
-
     private static func requireMultishotReads() throws(EngineError) {
         do {
             let probe = try URing(entries: 2, completionEntries: 4)
@@ -162,10 +202,24 @@ public final class Engine: @unchecked Sendable {
     }
 }
 
+/// What an emulator gives each guest NIC: the guest memory it DMAs into and
+/// the line it raises interrupts on.
+public struct NICAttachment: Sendable {
+    public var memory: GuestMemory
+    public var interruptLine: InterruptLine
+
+    public init(memory: GuestMemory, interruptLine: InterruptLine) {
+        self.memory = memory
+        self.interruptLine = interruptLine
+    }
+}
+
 extension NetworkPlan.Netdev {
     /// Whether the engine reads and writes this netdev itself.
     var isPort: Bool {
-        if case .tap = backend { return true }
-        return false
+        switch backend {
+        case .tap, .socket: true
+        case .hubport: false
+        }
     }
 }

@@ -98,6 +98,8 @@ struct Crossbar: ~Copyable {
         guard !destinations.isEmpty else { return .max }
         var best = 0
         for destination in destinations {
+            // A NIC with frames queued takes no more until a flush.
+            if fabric.ports[Int(destination)].blocked?.pointee.load(ordering: .acquiring) == true { continue }
             best = max(best, outgoing[Int(destination)].room())
         }
         return best

@@ -29,6 +29,12 @@ struct Lane: @unchecked Sendable {
         headerSize + capacity * MemoryLayout<UInt64>.stride
     }
 
+    /// Whether the producer published entries the consumer has not released,
+    /// as seen from a third thread.
+    func hasUnconsumedEntries() -> Bool {
+        publishedTail.pointee.load(ordering: .acquiring) != publishedHead.pointee.load(ordering: .acquiring)
+    }
+
     @inline(__always)
     fileprivate var publishedTail: UnsafeMutablePointer<Atomic<Int>> {
         base.assumingMemoryBound(to: Atomic<Int>.self)
@@ -56,13 +62,13 @@ struct LaneProducer {
         self.lane = lane
     }
 
-    /// Whether one more entry fits; looks at the consumer's head only when the
-    /// cached one says the lane is full.
+    /// Whether `count` more entries fit; looks at the consumer's head only
+    /// when the cached one says they do not.
     @inline(__always)
-    mutating func hasRoom() -> Bool {
-        if tail - knownHead < lane.capacity { return true }
+    mutating func hasRoom(for count: Int = 1) -> Bool {
+        if tail - knownHead + count <= lane.capacity { return true }
         knownHead = lane.publishedHead.pointee.load(ordering: .acquiring)
-        return tail - knownHead < lane.capacity
+        return tail - knownHead + count <= lane.capacity
     }
 
     /// How many more entries fit, after a fresh look at the consumer's head.

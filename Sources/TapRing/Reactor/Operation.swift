@@ -10,6 +10,12 @@ struct Operation: RawRepresentable, Equatable {
         case multishotRead
         /// A write of the frame in `slot` to `port`.
         case write
+        /// A receive into a stream socket's buffer.
+        case receive
+        /// A send of a batch of framed frames on a stream socket.
+        case send
+        /// A NIC's timer deadline.
+        case timer
         /// Another reactor woke this one (`IORING_OP_MSG_RING`).
         case wake
         /// The engine rang this reactor's eventfd.

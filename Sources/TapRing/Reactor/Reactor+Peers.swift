@@ -23,6 +23,11 @@ extension Reactor {
         }
     }
 
+    private func isNIC(_ local: Int) -> Bool {
+        if case .nic = ports[local].role { return true }
+        return false
+    }
+
     /// Whether the reactor waits on its peers: out of slots, or holding a port
     /// whose every destination is full.
     var isStarved: Bool {
@@ -32,9 +37,12 @@ extension Reactor {
     /// Whether anything a peer handed over is waiting, checked after the
     /// reactor announced it sleeps, so that no hand-over slips in unseen.
     mutating func hasWaitingWork() -> Bool {
-        for local in ports.indices where ports[local].writesInFlight == 0 && crossbar.hasQueuedFrames(for: local) {
+        for local in ports.indices where ports[local].writesInFlight == 0 && !isNIC(local)
+            && crossbar.hasQueuedFrames(for: local)
+        {
             return true
         }
+        if nicHasArrivals() { return true }
         guard isStarved else { return false }
         if crossbar.hasReturnedSlots() { return true }
         for local in ports.indices where ports[local].throttled && crossbar.room(from: crossbar.ports[local]) > 0 {

@@ -6,11 +6,12 @@ extension Reactor {
     /// Keeps every port's reads in flight, as far as free slots and the room
     /// in its destinations' lanes allow.
     mutating func armReads() {
+        armStreamReceives()
         if bufferRings != nil {
             armMultishotReads()
             return
         }
-        for local in ports.indices {
+        for local in ports.indices where ports[local].isTap {
             let limit = readLimit(local)
             while ports[local].readsInFlight < limit, let slot = crossbar.pool.take() {
                 submitRead(local, into: slot)
@@ -22,7 +23,7 @@ extension Reactor {
     /// Tops up each port's buffer ring and re-arms multishot reads that ended.
     private mutating func armMultishotReads() {
         guard let bufferRings else { return }
-        for local in ports.indices {
+        for local in ports.indices where ports[local].isTap {
             let limit = readLimit(local)
             while bufferRings[local].offered < limit, let slot = crossbar.pool.take() {
                 bufferRings[local].add(slot)
@@ -30,7 +31,7 @@ extension Reactor {
             bufferRings[local].commit()
             if !ports[local].multishotArmed && bufferRings[local].available > 0 {
                 let submission = ring.nextSubmission()
-                curing_prep_read_multishot(submission, Int32(local), bufferRings[local].group)
+                curing_prep_read_multishot(submission, ports[local].file, bufferRings[local].group)
                 submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
                 submission.pointee.user_data = Operation(.multishotRead, port: local).rawValue
                 ports[local].multishotArmed = true
@@ -41,7 +42,7 @@ extension Reactor {
     /// How many frames `local` may have on the way from its netdev: none once
     /// it is down, else its read depth, or less when its destinations' lanes
     /// have less room. A port held back to nothing is `throttled`.
-    private mutating func readLimit(_ local: Int) -> Int {
+    mutating func readLimit(_ local: Int) -> Int {
         guard !ports[local].down else { return 0 }
         let limit = min(settings.readDepth, crossbar.room(from: crossbar.ports[local]))
         ports[local].throttled = limit == 0
@@ -56,9 +57,9 @@ extension Reactor {
         let length = UInt32(fabric.arena.slotSize - offset)
         let submission = ring.nextSubmission()
         if usesFixedBuffers {
-            io_uring_prep_read_fixed(submission, Int32(local), address, length, 0, 0)
+            io_uring_prep_read_fixed(submission, ports[local].file, address, length, 0, 0)
         } else {
-            io_uring_prep_read(submission, Int32(local), address, length, 0)
+            io_uring_prep_read(submission, ports[local].file, address, length, 0)
         }
         submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
         submission.pointee.user_data = Operation(.read, port: local, slot: slot).rawValue
@@ -96,7 +97,7 @@ extension Reactor {
     }
 
     /// Counts a failed read, and gives up on a port whose netdev is gone.
-    private mutating func readFailed(_ local: Int, result: Int32) {
+    mutating func readFailed(_ local: Int, result: Int32) {
         let error = Errno(completionResult: result)
         switch error {
         case .interrupted, .resourceTemporarilyUnavailable, .canceled:

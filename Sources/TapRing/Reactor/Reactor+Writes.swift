@@ -11,6 +11,11 @@ extension Reactor {
         var taken = 0
         let producers = fabric.reactorCount
         for local in ports.indices where ports[local].writesInFlight == 0 {
+            if case .stream(let file, let stream) = ports[local].role {
+                taken += sendStreamBatch(local, file: file, stream)
+                continue
+            }
+            guard ports[local].isTap else { continue }
             var batch = 0
             var last: UnsafeMutablePointer<io_uring_sqe>?
             let first = ports[local].nextProducer
@@ -39,9 +44,9 @@ extension Reactor {
         let length = frame.length + UInt32(vnetHeaderSize)
         let submission = ring.nextSubmission()
         if usesFixedBuffers {
-            io_uring_prep_write_fixed(submission, Int32(local), address, length, 0, 0)
+            io_uring_prep_write_fixed(submission, ports[local].file, address, length, 0, 0)
         } else {
-            io_uring_prep_write(submission, Int32(local), address, length, 0)
+            io_uring_prep_write(submission, ports[local].file, address, length, 0)
         }
         submission.pointee.flags |= CURING_IOSQE_FIXED_FILE | (ports[local].ordersWrites ? CURING_IOSQE_IO_LINK : 0)
         submission.pointee.user_data = Operation(.write, port: local, slot: frame.slot).rawValue

@@ -47,7 +47,8 @@ struct Reactor: ~Copyable {
         let submissionEntries = (owned.count * (settings.readDepth + settings.writeBatch) + 64).nextPowerOfTwo
         let ring = try URing(
             entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)))
-        try ring.registerFiles(owned.map { fabric.ports[$0].descriptor })
+        let descriptors = owned.compactMap { fabric.ports[$0].descriptor }
+        try ring.registerFiles(descriptors)
         // Registration pins the arena against RLIMIT_MEMLOCK; without it,
         // reads and writes pass plain addresses and cost a page walk each.
         let registered = (try? ring.registerBuffer(UnsafeMutableRawBufferPointer(
@@ -63,10 +64,20 @@ struct Reactor: ~Copyable {
         self.settings = settings
 
         ports = .allocate(capacity: owned.count)
+        var file: Int32 = 0
         for (local, port) in owned.enumerated() {
-            let description = fabric.ports[port]
-            (ports.baseAddress! + local).initialize(
-                to: LocalPort(vnetHeaderSize: description.vnetHeaderSize, ordersWrites: description.ordersWrites))
+            let role: LocalPort.Role
+            switch fabric.ports[port].kind {
+            case .tap(_, let vnetHeaderSize, let ordersWrites):
+                role = .tap(file: file, vnetHeaderSize: vnetHeaderSize, ordersWrites: ordersWrites)
+                file += 1
+            case .streamSocket:
+                role = .stream(file: file, StreamPort.make(batch: settings.writeBatch))
+                file += 1
+            case .nic(let nic):
+                role = .nic(NICPort.make(nic, doorbell: fabric.signals(of: index).pointee.doorbell))
+            }
+            (ports.baseAddress! + local).initialize(to: LocalPort(role: role))
         }
         crossbar = Crossbar(reactor: index, fabric: fabric)
         completions = .allocate(capacity: 256)
@@ -80,11 +91,11 @@ struct Reactor: ~Copyable {
     ) throws(Errno) -> UnsafeMutablePointer<BufferRing> {
         let rings = UnsafeMutablePointer<BufferRing>.allocate(capacity: owned.count)
         for (local, port) in owned.enumerated() {
-            do {
+            do throws(Errno) {
                 (rings + local).initialize(to: try BufferRing(
                     on: ring, group: UInt16(local), capacity: (2 * depth).nextPowerOfTwo,
                     firstSlot: fabric.slots(of: index).lowerBound, arena: fabric.arena,
-                    vnetHeaderSize: fabric.ports[port].vnetHeaderSize))
+                    vnetHeaderSize: Self.vnetHeaderSize(of: fabric.ports[port].kind)))
             } catch {
                 rings.deinitialize(count: local)
                 rings.deallocate()
@@ -94,10 +105,18 @@ struct Reactor: ~Copyable {
         return rings
     }
 
+    private static func vnetHeaderSize(of kind: PortKind) -> Int {
+        if case .tap(_, let size, _) = kind { return size }
+        return 0
+    }
+
     deinit {
         if let bufferRings {
             bufferRings.deinitialize(count: ports.count)
             bufferRings.deallocate()
+        }
+        for port in ports {
+            port.role.deallocate()
         }
         ports.deallocate()
         completions.deallocate()
@@ -112,6 +131,7 @@ struct Reactor: ~Copyable {
         var harvested = 0
         while !signals.pointee.stopRequested.load(ordering: .relaxed) {
             var moved = crossbar.collectReturnedSlots()
+            moved += serviceNICs()
             moved += sendQueuedFrames()
             wake(crossbar.releaseConsumedRoom(), onlyIfStarved: true)
             armReads()
@@ -130,7 +150,7 @@ struct Reactor: ~Copyable {
     /// ports' descriptors: the kernel tears a ring down in the background, and
     /// its registered files would keep taps alive after the engine is gone.
     private mutating func finish() {
-        var pending = 1 + ports.reduce(0) { $0 + $1.readsInFlight + $1.writesInFlight + ($1.multishotArmed ? 1 : 0) }
+        var pending = 1 + ports.reduce(0) { $0 + $1.operationsInFlight }
         let submission = ring.nextSubmission()
         io_uring_prep_cancel64(submission, 0, Int32(IORING_ASYNC_CANCEL_ANY))
         submission.pointee.user_data = Operation(.wake).rawValue
@@ -141,7 +161,7 @@ struct Reactor: ~Copyable {
             for entry in completions.prefix(count) {
                 let completion = entry.unsafelyUnwrapped.pointee
                 switch Operation(rawValue: completion.user_data).kind {
-                case .read, .write, .doorbell:
+                case .read, .write, .receive, .send, .timer, .doorbell:
                     pending -= 1
                 case .multishotRead where completion.flags & IORING_CQE_F_MORE == 0:
                     pending -= 1
@@ -169,6 +189,12 @@ struct Reactor: ~Copyable {
                     completeMultishotRead(operation, result: completion.res, flags: completion.flags)
                 case .write:
                     completeWrite(operation, result: completion.res)
+                case .receive:
+                    completeReceive(operation, result: completion.res)
+                case .send:
+                    completeSend(operation, result: completion.res)
+                case .timer:
+                    completeTimer(operation)
                 case .doorbell:
                     armDoorbell()
                 case .wake, .none:
@@ -208,8 +234,23 @@ struct Reactor: ~Copyable {
 /// A port as its home reactor tracks it; `Crossbar.ports` maps it to the
 /// port's index in the fabric.
 struct LocalPort {
-    let vnetHeaderSize: Int
-    let ordersWrites: Bool
+    /// What the port is, with what its kind needs; `file` is the port's
+    /// index in the ring's fixed-file table.
+    enum Role {
+        case tap(file: Int32, vnetHeaderSize: Int, ordersWrites: Bool)
+        case stream(file: Int32, UnsafeMutablePointer<StreamPort>)
+        case nic(UnsafeMutablePointer<NICPort>)
+
+        func deallocate() {
+            switch self {
+            case .tap: break
+            case .stream(_, let stream): StreamPort.free(stream)
+            case .nic(let nic): NICPort.free(nic)
+            }
+        }
+    }
+
+    let role: Role
     var readsInFlight = 0
     var multishotArmed = false
     var writesInFlight = 0
@@ -221,8 +262,38 @@ struct LocalPort {
     /// The producer whose lane the next write batch starts with.
     var nextProducer = 0
 
-    init(vnetHeaderSize: Int, ordersWrites: Bool) {
-        self.vnetHeaderSize = vnetHeaderSize
-        self.ordersWrites = ordersWrites
+    init(role: Role) {
+        self.role = role
+    }
+
+    /// Operations submitted and not yet completed.
+    var operationsInFlight: Int {
+        if case .nic(let port) = role { return port.pointee.timersInFlight }
+        return readsInFlight + writesInFlight + (multishotArmed ? 1 : 0)
+    }
+
+    var isTap: Bool {
+        if case .tap = role { return true }
+        return false
+    }
+
+    /// The port's index in the fixed-file table; -1 for a NIC.
+    var file: Int32 {
+        switch role {
+        case .tap(let file, _, _), .stream(let file, _): file
+        case .nic: -1
+        }
+    }
+
+    /// Bytes of vnet header before each frame a tap reads or writes.
+    var vnetHeaderSize: Int {
+        if case .tap(_, let size, _) = role { return size }
+        return 0
+    }
+
+    /// Whether a tap's writes are linked to keep their order.
+    var ordersWrites: Bool {
+        if case .tap(_, _, let ordersWrites) = role { return ordersWrites }
+        return false
     }
 }

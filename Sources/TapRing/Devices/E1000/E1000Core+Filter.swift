@@ -1,0 +1,60 @@
+extension E1000Core {
+    /// Whether the receive filters let `frame` in: VLAN filter table, then
+    /// unicast/multicast promiscuity, broadcast, the 16 exact addresses and
+    /// the multicast hash (`receive_filter`, `e1000x_rx_group_filter`).
+    ///
+    /// BPRC and MPRC count here, by the rule that accepted the frame, even if
+    /// it is later lost for lack of descriptors, as QEMU 7.2 counts them.
+    func accepts(_ frame: ReceivedFrame) -> Bool {
+        let rctl = self[E1000Register.rctl]
+        if rctl & E1000ReceiveControl.vlanFilter != 0
+            && frame.etherType == UInt16(truncatingIfNeeded: self[E1000Register.vet])
+        {
+            let vid = Int(frame.bigEndian16(at: 14))
+            let word = self[E1000Register.vfta + 4 * ((vid >> 5) & 0x7F)]
+            guard (word >> UInt32(vid & 0x1F)) & 1 != 0 else { return false }
+        }
+        let isMulticast = frame.byte(at: 0) & 1 != 0
+        let isBroadcast = (0..<6).allSatisfy { frame.byte(at: $0) == 0xFF }
+        if !isMulticast && rctl & E1000ReceiveControl.unicastPromiscuous != 0 { return true }
+        if isMulticast && rctl & E1000ReceiveControl.multicastPromiscuous != 0 {
+            increment(E1000Register.mprc)
+            return true
+        }
+        if isBroadcast && rctl & E1000ReceiveControl.broadcastAccept != 0 {
+            increment(E1000Register.bprc)
+            return true
+        }
+        return matchesAddressFilter(frame) || matchesMulticastHash(frame)
+    }
+
+    /// An exact match with one of the 16 receive addresses marked valid.
+    private func matchesAddressFilter(_ frame: ReceivedFrame) -> Bool {
+        let destinationLow = (0..<4).reduce(UInt32(0)) { $0 | UInt32(frame.byte(at: $1)) << (8 * $1) }
+        let destinationHigh = UInt32(frame.byte(at: 4)) | UInt32(frame.byte(at: 5)) << 8
+        for entry in 0..<16 {
+            let high = self[E1000Register.ra + 8 * entry + 4]
+            if high & 0x8000_0000 != 0 && high & 0xFFFF == destinationHigh
+                && self[E1000Register.ra + 8 * entry] == destinationLow
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The multicast table's bit for the 12 address bits RCTL.MO selects.
+    private func matchesMulticastHash(_ frame: ReceivedFrame) -> Bool {
+        let shift: Int
+        switch (self[E1000Register.rctl] >> 12) & 3 {
+        case 0: shift = 4
+        case 1: shift = 3
+        case 2: shift = 2
+        default: shift = 0
+        }
+        let hash = ((Int(frame.byte(at: 5)) << 8 | Int(frame.byte(at: 4))) >> shift) & 0xFFF
+        guard (self[E1000Register.mta + 4 * (hash >> 5)] >> UInt32(hash & 31)) & 1 != 0 else { return false }
+        increment(E1000Register.mprc)
+        return true
+    }
+}

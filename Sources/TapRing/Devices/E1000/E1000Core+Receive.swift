@@ -1,0 +1,266 @@
+/// What became of a frame handed to the receiver (`e1000_receive_iov`'s
+/// return value, as QEMU's net layer reads it).
+enum ReceiveOutcome {
+    /// Received, filtered out or dropped as oversize: the frame is done.
+    case consumed
+    /// Receive disabled or no room: the frame is lost.
+    case lost
+    /// The receive holdback is on: the frame stays queued.
+    case deferred
+}
+
+extension E1000Core {
+    /// Whether a frame arriving now would be received at once rather than
+    /// queued (`e1000_can_receive`).
+    var canReceive: Bool {
+        self[E1000Register.status] & 0x2 != 0 && self[E1000Register.rctl] & E1000ReceiveControl.enable != 0
+            && busMastering && hasReceiveBuffers(for: 1) && timers.flushQueue == nil
+    }
+
+    /// Whether the free descriptors hold `bytes` bytes (`e1000_has_rxbufs`).
+    func hasReceiveBuffers(for bytes: Int) -> Bool {
+        let head = Int(self[E1000Register.rdh]), tail = Int(self[E1000Register.rdt])
+        if bytes <= receiveBufferSize { return head != tail }
+        let buffers: Int
+        if head < tail {
+            buffers = tail - head
+        } else if head > tail {
+            buffers = Int(self[E1000Register.rdlen]) / 16 + tail - head
+        } else {
+            return false
+        }
+        return bytes <= buffers * receiveBufferSize
+    }
+
+    /// Frames arrived from the network: received while the NIC can take them;
+    /// the first it cannot take starts QEMU's queue, and its sources stop
+    /// reading until a flush empties it.
+    mutating func receiveArrivals() {
+        guard !link.isBlocked else { return }
+        while let frame = link.peek() {
+            guard canReceive else {
+                link.setBlocked(true)
+                return
+            }
+            _ = receive(frame)
+            link.dropHead()
+        }
+    }
+
+    /// Delivers every queued frame whether or not it fits: the ones that do
+    /// not are lost with RXO (`qemu_flush_queued_packets`). While the receive
+    /// holdback is on, the queue stays as it is.
+    mutating func flushQueue() {
+        guard link.isBlocked else { return }
+        while let frame = link.peek() {
+            if receive(frame) == .deferred { return }
+            link.dropHead()
+        }
+        link.setBlocked(false)
+    }
+
+    /// Receives one frame into the guest's ring (`e1000_receive_iov`).
+    mutating func receive(_ frame: Frame) -> ReceiveOutcome {
+        guard self[E1000Register.status] & 0x2 != 0, self[E1000Register.rctl] & E1000ReceiveControl.enable != 0 else {
+            return .lost
+        }
+        guard timers.flushQueue == nil else { return .deferred }
+        receiving = true
+        defer { receiving = false }
+        let rctl = self[E1000Register.rctl]
+        var view = ReceivedFrame(bytes: link.arena.bytes(of: frame), count: Int(frame.length))
+        if rctl & E1000ReceiveControl.storeBadPackets == 0
+            && (view.count > 16384 || (view.count > 1522 && rctl & E1000ReceiveControl.longPackets == 0))
+        {
+            increment(E1000Register.roc)
+            return .consumed
+        }
+        guard accepts(view) else { return .consumed }
+        var special: UInt16 = 0
+        var vlanStatus: UInt8 = 0
+        if self[E1000Register.ctrl] & 0x4000_0000 != 0 && view.etherType == UInt16(truncatingIfNeeded: self[E1000Register.vet]) {
+            special = view.bigEndian16(at: 14)
+            view.stripTag()
+            vlanStatus = E1000ReceiveStatus.vlan
+        }
+        let size = view.count
+        let total = size + (rctl & E1000ReceiveControl.stripCRC != 0 ? 0 : 4)
+        guard hasReceiveBuffers(for: total) else {
+            overrun()
+            return .lost
+        }
+        guard placeInRing(view, total: total, special: special, vlanStatus: vlanStatus) else {
+            overrun()
+            return .lost
+        }
+        countReceived(size: size, total: total)
+        framesReceived &+= 1
+        bytesReceived &+= UInt64(size)
+        raise(E1000Interrupt.rxt0 | (freeDescriptorsLow ? E1000Interrupt.rxdmt0 : 0))
+        return .consumed
+    }
+
+    /// Writes the frame into as many descriptors as it needs, DD last in each;
+    /// false when RDH came back to where it started or started outside the
+    /// ring (the CVE-2016-1981 guard).
+    private mutating func placeInRing(_ view: ReceivedFrame, total: Int, special: UInt16, vlanStatus: UInt8) -> Bool {
+        let ringBase = UInt64(self[E1000Register.rdbah]) << 32 | UInt64(self[E1000Register.rdbal] & ~0xF)
+        let ringEntries = Int(self[E1000Register.rdlen]) / 16
+        let start = Int(self[E1000Register.rdh])
+        let descriptor = RingDescriptor(pointer: scratch)
+        var offset = 0
+        repeat {
+            let head = Int(self[E1000Register.rdh])
+            let address = ringBase &+ UInt64(16 * head)
+            let chunk = min(total - offset, receiveBufferSize)
+            dmaRead(address, into: descriptor.pointer, count: 16)
+            descriptor.setUInt16(special, at: 14)
+            var status = descriptor.byte(at: 12) & ~E1000ReceiveStatus.done
+            let buffer = descriptor.uint64(at: 0)
+            if buffer != 0 {
+                if offset < view.count {
+                    view.copy(from: offset, count: min(view.count - offset, receiveBufferSize)) { bytes, count, skip in
+                        dmaWrite(buffer &+ UInt64(skip), from: bytes, count: count)
+                    }
+                }
+                offset += chunk
+                descriptor.setUInt16(UInt16(chunk), at: 8)
+                if offset >= total {
+                    status |= E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
+                } else {
+                    status &= ~E1000ReceiveStatus.endOfPacket
+                }
+            }
+            descriptor.setByte(status, at: 12)
+            dmaWrite(address, from: descriptor.pointer, count: 16)
+            var done = status | vlanStatus | E1000ReceiveStatus.done
+            dmaWrite(address + 12, from: &done, count: 1)
+            var next = head + 1
+            if next * 16 >= Int(self[E1000Register.rdlen]) { next = 0 }
+            self[E1000Register.rdh] = UInt32(next)
+            if next == start || start >= ringEntries { return false }
+        } while offset < total
+        return true
+    }
+
+    /// RXDMT0: the free descriptors fell to the RCTL.RDMTS threshold.
+    private var freeDescriptorsLow: Bool {
+        var tail = self[E1000Register.rdt]
+        let head = self[E1000Register.rdh]
+        if tail < head { tail &+= self[E1000Register.rdlen] / 16 }
+        return (tail &- head) &* 16 <= self[E1000Register.rdlen] >> UInt32(receiveThresholdShift)
+    }
+
+    /// No room for a frame: RNBC, MPC and RXO (`e1000_receiver_overrun`).
+    private mutating func overrun() {
+        increment(E1000Register.rnbc)
+        increment(E1000Register.mpc)
+        raise(E1000Interrupt.rxo)
+    }
+
+    /// `e1000x_update_rx_total_stats`, as the Debian 7.2 build counts: the
+    /// size bucket by the length with CRC unless it is stripped, octets always
+    /// with 4 CRC bytes.
+    private mutating func countReceived(size: Int, total: Int) {
+        countSize(total, bucketsFrom: E1000Register.prc64)
+        increment(E1000Register.tpr)
+        increment(E1000Register.gprc)
+        grow(E1000Register.torl, by: UInt64(size + 4))
+        grow(E1000Register.gorcl, by: UInt64(size + 4))
+    }
+}
+
+/// A received frame as the guest will see it: zero-padded to 60 bytes, and
+/// without its VLAN tag once stripped, read straight from the arena slot.
+struct ReceivedFrame {
+    private let bytes: UnsafeRawPointer
+    private let stored: Int
+    private var tagStripped = false
+    /// The frame's length as the guest sees it.
+    private(set) var count: Int
+
+    init(bytes: UnsafeRawPointer, count: Int) {
+        self.bytes = bytes
+        stored = count
+        self.count = max(count, 60)
+    }
+
+    /// The byte at `offset` of the padded frame, before any strip.
+    @inline(__always)
+    func byte(at offset: Int) -> UInt8 {
+        offset < stored ? bytes.load(fromByteOffset: offset, as: UInt8.self) : 0
+    }
+
+    func bigEndian16(at offset: Int) -> UInt16 {
+        UInt16(byte(at: offset)) << 8 | UInt16(byte(at: offset + 1))
+    }
+
+    var etherType: UInt16 { bigEndian16(at: 12) }
+
+    /// Removes the 4-byte tag after the addresses.
+    mutating func stripTag() {
+        tagStripped = true
+        count -= 4
+    }
+
+    /// Hands `count` bytes from `offset` to `body` in contiguous pieces, with
+    /// each piece's distance from `offset`; padding comes from a zero buffer.
+    func copy(from offset: Int, count: Int, _ body: (UnsafeRawPointer, Int, Int) -> Void) {
+        var position = offset
+        let end = offset + count
+        while position < end {
+            // Past the addresses, a stripped frame reads 4 bytes further on.
+            let shift = tagStripped && position >= 12 ? 4 : 0
+            let pieceEnd = tagStripped && position < 12 ? min(end, 12) : end
+            let source = position + shift
+            if source < stored {
+                let length = min(pieceEnd - position, stored - source)
+                body(bytes + source, length, position - offset)
+                position += length
+            } else {
+                let length = min(pieceEnd - position, ReceivedFrame.zeros.count)
+                ReceivedFrame.zeros.withUnsafeBytes { body($0.baseAddress!, length, position - offset) }
+                position += length
+            }
+        }
+    }
+
+    private static let zeros = [UInt8](repeating: 0, count: 64)
+}
+
+/// A 16-byte descriptor copied out of a ring, read and changed in place,
+/// then written back; its bytes live in the core's scratch memory.
+struct RingDescriptor {
+    let pointer: UnsafeMutableRawPointer
+
+    @inline(__always)
+    func byte(at offset: Int) -> UInt8 { pointer.load(fromByteOffset: offset, as: UInt8.self) }
+
+    @inline(__always)
+    func setByte(_ value: UInt8, at offset: Int) { pointer.storeBytes(of: value, toByteOffset: offset, as: UInt8.self) }
+
+    @inline(__always)
+    func uint16(at offset: Int) -> UInt16 {
+        UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    @inline(__always)
+    func uint32(at offset: Int) -> UInt32 {
+        UInt32(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @inline(__always)
+    func uint64(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    @inline(__always)
+    func setUInt16(_ value: UInt16, at offset: Int) {
+        pointer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt16.self)
+    }
+
+    @inline(__always)
+    func setUInt32(_ value: UInt32, at offset: Int) {
+        pointer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
+    }
+}

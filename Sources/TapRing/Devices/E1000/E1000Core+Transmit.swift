@@ -1,0 +1,145 @@
+extension E1000Core {
+    /// The TDT doorbell (and TCTL writes): processes descriptors from TDH to
+    /// TDT, then raises TXQE, and TXDW for any descriptor that asked for its
+    /// status (`start_xmit`).
+    mutating func startTransmit() {
+        guard self[E1000Register.tctl] & 0x2 != 0, !transmit.busy else { return }
+        transmit.busy = true
+        let ringBase = UInt64(self[E1000Register.tdbah]) << 32 | UInt64(self[E1000Register.tdbal] & ~0xF)
+        let start = self[E1000Register.tdh]
+        var causes = E1000Interrupt.txqe
+        let descriptor = RingDescriptor(pointer: scratch)
+        while self[E1000Register.tdh] != self[E1000Register.tdt] {
+            let address = ringBase &+ UInt64(16 * self[E1000Register.tdh])
+            dmaRead(address, into: descriptor.pointer, count: 16)
+            process(descriptor)
+            causes |= writeBackStatus(descriptor, at: address)
+            var head = self[E1000Register.tdh] + 1
+            if head * 16 >= self[E1000Register.tdlen] { head = 0 }
+            self[E1000Register.tdh] = head
+            // Bogus TDT or TDLEN: stop once the head comes round (CVE-2016-1981).
+            if head == start || start >= self[E1000Register.tdlen] / 16 { break }
+        }
+        transmit.busy = false
+        raise(causes)
+    }
+
+    /// With RS or RPS, sets DD in the descriptor's last dword and writes it
+    /// back (`txdesc_writeback`).
+    private mutating func writeBackStatus(_ descriptor: RingDescriptor, at address: UInt64) -> UInt32 {
+        let command = descriptor.uint32(at: 8)
+        guard command & (E1000TransmitCommand.reportStatus | E1000TransmitCommand.reportPacketSent) != 0 else { return 0 }
+        // DD set; excess collisions, late collision and underrun cleared.
+        descriptor.setUInt32((descriptor.uint32(at: 12) | 0x1) & ~0xE, at: 12)
+        dmaWrite(address + 12, from: descriptor.pointer + 12, count: 4)
+        return E1000Interrupt.txdw
+    }
+
+    /// One transmit descriptor: a context descriptor sets offload parameters;
+    /// data and legacy descriptors add bytes to the packet, cut into TSO
+    /// segments as they fill, and EOP sends it (`process_tx_desc`).
+    private mutating func process(_ descriptor: RingDescriptor) {
+        let command = descriptor.uint32(at: 8)
+        let type = command & (E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor)
+        if command & E1000TransmitCommand.delayInterrupt != 0 { transmitDelayRequested = true }
+        if type == E1000TransmitCommand.extended {
+            if command & E1000TransmitCommand.tcpSegmentation != 0 {
+                transmit.segmentationContext = OffloadContext(descriptor)
+                transmit.segmentsSent = 0
+            } else {
+                transmit.context = OffloadContext(descriptor)
+            }
+            return
+        }
+        if type == E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor {
+            if transmit.size == 0 { transmit.checksums = descriptor.byte(at: 13) }
+            transmit.segmenting = command & E1000TransmitCommand.tcpSegmentation != 0
+        } else {
+            transmit.segmenting = false
+        }
+        if self[E1000Register.ctrl] & 0x4000_0000 != 0 && command & E1000TransmitCommand.vlan != 0
+            && (transmit.segmenting || command & E1000TransmitCommand.endOfPacket != 0)
+        {
+            transmit.insertsVLAN = true
+            transmit.vlanTag = (self[E1000Register.vet] & 0xFFFF) << 16 | UInt32(descriptor.uint16(at: 14))
+        }
+        var address = descriptor.uint64(at: 0)
+        var remaining = Int(command & 0xFFFF)
+        if transmit.segmenting {
+            let segmentEnd = transmit.segmentationContext.headerLength + transmit.segmentationContext.mss
+            let headerLength = transmit.segmentationContext.headerLength
+            var bytes = 0
+            repeat {
+                bytes = remaining
+                // hdr_len + mss reached or zero: send what there is (CVE-2015-6815).
+                if transmit.size >= segmentEnd { break }
+                bytes = min(bytes, segmentEnd - transmit.size, 65536 - transmit.size)
+                gather(from: address, count: bytes)
+                let filled = transmit.size + bytes
+                if filled >= headerLength && transmit.size < headerLength, let data = transmitData {
+                    transmit.header.copyMemory(from: data, byteCount: headerLength)
+                }
+                transmit.size = filled & 0xFFFF
+                address &+= UInt64(bytes)
+                if filled == segmentEnd {
+                    sendSegment()
+                    startNextSegment()
+                }
+                remaining -= bytes
+            } while bytes != 0 && remaining != 0
+        } else {
+            let count = min(65536 - transmit.size, remaining)
+            gather(from: address, count: count)
+            transmit.size = (transmit.size + count) & 0xFFFF
+        }
+        guard command & E1000TransmitCommand.endOfPacket != 0 else { return }
+        if !(transmit.segmenting && transmit.size < transmit.segmentationContext.headerLength) {
+            sendSegment()
+        }
+        if let slot = transmit.slot {
+            link.giveBack(slot)
+            transmit.slot = nil
+        }
+        transmit.segmentsSent = 0
+        transmit.checksums = 0
+        transmit.insertsVLAN = false
+        transmit.size = 0
+        transmit.segmenting = false
+        transmit.truncated = false
+    }
+
+    /// Where the packet is gathered: the slot's frame bytes.
+    var transmitData: UnsafeMutableRawPointer? {
+        transmit.slot.map { link.arena.bytes(of: Frame(slot: $0, length: 0)) }
+    }
+
+    /// How many bytes the packet may have in its slot.
+    private var transmitCapacity: Int { min(65536, link.slotCapacity) }
+
+    /// DMA-reads `count` bytes of guest memory to the end of the packet.
+    private mutating func gather(from address: UInt64, count: Int) {
+        guard count > 0 else { return }
+        if transmit.slot == nil {
+            transmit.slot = link.takeSpareSlot()
+        }
+        let room = transmitCapacity - transmit.size
+        guard let data = transmitData, room > 0 else {
+            transmit.truncated = true
+            return
+        }
+        if count > room { transmit.truncated = true }
+        dmaRead(address, into: data + transmit.size, count: min(count, room))
+    }
+
+    /// After a TSO segment: a fresh slot with the saved headers in front.
+    private mutating func startNextSegment() {
+        let headerLength = transmit.segmentationContext.headerLength
+        transmit.slot = link.takeSpareSlot()
+        if let data = transmitData {
+            data.copyMemory(from: transmit.header, byteCount: headerLength)
+        } else {
+            transmit.truncated = true
+        }
+        transmit.size = headerLength
+    }
+}

@@ -1,0 +1,163 @@
+import Glibc
+
+/// Everything a guest can observe of one 82540EM, and the logic behind it,
+/// as QEMU 7.2's `hw/net/e1000.c` models it; the reference for each piece is
+/// the QEMU function its doc comment names.
+///
+/// Not thread-safe: `E1000` keeps it behind a lock, so every method runs with
+/// exclusive access, on whichever thread holds the lock.
+struct E1000Core: ~Copyable {
+    /// QEMU's `mac_reg`: one word per register, indexed by offset / 4. First,
+    /// as a plain pointer: see `Reactor` on Swift 6.3's TSan instrumentation.
+    let registers: UnsafeMutablePointer<UInt32>
+    let phy: UnsafeMutablePointer<UInt16>
+    let eeprom: UnsafeMutablePointer<UInt16>
+    /// Where descriptors are read into and changed before they go back.
+    let scratch: UnsafeMutableRawPointer
+    var microwire = MicrowireState()
+    var transmit: TransmitState
+    /// `rxbuf_size`: 0 until the first RCTL write, and kept across resets.
+    var receiveBufferSize = 0
+    /// `rxbuf_min_shift`, from RCTL.RDMTS.
+    var receiveThresholdShift = 1
+    /// `mit_irq_level`: the level of the interrupt line.
+    var interruptLevel = false
+    /// `mit_timer_on`: a rising edge now waits for the mitigation timer.
+    var mitigationPending = false
+    /// `mit_ide`: a transmit descriptor asked for a delayed interrupt.
+    var transmitDelayRequested = false
+    var timers = E1000Timers()
+    var config: E1000ConfigSpace
+    let features: E1000Features
+    let memory: GuestMemory.Window
+    let interruptLine: InterruptLine
+    var link: NICLink
+    /// Set while a frame is being received: QEMU's queue refuses a looped-back
+    /// frame then (the CVE-2021-3416 recursion guard).
+    var receiving = false
+    /// DMA the model refused: outside guest RAM, or with bus mastering off.
+    var refusedDMA: UInt64 = 0
+    /// Frames placed in the guest's receive ring, and their bytes.
+    var framesReceived: UInt64 = 0
+    var bytesReceived: UInt64 = 0
+
+    init(features: E1000Features, memory: GuestMemory.Window, interruptLine: InterruptLine, link: consuming NICLink) {
+        registers = .allocate(capacity: E1000Register.spaceSize / 4)
+        phy = .allocate(capacity: 32)
+        eeprom = .allocate(capacity: 64)
+        scratch = .allocate(byteCount: 64, alignment: 16)
+        transmit = TransmitState()
+        config = E1000ConfigSpace()
+        self.features = features
+        self.memory = memory
+        self.interruptLine = interruptLine
+        self.link = link
+        loadEEPROM()
+        reset()
+    }
+
+    deinit {
+        registers.deallocate()
+        phy.deallocate()
+        eeprom.deallocate()
+        scratch.deallocate()
+        transmit.deallocate()
+    }
+
+    /// The register at byte offset `offset`.
+    subscript(_ offset: Int) -> UInt32 {
+        @inline(__always) get { registers[offset >> 2] }
+        @inline(__always) nonmutating set { registers[offset >> 2] = newValue }
+    }
+
+    /// Machine reset (`e1000_reset`): registers to their reset values, PHY
+    /// reloaded, timers stopped, transmit state cleared. `rxbuf_size` and the
+    /// Microwire state survive, as in QEMU.
+    mutating func reset() {
+        timers = E1000Timers()
+        mitigationPending = false
+        interruptLevel = false
+        transmitDelayRequested = false
+        resetPHY()
+        registers.initialize(repeating: 0, count: E1000Register.spaceSize / 4)
+        self[E1000Register.ctrl] = 0x0014_0240
+        self[E1000Register.status] = 0x8008_0783
+        self[E1000Register.ledctl] = 0x0000_0602
+        self[E1000Register.pba] = 0x0010_0030
+        self[E1000Register.manc] = 0x0022_2300
+        if features.initializesVET {
+            self[E1000Register.vet] = 0x8100
+        }
+        let mac = features.mac.octets
+        self[E1000Register.ra] = UInt32(mac.0) | UInt32(mac.1) << 8 | UInt32(mac.2) << 16 | UInt32(mac.3) << 24
+        self[E1000Register.ra + 4] = 0x8000_0000 | UInt32(mac.4) | UInt32(mac.5) << 8
+        receiveThresholdShift = 1
+        if let slot = transmit.slot {
+            link.giveBack(slot)
+            transmit.slot = nil
+        }
+        transmit.clear()
+    }
+
+    // MARK: DMA
+
+    /// Whether the device may master the bus (PCI command bit 2).
+    var busMastering: Bool { config.command & 0x4 != 0 }
+
+    /// Copies guest memory at `address` into `destination`; reads of memory
+    /// the device may not reach return zeros, as unassigned memory does in QEMU.
+    @inline(__always)
+    mutating func dmaRead(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
+        guard count > 0 else { return }
+        if busMastering, let source = memory.pointer(at: address, count: count) {
+            destination.copyMemory(from: source, byteCount: count)
+        } else {
+            destination.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+            refusedDMA += 1
+        }
+    }
+
+    /// Copies `count` bytes into guest memory at `address`; writes the device
+    /// may not make are dropped.
+    @inline(__always)
+    mutating func dmaWrite(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
+        guard count > 0 else { return }
+        if busMastering, let destination = memory.pointer(at: address, count: count) {
+            destination.copyMemory(from: source, byteCount: count)
+        } else {
+            refusedDMA += 1
+        }
+    }
+}
+
+/// The `-device e1000` properties that change what the guest sees.
+struct E1000Features: Sendable {
+    var mac: MACAddress
+    /// `mitigation`: RDTR, RADV, TADV and ITR exist, and interrupts are paced.
+    var mitigation = true
+    /// `autonegotiation`: an MDIC write restarting autonegotiation drops the
+    /// link for 500 ms.
+    var autonegotiation = true
+    /// `init-vet`: VET starts as 0x8100.
+    var initializesVET = true
+}
+
+/// QEMU's e1000 timers, as monotonic deadlines in nanoseconds; nil is disarmed.
+struct E1000Timers {
+    /// `mit_timer`: ends the interrupt mitigation window.
+    var mitigation: UInt64?
+    /// `flush_queue_timer`: ends the receive holdback that follows an RCTL write.
+    var flushQueue: UInt64?
+    /// `autoneg_timer`: brings the link back up after autonegotiation.
+    var autonegotiation: UInt64?
+
+    /// The earliest armed deadline.
+    var next: UInt64? { [mitigation, flushQueue, autonegotiation].compactMap { $0 }.min() }
+}
+
+/// Nanoseconds on the monotonic clock, the clock the device's timers run on.
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}

@@ -1,0 +1,78 @@
+/// Offload parameters from a transmit context descriptor
+/// (`e1000x_txd_props`, read by `e1000x_read_tx_ctx_descr`).
+struct OffloadContext {
+    var ipcss: Int = 0, ipcso: Int = 0, ipcse: Int = 0
+    var tucss: Int = 0, tucso: Int = 0, tucse: Int = 0
+    var payloadLength: UInt32 = 0
+    var headerLength: Int = 0
+    var mss: Int = 0
+    var isIPv4 = false, isTCP = false
+
+    /// Decodes the 16 bytes of a context descriptor.
+    init(_ descriptor: RingDescriptor) {
+        ipcss = Int(descriptor.byte(at: 0))
+        ipcso = Int(descriptor.byte(at: 1))
+        ipcse = Int(descriptor.uint16(at: 2))
+        tucss = Int(descriptor.byte(at: 4))
+        tucso = Int(descriptor.byte(at: 5))
+        tucse = Int(descriptor.uint16(at: 6))
+        let command = descriptor.uint32(at: 8)
+        payloadLength = command & 0xF_FFFF
+        isIPv4 = command & 0x0200_0000 != 0
+        isTCP = command & 0x0100_0000 != 0
+        headerLength = Int(descriptor.byte(at: 13))
+        mss = Int(descriptor.uint16(at: 14))
+    }
+
+    init() {}
+}
+
+/// A packet being gathered from transmit descriptors (`struct e1000_tx`).
+///
+/// The packet is gathered straight into an arena slot; once sent, the slot
+/// travels on as the frame, and segmentation continues in a fresh one.
+struct TransmitState {
+    var context = OffloadContext()
+    var segmentationContext = OffloadContext()
+    /// POPTS of the packet's first data descriptor: IXSM 1, TXSM 2.
+    var checksums: UInt8 = 0
+    var insertsVLAN = false
+    /// The tag to insert: VET and the descriptor's special field, big-endian.
+    var vlanTag: UInt32 = 0
+    /// Bytes gathered, a 16-bit count as in QEMU.
+    var size = 0
+    /// Segments sent of the current TSO packet.
+    var segmentsSent = 0
+    var segmenting = false
+    /// Set while descriptors are being processed: TDT writes from a looped-back
+    /// path cannot re-enter (CVE-2021-20257).
+    var busy = false
+    /// The slot the packet is gathered in.
+    var slot: UInt32?
+    /// Set when the packet outgrew its slot; it is counted, not sent.
+    var truncated = false
+    /// The first `headerLength` bytes of a TSO packet, put in front of every segment.
+    let header: UnsafeMutableRawPointer
+
+    init() {
+        header = .allocate(byteCount: 256, alignment: 16)
+    }
+
+    func deallocate() {
+        header.deallocate()
+    }
+
+    /// Forgets the packet in progress and the offload contexts (`e1000_reset`).
+    mutating func clear() {
+        context = OffloadContext()
+        segmentationContext = OffloadContext()
+        checksums = 0
+        insertsVLAN = false
+        vlanTag = 0
+        size = 0
+        segmentsSent = 0
+        segmenting = false
+        busy = false
+        truncated = false
+    }
+}

@@ -1,0 +1,130 @@
+import Synchronization
+
+/// The memory a NIC shares with its home reactor: the lanes that carry
+/// frames the NIC sends, slots it is done with, and spare slots for it to
+/// fill; and the flag that tells sources the NIC has frames queued that it
+/// could not take.
+final class NICChannel: @unchecked Sendable {
+    static let transmitCapacity = 1024
+    static let spareCapacity = 256
+
+    let transmitted: Lane
+    let released: Lane
+    let spares: Lane
+    /// QEMU's "the NIC's queue is not empty": its sources stop reading.
+    let blocked: UnsafeMutablePointer<Atomic<Bool>>
+    private let memory: UnsafeMutableRawPointer
+
+    /// Lanes sized so that `released` holds every frame the NIC's port lanes
+    /// can queue (`queuedCapacity`), with room to spare for slots it builds
+    /// frames in but does not send.
+    init(queuedCapacity: Int) {
+        let releasedCapacity = (queuedCapacity + 2 * Self.spareCapacity).nextPowerOfTwo
+        let sizes = [Self.transmitCapacity, releasedCapacity, Self.spareCapacity].map(Lane.byteCount(capacity:))
+        memory = .allocate(byteCount: sizes.reduce(128, +), alignment: 128)
+        transmitted = Lane(at: memory, capacity: Self.transmitCapacity)
+        released = Lane(at: memory + sizes[0], capacity: releasedCapacity)
+        spares = Lane(at: memory + sizes[0] + sizes[1], capacity: Self.spareCapacity)
+        blocked = (memory + sizes[0] + sizes[1] + sizes[2]).bindMemory(to: Atomic<Bool>.self, capacity: 1)
+        blocked.initialize(to: Atomic(false))
+    }
+
+    deinit {
+        memory.deallocate()
+    }
+}
+
+/// The NIC's end of its channel and of the lanes into its port. Used only
+/// under the NIC's lock, by whichever thread holds it.
+struct NICLink: ~Copyable {
+    /// Consumer ends of the lanes that bring frames to the NIC, one per producer.
+    private let incoming: UnsafeMutablePointer<LaneConsumer>
+    private let producers: Int
+    private var producer = 0
+    private var transmitted: LaneProducer
+    private var released: LaneProducer
+    private var spares: LaneConsumer
+    let channel: NICChannel
+    let arena: ArenaView
+    /// Bytes a frame may have in one slot.
+    let slotCapacity: Int
+
+    init(channel: NICChannel, incoming lanes: [Lane], arena: ArenaView) {
+        producers = lanes.count
+        incoming = .allocate(capacity: max(1, lanes.count))
+        for (index, lane) in lanes.enumerated() {
+            (incoming + index).initialize(to: LaneConsumer(lane))
+        }
+        transmitted = LaneProducer(channel.transmitted)
+        released = LaneProducer(channel.released)
+        spares = LaneConsumer(channel.spares)
+        self.channel = channel
+        self.arena = arena
+        slotCapacity = arena.slotSize - FrameArena.headroom
+    }
+
+    deinit {
+        incoming.deallocate()
+    }
+
+    /// Whether the NIC's queue holds frames it could not take.
+    var isBlocked: Bool { channel.blocked.pointee.load(ordering: .relaxed) }
+
+    func setBlocked(_ blocked: Bool) {
+        channel.blocked.pointee.store(blocked, ordering: .releasing)
+    }
+
+    /// The frame at the head of the NIC's queue, left queued; nil also while
+    /// the reactor has not yet taken back the slots of frames taken before.
+    mutating func peek() -> Frame? {
+        // Keep room for the spares the NIC may give back.
+        guard released.hasRoom(for: NICChannel.spareCapacity + 1) else { return nil }
+        for step in 0..<producers {
+            let lane = (producer + step) % producers
+            if let entry = incoming[lane].peek() {
+                producer = lane
+                return Frame(packed: entry)
+            }
+        }
+        return nil
+    }
+
+    /// Takes the frame `peek()` returned off the queue and gives its slot back.
+    mutating func dropHead() {
+        guard let entry = incoming[producer].next() else { return }
+        released.append(UInt64(Frame(packed: entry).slot))
+        producer = (producer + 1) % producers
+    }
+
+    /// A free slot to build a frame in, or nil when the reactor has none to spare.
+    mutating func takeSpareSlot() -> UInt32? {
+        spares.next().map { UInt32(truncatingIfNeeded: $0) }
+    }
+
+    /// Gives back a slot the NIC took but did not send.
+    mutating func giveBack(_ slot: UInt32) {
+        released.append(UInt64(slot))
+    }
+
+    /// Sends `frame` out of the NIC's port; false (and the slot given back)
+    /// when the reactor has not caught up with the frames sent before.
+    mutating func send(_ frame: Frame) -> Bool {
+        guard transmitted.hasRoom() else {
+            giveBack(frame.slot)
+            return false
+        }
+        transmitted.append(frame.packed)
+        return true
+    }
+
+    /// Makes this round's frames, releases and consumption visible to the
+    /// reactor and to the sources; true if there was any.
+    mutating func publish() -> Bool {
+        var published = transmitted.publish()
+        published = released.publish() || published
+        for lane in 0..<producers {
+            published = incoming[lane].release() || published
+        }
+        return spares.release() || published
+    }
+}

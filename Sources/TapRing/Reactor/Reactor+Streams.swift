@@ -1,0 +1,178 @@
+import CURing
+import Glibc
+import SystemPackage
+
+/// A stream socket port's state on its home reactor: bytes received and not
+/// yet cut into frames, and the batch of frames being sent.
+struct StreamPort {
+    /// QEMU's `NET_BUFSIZE`: one receive reads at most this many bytes, and a
+    /// frame may be no longer.
+    static let chunk = 4096 + 65536
+
+    /// Received bytes; `[start, end)` are not yet cut into frames.
+    let buffer: UnsafeMutableRawPointer
+    var start = 0
+    var end = 0
+    var receiving = false
+    /// The peer closed the stream, or broke QEMU's framing.
+    var closed = false
+    /// The frames of the send in flight: a length and a frame per pair of vectors.
+    let lengths: UnsafeMutablePointer<UInt32>
+    let vectors: UnsafeMutablePointer<iovec>
+    let slots: UnsafeMutablePointer<UInt32>
+    let message: UnsafeMutablePointer<msghdr>
+    var sending = 0
+    var sendingBytes = 0
+
+    static func make(batch: Int) -> UnsafeMutablePointer<StreamPort> {
+        let port = UnsafeMutablePointer<StreamPort>.allocate(capacity: 1)
+        port.initialize(to: StreamPort(
+            buffer: .allocate(byteCount: 2 * chunk, alignment: 64), lengths: .allocate(capacity: batch),
+            vectors: .allocate(capacity: 2 * batch), slots: .allocate(capacity: batch), message: .allocate(capacity: 1)))
+        return port
+    }
+
+    static func free(_ port: UnsafeMutablePointer<StreamPort>) {
+        port.pointee.buffer.deallocate()
+        port.pointee.lengths.deallocate()
+        port.pointee.vectors.deallocate()
+        port.pointee.slots.deallocate()
+        port.pointee.message.deallocate()
+        port.deinitialize(count: 1)
+        port.deallocate()
+    }
+}
+
+extension Reactor {
+    /// Cuts what the stream ports received into frames, then keeps a receive
+    /// in flight on each that its destinations can take frames from: while a
+    /// NIC it feeds has frames queued, the socket is not read, as in QEMU.
+    mutating func armStreamReceives() {
+        for local in ports.indices {
+            guard case .stream(let file, let stream) = ports[local].role else { continue }
+            deliverReceivedFrames(local, stream)
+            guard !stream.pointee.receiving, !stream.pointee.closed, readLimit(local) > 0 else { continue }
+            if stream.pointee.end > StreamPort.chunk {
+                let pending = stream.pointee.end - stream.pointee.start
+                stream.pointee.buffer.copyMemory(from: stream.pointee.buffer + stream.pointee.start, byteCount: pending)
+                stream.pointee.start = 0
+                stream.pointee.end = pending
+            }
+            let submission = ring.nextSubmission()
+            io_uring_prep_recv(submission, file, stream.pointee.buffer + stream.pointee.end, StreamPort.chunk, 0)
+            submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+            submission.pointee.user_data = Operation(.receive, port: local).rawValue
+            stream.pointee.receiving = true
+            ports[local].readsInFlight = 1
+        }
+    }
+
+    mutating func completeReceive(_ operation: Operation, result: Int32) {
+        let local = operation.port
+        guard case .stream(_, let stream) = ports[local].role else { return }
+        stream.pointee.receiving = false
+        ports[local].readsInFlight = 0
+        guard result > 0 else {
+            if result == 0 {
+                stream.pointee.closed = true
+            } else {
+                readFailed(local, result: result)
+            }
+            return
+        }
+        stream.pointee.end += Int(result)
+        deliverReceivedFrames(local, stream)
+    }
+
+    /// Hands every complete frame in the buffer to the hub; a length beyond
+    /// QEMU's limit ends the stream, as QEMU drops such a connection.
+    private mutating func deliverReceivedFrames(_ local: Int, _ stream: UnsafeMutablePointer<StreamPort>) {
+        let port = crossbar.ports[local]
+        let counters = fabric.counters(of: index, for: port)
+        while stream.pointee.end - stream.pointee.start >= 4 {
+            let header = stream.pointee.buffer + stream.pointee.start
+            let length = Int(UInt32(bigEndian: header.loadUnaligned(as: UInt32.self)))
+            guard length <= StreamPort.chunk else {
+                stream.pointee.closed = true
+                counters.pointee.errors.bump()
+                return
+            }
+            guard stream.pointee.end - stream.pointee.start >= 4 + length else { return }
+            if length <= fabric.arena.slotSize - FrameArena.headroom {
+                guard let slot = crossbar.pool.take() else { return }
+                let frame = Frame(slot: slot, length: UInt32(length))
+                fabric.arena.bytes(of: frame).copyMemory(from: header + 4, byteCount: length)
+                // A tap with a vnet header may get this frame: give it an empty one.
+                fabric.arena.start(of: slot).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
+                counters.pointee.framesIn.bump()
+                counters.pointee.bytesIn.bump(by: UInt64(length))
+                _ = crossbar.deliver(frame, from: port)
+            } else {
+                counters.pointee.errors.bump()
+            }
+            stream.pointee.start += 4 + length
+        }
+        if stream.pointee.start == stream.pointee.end {
+            stream.pointee.start = 0
+            stream.pointee.end = 0
+        }
+    }
+
+    /// Sends the frames queued for a stream port as one message, a 4-byte
+    /// big-endian length before each; MSG_WAITALL makes the kernel finish a
+    /// partial send before the next batch starts. Returns the frames taken.
+    mutating func sendStreamBatch(_ local: Int, file: Int32, _ stream: UnsafeMutablePointer<StreamPort>) -> Int {
+        var count = 0
+        var bytes = 0
+        let producers = fabric.reactorCount
+        let first = ports[local].nextProducer
+        for step in 0..<producers {
+            while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: (first + step) % producers) {
+                if stream.pointee.closed {
+                    fabric.counters(of: index, for: crossbar.ports[local]).pointee.drops.bump()
+                    crossbar.release(frame.slot)
+                    continue
+                }
+                stream.pointee.lengths[count] = frame.length.bigEndian
+                stream.pointee.vectors[2 * count] = iovec(iov_base: stream.pointee.lengths + count, iov_len: 4)
+                stream.pointee.vectors[2 * count + 1] = iovec(
+                    iov_base: fabric.arena.bytes(of: frame), iov_len: Int(frame.length))
+                stream.pointee.slots[count] = frame.slot
+                bytes += Int(frame.length)
+                count += 1
+            }
+        }
+        ports[local].nextProducer = (first + 1) % producers
+        guard count > 0 else { return 0 }
+        var message = msghdr()
+        message.msg_iov = stream.pointee.vectors
+        message.msg_iovlen = 2 * count
+        stream.pointee.message.pointee = message
+        let submission = ring.nextSubmission()
+        io_uring_prep_sendmsg(submission, file, stream.pointee.message, UInt32(MSG_WAITALL | MSG_NOSIGNAL))
+        submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+        submission.pointee.user_data = Operation(.send, port: local).rawValue
+        stream.pointee.sending = count
+        stream.pointee.sendingBytes = bytes
+        ports[local].writesInFlight = 1
+        return count
+    }
+
+    mutating func completeSend(_ operation: Operation, result: Int32) {
+        let local = operation.port
+        guard case .stream(_, let stream) = ports[local].role else { return }
+        ports[local].writesInFlight = 0
+        let counters = fabric.counters(of: index, for: crossbar.ports[local])
+        if result >= 0 {
+            counters.pointee.framesOut.bump(by: UInt64(stream.pointee.sending))
+            counters.pointee.bytesOut.bump(by: UInt64(stream.pointee.sendingBytes))
+        } else {
+            counters.pointee.errors.bump()
+            if Errno(completionResult: result) != .interrupted { stream.pointee.closed = true }
+        }
+        for index in 0..<stream.pointee.sending {
+            crossbar.release(stream.pointee.slots[index])
+        }
+        stream.pointee.sending = 0
+    }
+}
