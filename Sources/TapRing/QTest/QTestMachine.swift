@@ -1,0 +1,172 @@
+import Glibc
+import Synchronization
+
+/// The machine a qtest client drives: guest RAM from address 0, PCI
+/// configuration through ports 0xCF8/0xCFC (mechanism #1), and NICs on bus 0,
+/// as QEMU's q35 machine presents them to `-qtest`.
+///
+/// Threading: `handle(_:)` runs on the thread that reads the client (the
+/// machine's only vCPU); interrupt lines may be reported from the NICs'
+/// reactors; `output` serializes both.
+public final class QTestMachine: @unchecked Sendable {
+    public let memory: GuestMemory
+    private let ram: UnsafeMutableRawBufferPointer
+    private var configAddress: UInt32 = 0
+    /// The NICs by PCI slot on bus 0, function 0.
+    private var nics: [Int: E1000] = [:]
+    private let output: QTestOutput
+
+    /// A machine with `megabytes` of RAM, answering through `write`.
+    public init(megabytes: Int, write: @escaping @Sendable (String) -> Void) throws(DeviceError) {
+        let size = megabytes << 20
+        guard size > 0, let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+            base != MAP_FAILED
+        else { throw DeviceError("could not map \(megabytes) MiB of guest RAM") }
+        ram = UnsafeMutableRawBufferPointer(start: base, count: size)
+        memory = try GuestMemory(regions: [.init(guestAddress: 0, byteCount: size, host: base)])
+        output = QTestOutput(write: write)
+    }
+
+    deinit {
+        munmap(ram.baseAddress, ram.count)
+    }
+
+    /// What a NIC in `slot` gets: this machine's RAM, and an interrupt line
+    /// reported as `IRQ raise`/`IRQ lower` of the GSI q35 routes the slot to.
+    public func attachment(slot: Int) -> NICAttachment {
+        let line = 16 + (slot + 4) % 8
+        let output = output
+        return NICAttachment(memory: memory, interruptLine: .callback { level in output.interrupt(line, level: level) })
+    }
+
+    /// Puts `nic` in `slot` on bus 0.
+    public func plug(_ nic: E1000, slot: Int) {
+        nics[slot] = nic
+    }
+
+    /// Carries out one request line and answers it.
+    public func handle(_ line: Substring) {
+        switch QTestRequest.parse(line) {
+        case .failure(let failure):
+            output.answer("FAIL \(failure.reason)")
+        case .success(let request):
+            output.answer(perform(request))
+        }
+    }
+
+    private func perform(_ request: QTestRequest) -> String {
+        switch request {
+        case .portOut(let width, let port, let value):
+            writePort(port, width: width, value: value)
+            return "OK"
+        case .portIn(let width, let port):
+            return "OK " + hex(UInt64(readPort(port, width: width)), digits: 4)
+        case .memoryRead(let width, let address):
+            return "OK " + hex(readMemory(address, width: width), digits: 16)
+        case .memoryWrite(let width, let address, let value):
+            writeMemory(address, width: width, value: value)
+            return "OK"
+        case .read(let address, let count):
+            var bytes = [UInt8](repeating: 0, count: count)
+            if let source = memory.window.pointer(at: address, count: count) {
+                bytes.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: count)) }
+            }
+            return "OK 0x" + bytes.map { hex(UInt64($0), digits: 2, prefix: false) }.joined()
+        case .write(let address, let bytes):
+            if let destination = memory.window.pointer(at: address, count: bytes.count) {
+                bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+            }
+            return "OK"
+        case .interceptInterrupts:
+            output.intercepting.store(true, ordering: .releasing)
+            return "OK"
+        }
+    }
+
+    // MARK: PCI configuration mechanism #1
+
+    private func writePort(_ port: UInt16, width: Int, value: UInt32) {
+        if port == 0xCF8 && width == 4 {
+            configAddress = value
+        } else if (0xCFC...0xCFF).contains(port), let (nic, offset) = configTarget(port) {
+            nic.writeConfig(at: offset, width: width, value: value)
+        }
+    }
+
+    private func readPort(_ port: UInt16, width: Int) -> UInt32 {
+        if port == 0xCF8 && width == 4 { return configAddress }
+        guard (0xCFC...0xCFF).contains(port) else { return 0xFFFF_FFFF >> (32 - 8 * UInt32(width)) }
+        guard let (nic, offset) = configTarget(port) else { return 0xFFFF_FFFF >> (32 - 8 * UInt32(width)) }
+        return nic.readConfig(at: offset, width: width)
+    }
+
+    /// The NIC and register the address latched in 0xCF8 selects: enable bit
+    /// 31, bus 0, a slot with a NIC, function 0.
+    private func configTarget(_ port: UInt16) -> (E1000, Int)? {
+        guard configAddress & 0x8000_0000 != 0, (configAddress >> 16) & 0xFF == 0, (configAddress >> 8) & 7 == 0,
+            let nic = nics[Int(configAddress >> 11) & 0x1F]
+        else { return nil }
+        return (nic, Int(configAddress & 0xFC) + Int(port - 0xCFC))
+    }
+
+    // MARK: Memory-mapped access
+
+    private func readMemory(_ address: UInt64, width: Int) -> UInt64 {
+        if let (nic, offset) = registerTarget(address) {
+            return nic.readRegister(at: offset, width: width)
+        }
+        guard let source = memory.window.pointer(at: address, count: width) else { return 0 }
+        var value: UInt64 = 0
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: width)) }
+        return UInt64(littleEndian: value)
+    }
+
+    private func writeMemory(_ address: UInt64, width: Int, value: UInt64) {
+        if let (nic, offset) = registerTarget(address) {
+            nic.writeRegister(at: offset, width: width, value: value)
+            return
+        }
+        guard let destination = memory.window.pointer(at: address, count: width) else { return }
+        withUnsafeBytes(of: value.littleEndian) { destination.copyMemory(from: $0.baseAddress!, byteCount: width) }
+    }
+
+    private func registerTarget(_ address: UInt64) -> (E1000, Int)? {
+        for nic in nics.values {
+            if let window = nic.registerWindow, window.contains(address) {
+                return (nic, Int(address - window.lowerBound))
+            }
+        }
+        return nil
+    }
+}
+
+/// The machine's answers and interrupt reports, one line at a time: an
+/// interrupt reported while a request runs comes before the request's answer,
+/// as QEMU prints it.
+final class QTestOutput: Sendable {
+    let intercepting = Atomic<Bool>(false)
+    private let write: @Sendable (String) -> Void
+    private let levels = Mutex<[Int: Bool]>([:])
+
+    init(write: @escaping @Sendable (String) -> Void) {
+        self.write = write
+    }
+
+    func answer(_ line: String) {
+        levels.withLock { _ in write(line + "\n") }
+    }
+
+    func interrupt(_ line: Int, level: Bool) {
+        guard intercepting.load(ordering: .acquiring) else { return }
+        levels.withLock { levels in
+            guard levels[line, default: false] != level else { return }
+            levels[line] = level
+            write("IRQ \(level ? "raise" : "lower") \(line)\n")
+        }
+    }
+}
+
+private func hex(_ value: UInt64, digits: Int, prefix: Bool = true) -> String {
+    let text = String(value, radix: 16)
+    return (prefix ? "0x" : "") + String(repeating: "0", count: max(0, digits - text.count)) + text
+}

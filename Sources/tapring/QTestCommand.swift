@@ -1,0 +1,97 @@
+import ArgumentParser
+import Glibc
+import TapRing
+
+struct QTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qtest",
+        abstract: "Serve QEMU's qtest protocol on stdin/stdout for the NICs of a QEMU networking command line.",
+        discussion: """
+            Answers the qtest commands a NIC test uses (outb/w/l and inb/w/l for PCI configuration through \
+            0xcf8/0xcfc, readb/w/l/q, writeb/w/l/q, read, write, irq_intercept_in) for a machine with guest \
+            RAM from address 0 and the e1000s of the command line on PCI bus 0:
+
+              tapring qtest -m 64 -netdev socket,id=n0,fd=3 -device e1000,netdev=n0,addr=03.0
+            """
+    )
+
+    @Option(name: .customShort("m"), help: "MiB of guest RAM.")
+    var memory = 128
+
+    @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ..., -device e1000,...).")
+    var qemuOptions: [String] = []
+
+    func run() throws {
+        do {
+            try serve()
+        } catch {
+            printError("tapring: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    private func serve() throws(Failure) {
+        let plan: NetworkPlan
+        let machine: QTestMachine
+        do {
+            plan = try NetworkPlan.parse(qemuOptions)
+            machine = try QTestMachine(megabytes: memory, write: writeStandardOutput)
+        } catch {
+            throw Failure("\(error)")
+        }
+        plan.warnings.forEach { printError("tapring: \($0)") }
+        let slots = Self.slots(for: plan.devices)
+        var configuration = EngineConfiguration()
+        // Slots hold QEMU's largest frame: a guest may send up to 64 KiB.
+        configuration.slotSize = 65536 + 128
+        configuration.slotsPerReactor = 512
+        let engine: Engine
+        do throws(EngineError) {
+            var next = 0
+            engine = try Engine(plan, configuration: configuration) { _ in
+                defer { next += 1 }
+                return machine.attachment(slot: slots[next])
+            }
+            for (nic, slot) in zip(engine.nics, slots) {
+                machine.plug(nic, slot: slot)
+            }
+            try engine.start()
+        } catch {
+            throw Failure(error.description)
+        }
+        while let line = readLine() {
+            machine.handle(line[...])
+        }
+        engine.stop()
+    }
+
+    /// `addr=`, or the first free slot from 1, as q35 places a device.
+    private static func slots(for devices: [NetworkPlan.Device]) -> [Int] {
+        var used = Set(devices.compactMap { $0.pciSlot.map { Int($0.slot) } })
+        return devices.map { device in
+            if let slot = device.pciSlot { return Int(slot.slot) }
+            let free = (1..<32).first { !used.contains($0) } ?? 31
+            used.insert(free)
+            return free
+        }
+    }
+}
+
+/// Writes all of `text` to standard output, unbuffered, once the client has
+/// read what came before: a client that reads one line per wake-up, as the
+/// e1000 oracle does, would otherwise find an `IRQ` line and the answer after
+/// it in one read and wait for the answer forever. QEMU's slower path gives
+/// the client that gap without trying; here it is waited for, at most 100 ms.
+@Sendable
+private func writeStandardOutput(_ text: String) {
+    var unread: Int32 = 0
+    for _ in 0..<5000 where ioctl(1, UInt(FIONREAD), &unread) == 0 && unread > 0 {
+        usleep(20)
+    }
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
+}
