@@ -19,5 +19,14 @@ let package = Package(
             path: "Benchmarks/HubPath",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "NICReceive",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TapRing", package: "TapRing"),
+            ],
+            path: "Benchmarks/NICReceive",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

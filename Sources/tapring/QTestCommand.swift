@@ -42,8 +42,9 @@ struct QTestCommand: ParsableCommand {
         plan.warnings.forEach { printError("tapring: \($0)") }
         let slots = Self.slots(for: plan.devices)
         var configuration = EngineConfiguration()
-        // Slots hold QEMU's largest frame: a guest may send up to 64 KiB.
-        configuration.slotSize = 65536 + 128
+        // Slots hold QEMU's largest frame: 64 KiB from the guest, and up to
+        // NET_BUFSIZE (69632 bytes) from a socket.
+        configuration.slotSize = 69632 + 128
         configuration.slotsPerReactor = 512
         let engine: Engine
         do throws(EngineError) {

@@ -1,10 +1,10 @@
 /// Guest-physical memory as an emulator maps it into this process: regions
 /// of guest-physical addresses, each backed by host memory.
 ///
-/// Devices reach guest memory only through `GuestMemory.Window.pointer(at:count:)`,
-/// which refuses any access not wholly inside one region: an address outside
-/// guest RAM, or a range that straddles a region's end, never reaches host
-/// memory. The regions must stay mapped for as long as a device uses them.
+/// Devices reach guest memory only through a `GuestMemory.Window`, which
+/// hands out host addresses only for guest addresses inside a region: a
+/// byte outside guest RAM never reaches host memory. The regions must stay
+/// mapped for as long as a device uses them.
 public final class GuestMemory: @unchecked Sendable {
     /// One range of guest-physical memory and the host memory behind it.
     public struct Region: @unchecked Sendable {
@@ -57,6 +57,35 @@ public final class GuestMemory: @unchecked Sendable {
                 return region.host + Int(offset)
             }
             return nil
+        }
+
+        /// Walks `count` bytes from `address` in pieces that each lie in one
+        /// region (with their host address) or in none (nil), in order, as a
+        /// bus splits a DMA at the edges of what is mapped.
+        func forEachPiece(at address: UInt64, count: Int, _ body: (UnsafeMutableRawPointer?, Int) -> Void) {
+            var address = address
+            var remaining = count
+            while remaining > 0 {
+                var piece = remaining
+                var host: UnsafeMutableRawPointer?
+                for region in regions {
+                    let end = region.guestAddress + UInt64(region.byteCount)
+                    if address >= region.guestAddress && address < end {
+                        host = region.host + Int(address - region.guestAddress)
+                        piece = min(remaining, Int(end - address))
+                        break
+                    }
+                    if region.guestAddress > address {
+                        piece = min(remaining, Int(clamping: region.guestAddress - address))
+                        break
+                    }
+                }
+                body(host, piece)
+                let (next, overflow) = address.addingReportingOverflow(UInt64(piece))
+                guard !overflow else { return }
+                address = next
+                remaining -= piece
+            }
         }
     }
 }

@@ -101,8 +101,10 @@ struct NICLink: ~Copyable {
         spares.next().map { UInt32(truncatingIfNeeded: $0) }
     }
 
-    /// Gives back a slot the NIC took but did not send.
+    /// Gives back a slot the NIC took but did not send. The reactor releases
+    /// what comes back on this lane, so the slot gets the one reference it drops.
     mutating func giveBack(_ slot: UInt32) {
+        arena.setReferences(1, of: slot)
         released.append(UInt64(slot))
     }
 

@@ -105,6 +105,18 @@ struct Crossbar: ~Copyable {
         return best
     }
 
+    /// Whether every NIC that frames from `source` go to has taken all this
+    /// reactor gave it: a stream socket reads its next chunk only then, as
+    /// QEMU's socket backend reads on only after the NIC took or queued the
+    /// frames of the last chunk.
+    mutating func nicsCaughtUp(from source: Int) -> Bool {
+        for destination in fabric.destinations(of: source) where fabric.ports[Int(destination)].blocked != nil {
+            let lane = Int(destination)
+            if outgoing[lane].room() < outgoing[lane].lane.capacity { return false }
+        }
+        return true
+    }
+
     /// The next frame `producer` queued for local port `local`.
     @inline(__always)
     mutating func nextFrame(for local: Int, from producer: Int) -> Frame? {

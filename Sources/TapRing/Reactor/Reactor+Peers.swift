@@ -45,8 +45,9 @@ extension Reactor {
         if nicHasArrivals() { return true }
         guard isStarved else { return false }
         if crossbar.hasReturnedSlots() { return true }
-        for local in ports.indices where ports[local].throttled && crossbar.room(from: crossbar.ports[local]) > 0 {
-            return true
+        for local in ports.indices where ports[local].throttled {
+            let port = crossbar.ports[local]
+            if crossbar.room(from: port) > 0 && crossbar.nicsCaughtUp(from: port) { return true }
         }
         return false
     }

@@ -16,6 +16,10 @@ struct StreamPort {
     var receiving = false
     /// The peer closed the stream, or broke QEMU's framing.
     var closed = false
+    /// A zero-length frame went out: QEMU's `net_socket_receive` returns 0
+    /// for it, which its net layer takes as "try later", and the backend
+    /// never sends again. The port reproduces that: later frames are dropped.
+    var wedged = false
     /// The frames of the send in flight: a length and a frame per pair of vectors.
     let lengths: UnsafeMutablePointer<UInt32>
     let vectors: UnsafeMutablePointer<iovec>
@@ -52,6 +56,11 @@ extension Reactor {
             guard case .stream(let file, let stream) = ports[local].role else { continue }
             deliverReceivedFrames(local, stream)
             guard !stream.pointee.receiving, !stream.pointee.closed, readLimit(local) > 0 else { continue }
+            guard crossbar.nicsCaughtUp(from: crossbar.ports[local]) else {
+                // Waiting on the NIC: its home reactor wakes this one when it catches up.
+                ports[local].throttled = true
+                continue
+            }
             if stream.pointee.end > StreamPort.chunk {
                 let pending = stream.pointee.end - stream.pointee.start
                 stream.pointee.buffer.copyMemory(from: stream.pointee.buffer + stream.pointee.start, byteCount: pending)
@@ -128,11 +137,12 @@ extension Reactor {
         let first = ports[local].nextProducer
         for step in 0..<producers {
             while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: (first + step) % producers) {
-                if stream.pointee.closed {
+                if stream.pointee.closed || stream.pointee.wedged {
                     fabric.counters(of: index, for: crossbar.ports[local]).pointee.drops.bump()
                     crossbar.release(frame.slot)
                     continue
                 }
+                if frame.length == 0 { stream.pointee.wedged = true }
                 stream.pointee.lengths[count] = frame.length.bigEndian
                 stream.pointee.vectors[2 * count] = iovec(iov_base: stream.pointee.lengths + count, iov_len: 4)
                 stream.pointee.vectors[2 * count + 1] = iovec(

@@ -6,6 +6,8 @@ struct E1000ConfigSpace {
     private var bytes = InlineArray<256, UInt8>(repeating: 0)
     /// Which bits of each byte a guest write may change.
     private var writable = InlineArray<256, UInt8>(repeating: 0)
+    /// The command register, kept apart for the per-frame bus-master check.
+    private(set) var command: UInt16 = 0
 
     /// Memory decoding, I/O decoding, bus mastering, SERR and INTx disable.
     static let commandMask: UInt16 = 0x0507
@@ -48,9 +50,8 @@ struct E1000ConfigSpace {
             let mask = writable[offset + index]
             bytes[offset + index] = bytes[offset + index] & ~mask | byte & mask
         }
+        command = UInt16(bytes[0x04]) | UInt16(bytes[0x05]) << 8
     }
-
-    var command: UInt16 { UInt16(truncatingIfNeeded: read(at: 0x04, width: 2)) }
 
     /// Where BAR0's registers sit in guest-physical memory, while memory
     /// decoding is on.

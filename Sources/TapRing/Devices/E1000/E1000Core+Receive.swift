@@ -107,7 +107,9 @@ extension E1000Core {
         let ringBase = UInt64(self[E1000Register.rdbah]) << 32 | UInt64(self[E1000Register.rdbal] & ~0xF)
         let ringEntries = Int(self[E1000Register.rdlen]) / 16
         let start = Int(self[E1000Register.rdh])
-        let descriptor = RingDescriptor(pointer: scratch)
+        // Apart from the transmit descriptor: a looped-back frame is received
+        // while its descriptor is being processed.
+        let descriptor = RingDescriptor(pointer: scratch + 32)
         var offset = 0
         repeat {
             let head = Int(self[E1000Register.rdh])

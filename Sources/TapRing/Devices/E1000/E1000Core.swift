@@ -104,29 +104,51 @@ struct E1000Core: ~Copyable {
     /// Whether the device may master the bus (PCI command bit 2).
     var busMastering: Bool { config.command & 0x4 != 0 }
 
-    /// Copies guest memory at `address` into `destination`; reads of memory
-    /// the device may not reach return zeros, as unassigned memory does in QEMU.
+    /// Copies guest memory at `address` into `destination`. Bytes the device
+    /// may not reach (outside guest RAM, or all of them without bus mastering)
+    /// read as zeros, as unassigned memory does in QEMU; a range that runs off
+    /// the end of RAM is read up to the edge.
     @inline(__always)
     mutating func dmaRead(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
         guard count > 0 else { return }
         if busMastering, let source = memory.pointer(at: address, count: count) {
             destination.copyMemory(from: source, byteCount: count)
-        } else {
-            destination.initializeMemory(as: UInt8.self, repeating: 0, count: count)
-            refusedDMA += 1
+            return
         }
+        var offset = 0
+        var refused = !busMastering
+        memory.forEachPiece(at: address, count: count) { source, length in
+            if busMastering, let source {
+                (destination + offset).copyMemory(from: source, byteCount: length)
+            } else {
+                (destination + offset).initializeMemory(as: UInt8.self, repeating: 0, count: length)
+                refused = true
+            }
+            offset += length
+        }
+        if refused { refusedDMA += 1 }
     }
 
-    /// Copies `count` bytes into guest memory at `address`; writes the device
-    /// may not make are dropped.
+    /// Copies `count` bytes into guest memory at `address`; the bytes the
+    /// device may not write are dropped, the rest written.
     @inline(__always)
     mutating func dmaWrite(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
         guard count > 0 else { return }
         if busMastering, let destination = memory.pointer(at: address, count: count) {
             destination.copyMemory(from: source, byteCount: count)
-        } else {
-            refusedDMA += 1
+            return
         }
+        var offset = 0
+        var refused = !busMastering
+        memory.forEachPiece(at: address, count: count) { destination, length in
+            if busMastering, let destination {
+                destination.copyMemory(from: source + offset, byteCount: length)
+            } else {
+                refused = true
+            }
+            offset += length
+        }
+        if refused { refusedDMA += 1 }
     }
 }
 

@@ -96,20 +96,24 @@ public final class E1000GuestDriver: @unchecked Sendable {
     public func poll(_ nic: E1000, budget: Int) -> Int {
         var taken = 0
         var bytes: UInt64 = 0
+        var next = nextToClean
+        let descriptors = ring.descriptors
+        let base = ram + Int(ring.receiveRing)
         while taken < budget {
-            let descriptor = ram + Int(ring.receiveRing) + 16 * nextToClean
+            let descriptor = base + 16 * next
             let status = descriptor.load(fromByteOffset: 12, as: UInt8.self)
             guard status & E1000ReceiveStatus.done != 0 else { break }
             bytes += UInt64(UInt16(littleEndian: descriptor.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
             descriptor.storeBytes(of: UInt8(0), toByteOffset: 12, as: UInt8.self)
-            nextToClean = (nextToClean + 1) % ring.descriptors
+            next = next + 1 == descriptors ? 0 : next + 1
             taken += 1
         }
+        nextToClean = next
         if taken > 0 {
             framesReceived.add(UInt64(taken), ordering: .relaxed)
             bytesReceived.add(bytes, ordering: .relaxed)
             // The descriptor before the next to clean is the last one the NIC may fill.
-            let tail = (nextToClean + ring.descriptors - 1) % ring.descriptors
+            let tail = (next + descriptors - 1) % descriptors
             nic.writeRegister(at: E1000Register.rdt, width: 4, value: UInt64(tail))
         }
         return taken

@@ -1,0 +1,113 @@
+/// An e1000 with the engine's per-frame path around it but no kernel and no
+/// reactor thread: frames are written into arena slots and put on the NIC's
+/// lane, and the caller plays the home reactor, servicing the NIC and taking
+/// back what it sends and releases.
+///
+/// For tests that drive the NIC as a hostile guest would, and for the
+/// benchmark of the receive path: arena → e1000 → guest RAM.
+@_spi(Benchmarks)
+public final class InMemoryNIC: @unchecked Sendable {
+    public let nic: E1000
+    private let arena: FrameArena
+    private let channel: NICChannel
+    private let laneMemory: UnsafeMutableRawPointer
+    private var incoming: LaneProducer
+    private var transmitted: LaneConsumer
+    private var released: LaneConsumer
+    private var spares: LaneProducer
+    private var pool: SlotPool
+
+    /// A NIC with MAC 52:54:00:12:34:56 on `memory`, whose lane holds
+    /// `queueCapacity` frames, with `slotCount` slots of `slotSize` bytes.
+    public init(memory: GuestMemory, interruptLine: InterruptLine, slotSize: Int = 2048, slotCount: Int = 4096,
+                queueCapacity: Int = 1024, mitigation: Bool = true) throws {
+        arena = try FrameArena(slotSize: slotSize, slotCount: slotCount)
+        channel = NICChannel(queuedCapacity: queueCapacity)
+        laneMemory = .allocate(byteCount: Lane.byteCount(capacity: queueCapacity), alignment: 128)
+        let lane = Lane(at: laneMemory, capacity: queueCapacity)
+        incoming = LaneProducer(lane)
+        transmitted = LaneConsumer(channel.transmitted)
+        released = LaneConsumer(channel.released)
+        spares = LaneProducer(channel.spares)
+        pool = SlotPool(0..<UInt32(slotCount))
+        nic = E1000(
+            features: E1000Features(mac: MACAddress(0x52, 0x54, 0, 0x12, 0x34, 0x56), mitigation: mitigation),
+            memory: memory, interruptLine: interruptLine, channel: channel, arena: arena.view)
+        nic.connect(incoming: [lane])
+    }
+
+    deinit {
+        laneMemory.deallocate()
+    }
+
+    /// Queues `frame` for the NIC; false when its lane or the arena is full.
+    @discardableResult
+    public func inject(_ frame: some Collection<UInt8>) -> Bool {
+        guard incoming.hasRoom(), frame.count <= arena.slotSize - FrameArena.headroom, let slot = pool.take() else {
+            return false
+        }
+        let queued = Frame(slot: slot, length: UInt32(frame.count))
+        let bytes = UnsafeMutableRawBufferPointer(start: arena.view.bytes(of: queued), count: frame.count)
+        _ = bytes.initializeMemory(as: UInt8.self, from: frame)
+        incoming.append(queued.packed)
+        _ = incoming.publish()
+        return true
+    }
+
+    /// Queues `count` frames of `length` bytes from slots `fillSlots` filled,
+    /// as a reactor queues frames it read; returns how many fit.
+    public func injectFilled(count: Int, length: Int) -> Int {
+        var queued = 0
+        while queued < count, incoming.hasRoom(), let slot = pool.take() {
+            incoming.append(Frame(slot: slot, length: UInt32(length)).packed)
+            queued += 1
+        }
+        _ = incoming.publish()
+        return queued
+    }
+
+    /// Writes `frame` into every slot, for `injectFilled`.
+    public func fillSlots(with frame: [UInt8]) {
+        for slot in 0..<UInt32(arena.slotCount) {
+            frame.withUnsafeBytes { arena.view.bytes(of: Frame(slot: slot, length: 0)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+    }
+
+    /// Plays the home reactor once, at `now` on the monotonic clock (later
+    /// than now to run timers early): spare slots in, arrivals and timers
+    /// serviced, sent frames collected, released slots taken back.
+    @discardableResult
+    public func service(now: UInt64? = nil) -> [[UInt8]] {
+        while spares.hasRoom(), let slot = pool.take() {
+            spares.append(UInt64(slot))
+        }
+        _ = spares.publish()
+        _ = nic.serviceFromReactor(now: now ?? monotonicNanoseconds())
+        var sent: [[UInt8]] = []
+        while let entry = transmitted.next() {
+            let frame = Frame(packed: entry)
+            sent.append(Array(UnsafeRawBufferPointer(start: arena.view.bytes(of: frame), count: Int(frame.length))))
+            pool.put(frame.slot)
+        }
+        reclaim()
+        _ = transmitted.release()
+        return sent
+    }
+
+    /// Takes back the slots the NIC is done with.
+    public func reclaim() {
+        while let slot = released.next() {
+            pool.put(UInt32(truncatingIfNeeded: slot))
+        }
+        _ = released.release()
+    }
+
+    /// The free slots: every slot, once the NIC holds none.
+    public var freeSlots: Int { pool.count }
+}
+
+/// Nanoseconds on the monotonic clock, which NIC timers run on.
+@_spi(Benchmarks)
+public func monotonicClock() -> UInt64 {
+    monotonicNanoseconds()
+}
