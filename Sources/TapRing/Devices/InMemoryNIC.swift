@@ -74,11 +74,12 @@ public final class InMemoryNIC: @unchecked Sendable {
     }
 
     /// Plays the home reactor once, at `now` on the monotonic clock (later
-    /// than now to run timers early): spare slots in, arrivals and timers
-    /// serviced, sent frames collected, released slots taken back.
+    /// than now to run timers early): spare slots in (never more than half
+    /// the free ones, so that frames can still be injected), arrivals and
+    /// timers serviced, sent frames collected, released slots taken back.
     @discardableResult
     public func service(now: UInt64? = nil) -> [[UInt8]] {
-        while spares.hasRoom(), let slot = pool.take() {
+        while spares.hasRoom(), pool.count > arena.slotCount / 2, let slot = pool.take() {
             spares.append(UInt64(slot))
         }
         _ = spares.publish()
