@@ -44,7 +44,8 @@ final class GuestBox: @unchecked Sendable {
         driver.bringUp(harness.nic)
         // Past the second of receive holdback that follows the RCTL write.
         harness.service(now: monotonicClock() + 2_000_000_000)
-        var frame = [UInt8](repeating: 0xFF, count: 6) + [0x02, 0, 0, 0, 0, 1, 0x88, 0xB5]
+        // Unicast to the NIC's own address: the exact-address filter, as most traffic meets it.
+        var frame: [UInt8] = [0x52, 0x54, 0, 0x12, 0x34, 0x56, 0x02, 0, 0, 0, 0, 1, 0x88, 0xB5]
         frame += [UInt8](repeating: 0x5A, count: length - frame.count)
         harness.fillSlots(with: frame)
         self.harness = harness

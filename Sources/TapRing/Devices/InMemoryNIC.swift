@@ -11,11 +11,13 @@ public final class InMemoryNIC: @unchecked Sendable {
     private let arena: FrameArena
     private let channel: NICChannel
     private let laneMemory: UnsafeMutableRawPointer
-    private var incoming: LaneProducer
-    private var transmitted: LaneConsumer
-    private var released: LaneConsumer
-    private var spares: LaneProducer
-    private var pool: SlotPool
+    // One caller at a time (the class is the caller's stand-in for a
+    // reactor), so the per-frame loops need no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var incoming: LaneProducer
+    @exclusivity(unchecked) private var transmitted: LaneConsumer
+    @exclusivity(unchecked) private var released: LaneConsumer
+    @exclusivity(unchecked) private var spares: LaneProducer
+    @exclusivity(unchecked) private var pool: SlotPool
 
     /// A NIC with MAC 52:54:00:12:34:56 on `memory`, whose lane holds
     /// `queueCapacity` frames, with `slotCount` slots of `slotSize` bytes.

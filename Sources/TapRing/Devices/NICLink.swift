@@ -74,25 +74,32 @@ struct NICLink: ~Copyable {
         channel.blocked.pointee.store(blocked, ordering: .releasing)
     }
 
-    /// The frame at the head of the NIC's queue, left queued; nil also while
-    /// the reactor has not yet taken back the slots of frames taken before.
-    mutating func peek() -> Frame? {
-        // Keep room for the spares the NIC may give back.
-        guard released.hasRoom(for: NICChannel.spareCapacity + 1) else { return nil }
+    /// Frames waiting for the NIC, oldest first and left queued: a run from
+    /// one producer's lane, no longer than the released lane can take back
+    /// while keeping room for the spares the NIC may give back. Empty when
+    /// none wait, or while the reactor has not yet taken back earlier slots.
+    mutating func arrivals() -> UnsafeBufferPointer<UInt64> {
+        let room = released.room() - NICChannel.spareCapacity
+        guard room > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
         for step in 0..<producers {
             let lane = (producer + step) % producers
-            if let entry = incoming[lane].peek() {
+            let run = incoming[lane].pending(upTo: room)
+            if !run.isEmpty {
                 producer = lane
-                return Frame(packed: entry)
+                return run
             }
         }
-        return nil
+        return UnsafeBufferPointer(start: nil, count: 0)
     }
 
-    /// Takes the frame `peek()` returned off the queue and gives its slot back.
-    mutating func dropHead() {
-        guard let entry = incoming[producer].next() else { return }
-        released.append(UInt64(Frame(packed: entry).slot))
+    /// Takes the first `count` frames of `run`, the last `arrivals()`, off
+    /// their lane and gives their slots back; the next run comes from the
+    /// next producer, so that no source starves the others.
+    mutating func consume(_ count: Int, of run: UnsafeBufferPointer<UInt64>) {
+        for entry in run.prefix(count) {
+            released.append(UInt64(Frame(packed: entry).slot))
+        }
+        incoming[producer].take(count)
         producer = (producer + 1) % producers
     }
 

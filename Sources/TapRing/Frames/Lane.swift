@@ -111,19 +111,29 @@ struct LaneConsumer {
     /// says the lane is empty.
     @inline(__always)
     mutating func next() -> UInt64? {
-        guard let value = peek() else { return nil }
-        head += 1
-        return value
-    }
-
-    /// The next entry, left in the lane.
-    @inline(__always)
-    mutating func peek() -> UInt64? {
         if head == knownTail {
             knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
             if head == knownTail { return nil }
         }
+        defer { head += 1 }
         return lane.entry(head).pointee
+    }
+
+    /// Up to `limit` of the entries not yet taken, left in the lane: the run
+    /// that starts at the head and stops at the lane's end, where it wraps.
+    @inline(__always)
+    mutating func pending(upTo limit: Int) -> UnsafeBufferPointer<UInt64> {
+        if head == knownTail {
+            knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
+        }
+        let untilWrap = lane.capacity - (head & (lane.capacity - 1))
+        return UnsafeBufferPointer(start: lane.entry(head), count: min(knownTail - head, untilWrap, limit))
+    }
+
+    /// Takes the first `count` entries that `pending(upTo:)` showed.
+    @inline(__always)
+    mutating func take(_ count: Int) {
+        head += count
     }
 
     /// Whether the producer published entries not yet taken.

@@ -2,10 +2,13 @@
 /// (`pci_e1000_realize`, `pci_init_wmask`): Intel 8086:100E revision 3,
 /// class 020000, subsystem 1AF4:1100, INTA, BAR0 128 KiB of memory, BAR1
 /// 64 bytes of I/O, a 256 KiB expansion ROM BAR, and no capabilities.
-struct E1000ConfigSpace {
-    private var bytes = InlineArray<256, UInt8>(repeating: 0)
+///
+/// The header lives out of line: the NIC's core stays small enough that
+/// Swift does not copy it around on the per-frame path.
+struct E1000ConfigSpace: ~Copyable {
+    private let bytes: UnsafeMutablePointer<UInt8>
     /// Which bits of each byte a guest write may change.
-    private var writable = InlineArray<256, UInt8>(repeating: 0)
+    private let writable: UnsafeMutablePointer<UInt8>
     /// The command register, kept apart for the per-frame bus-master check.
     private(set) var command: UInt16 = 0
 
@@ -16,6 +19,9 @@ struct E1000ConfigSpace {
     static let romSize: UInt32 = 0x40000
 
     init() {
+        bytes = .allocate(capacity: 512)
+        bytes.initialize(repeating: 0, count: 512)
+        writable = bytes + 256
         store(0x100E_8086, at: 0x00)
         store(0x0200_0003, at: 0x08)
         store(0x0000_0001, at: 0x14)  // BAR1 is an I/O BAR
@@ -30,6 +36,10 @@ struct E1000ConfigSpace {
         for offset in 0x40..<0x100 {
             writable[offset] = 0xFF
         }
+    }
+
+    deinit {
+        bytes.deallocate()
     }
 
     /// `width` bytes (1, 2 or 4) at `offset`, little-endian.
@@ -61,13 +71,13 @@ struct E1000ConfigSpace {
         return base..<base + UInt64(Self.bar0Size)
     }
 
-    private mutating func store(_ value: UInt32, at offset: Int) {
+    private func store(_ value: UInt32, at offset: Int) {
         for index in 0..<4 {
             bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
         }
     }
 
-    private mutating func setWritable(_ mask: UInt32, at offset: Int, count: Int) {
+    private func setWritable(_ mask: UInt32, at offset: Int, count: Int) {
         for index in 0..<count {
             writable[offset + index] = UInt8(truncatingIfNeeded: mask >> (8 * index))
         }

@@ -5,7 +5,8 @@ extension E1000Core {
     ///
     /// BPRC and MPRC count here, by the rule that accepted the frame, even if
     /// it is later lost for lack of descriptors, as QEMU 7.2 counts them.
-    func accepts(_ frame: ReceivedFrame) -> Bool {
+    @inline(__always)
+    mutating func accepts(_ frame: ReceivedFrame) -> Bool {
         let rctl = self[E1000Register.rctl]
         if rctl & E1000ReceiveControl.vlanFilter != 0
             && frame.etherType == UInt16(truncatingIfNeeded: self[E1000Register.vet])
@@ -29,6 +30,7 @@ extension E1000Core {
     }
 
     /// An exact match with one of the 16 receive addresses marked valid.
+    @inline(__always)
     private func matchesAddressFilter(_ frame: ReceivedFrame) -> Bool {
         let destinationLow = (0..<4).reduce(UInt32(0)) { $0 | UInt32(frame.byte(at: $1)) << (8 * $1) }
         let destinationHigh = UInt32(frame.byte(at: 4)) | UInt32(frame.byte(at: 5)) << 8
@@ -44,7 +46,7 @@ extension E1000Core {
     }
 
     /// The multicast table's bit for the 12 address bits RCTL.MO selects.
-    private func matchesMulticastHash(_ frame: ReceivedFrame) -> Bool {
+    private mutating func matchesMulticastHash(_ frame: ReceivedFrame) -> Bool {
         let shift: Int
         switch (self[E1000Register.rctl] >> 12) & 3 {
         case 0: shift = 4

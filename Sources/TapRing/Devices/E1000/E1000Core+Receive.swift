@@ -12,12 +12,14 @@ enum ReceiveOutcome {
 extension E1000Core {
     /// Whether a frame arriving now would be received at once rather than
     /// queued (`e1000_can_receive`).
+    @inline(__always)
     var canReceive: Bool {
         self[E1000Register.status] & 0x2 != 0 && self[E1000Register.rctl] & E1000ReceiveControl.enable != 0
             && busMastering && hasReceiveBuffers(for: 1) && timers.flushQueue == nil
     }
 
     /// Whether the free descriptors hold `bytes` bytes (`e1000_has_rxbufs`).
+    @inline(__always)
     func hasReceiveBuffers(for bytes: Int) -> Bool {
         let head = Int(self[E1000Register.rdh]), tail = Int(self[E1000Register.rdt])
         if bytes <= receiveBufferSize { return head != tail }
@@ -37,13 +39,19 @@ extension E1000Core {
     /// reading until a flush empties it.
     mutating func receiveArrivals() {
         guard !link.isBlocked else { return }
-        while let frame = link.peek() {
-            guard canReceive else {
+        while true {
+            let run = link.arrivals()
+            guard !run.isEmpty else { return }
+            var taken = 0
+            while taken < run.count, canReceive {
+                _ = receive(Frame(packed: run[taken]))
+                taken += 1
+            }
+            link.consume(taken, of: run)
+            if taken < run.count {
                 link.setBlocked(true)
                 return
             }
-            _ = receive(frame)
-            link.dropHead()
         }
     }
 
@@ -52,9 +60,15 @@ extension E1000Core {
     /// holdback is on, the queue stays as it is.
     mutating func flushQueue() {
         guard link.isBlocked else { return }
-        while let frame = link.peek() {
-            if receive(frame) == .deferred { return }
-            link.dropHead()
+        while true {
+            let run = link.arrivals()
+            guard !run.isEmpty else { break }
+            var taken = 0
+            while taken < run.count, receive(Frame(packed: run[taken])) != .deferred {
+                taken += 1
+            }
+            link.consume(taken, of: run)
+            if taken < run.count { return }
         }
         link.setBlocked(false)
     }
@@ -105,47 +119,48 @@ extension E1000Core {
     /// ring (the CVE-2016-1981 guard).
     private mutating func placeInRing(_ view: ReceivedFrame, total: Int, special: UInt16, vlanStatus: UInt8) -> Bool {
         let ringBase = UInt64(self[E1000Register.rdbah]) << 32 | UInt64(self[E1000Register.rdbal] & ~0xF)
-        let ringEntries = Int(self[E1000Register.rdlen]) / 16
+        let ringBytes = Int(self[E1000Register.rdlen])
         let start = Int(self[E1000Register.rdh])
-        // Apart from the transmit descriptor: a looped-back frame is received
-        // while its descriptor is being processed.
-        let descriptor = RingDescriptor(pointer: scratch + 32)
+        var head = start
         var offset = 0
         repeat {
-            let head = Int(self[E1000Register.rdh])
             let address = ringBase &+ UInt64(16 * head)
-            let chunk = min(total - offset, receiveBufferSize)
-            dmaRead(address, into: descriptor.pointer, count: 16)
-            descriptor.setUInt16(special, at: 14)
-            var status = descriptor.byte(at: 12) & ~E1000ReceiveStatus.done
-            let buffer = descriptor.uint64(at: 0)
+            var descriptor = readReceiveDescriptor(at: address)
+            descriptor.special = special
+            descriptor.status &= ~E1000ReceiveStatus.done
+            let buffer = descriptor.bufferAddress
+            // A descriptor without a buffer is passed over (QEMU follows the manual).
             if buffer != 0 {
+                let chunk = min(total - offset, receiveBufferSize)
                 if offset < view.count {
                     view.copy(from: offset, count: min(view.count - offset, receiveBufferSize)) { bytes, count, skip in
                         dmaWrite(buffer &+ UInt64(skip), from: bytes, count: count)
                     }
                 }
                 offset += chunk
-                descriptor.setUInt16(UInt16(chunk), at: 8)
+                descriptor.length = UInt16(chunk)
                 if offset >= total {
-                    status |= E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
+                    descriptor.status |= E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
                 } else {
-                    status &= ~E1000ReceiveStatus.endOfPacket
+                    descriptor.status &= ~E1000ReceiveStatus.endOfPacket
                 }
             }
-            descriptor.setByte(status, at: 12)
-            dmaWrite(address, from: descriptor.pointer, count: 16)
-            var done = status | vlanStatus | E1000ReceiveStatus.done
+            // The descriptor first, then its status with DD: the guest must not
+            // see DD before the rest.
+            writeReceiveDescriptor(descriptor, at: address)
+            var done = descriptor.status | vlanStatus | E1000ReceiveStatus.done
             dmaWrite(address + 12, from: &done, count: 1)
-            var next = head + 1
-            if next * 16 >= Int(self[E1000Register.rdlen]) { next = 0 }
-            self[E1000Register.rdh] = UInt32(next)
-            if next == start || start >= ringEntries { return false }
+            head += 1
+            if head * 16 >= ringBytes { head = 0 }
+            self[E1000Register.rdh] = UInt32(head)
+            // Bogus RDT or RDLEN: stop once the head comes round (CVE-2016-1981).
+            if head == start || start >= ringBytes / 16 { return false }
         } while offset < total
         return true
     }
 
     /// RXDMT0: the free descriptors fell to the RCTL.RDMTS threshold.
+    @inline(__always)
     private var freeDescriptorsLow: Bool {
         var tail = self[E1000Register.rdt]
         let head = self[E1000Register.rdh]
@@ -230,39 +245,38 @@ struct ReceivedFrame {
     private static let zeros = [UInt8](repeating: 0, count: 64)
 }
 
-/// A 16-byte descriptor copied out of a ring, read and changed in place,
-/// then written back; its bytes live in the core's scratch memory.
-struct RingDescriptor {
-    let pointer: UnsafeMutableRawPointer
+/// A receive descriptor (8254x manual 3.2.3) held in two words: the buffer
+/// address, then length, checksum, status, errors and special.
+struct ReceiveDescriptor {
+    private var low: UInt64
+    private var high: UInt64
 
     @inline(__always)
-    func byte(at offset: Int) -> UInt8 { pointer.load(fromByteOffset: offset, as: UInt8.self) }
-
-    @inline(__always)
-    func setByte(_ value: UInt8, at offset: Int) { pointer.storeBytes(of: value, toByteOffset: offset, as: UInt8.self) }
-
-    @inline(__always)
-    func uint16(at offset: Int) -> UInt16 {
-        UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    init(bytesAt pointer: UnsafeRawPointer) {
+        low = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
+        high = UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     }
 
     @inline(__always)
-    func uint32(at offset: Int) -> UInt32 {
-        UInt32(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    func store(at pointer: UnsafeMutableRawPointer) {
+        pointer.storeBytes(of: low.littleEndian, as: UInt64.self)
+        pointer.storeBytes(of: high.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
-    @inline(__always)
-    func uint64(at offset: Int) -> UInt64 {
-        UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    var bufferAddress: UInt64 { low }
+
+    var length: UInt16 {
+        get { UInt16(truncatingIfNeeded: high) }
+        set { high = high & ~0xFFFF | UInt64(newValue) }
     }
 
-    @inline(__always)
-    func setUInt16(_ value: UInt16, at offset: Int) {
-        pointer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt16.self)
+    var status: UInt8 {
+        get { UInt8(truncatingIfNeeded: high >> 32) }
+        set { high = high & ~(0xFF << 32) | UInt64(newValue) << 32 }
     }
 
-    @inline(__always)
-    func setUInt32(_ value: UInt32, at offset: Int) {
-        pointer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
+    var special: UInt16 {
+        get { UInt16(truncatingIfNeeded: high >> 48) }
+        set { high = high & 0xFFFF_FFFF_FFFF | UInt64(newValue) << 48 }
     }
 }

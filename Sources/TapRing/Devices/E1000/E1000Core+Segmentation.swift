@@ -86,7 +86,7 @@ extension E1000Core {
 
     /// TPT, GPTC and the octet counters, with 4 CRC bytes, as the Debian 7.2
     /// build counts a sent segment.
-    private func countSent(size: Int) {
+    private mutating func countSent(size: Int) {
         increment(E1000Register.tpt)
         grow(E1000Register.totl, by: UInt64(size + 4))
         increment(E1000Register.gptc)

@@ -1,15 +1,18 @@
 extension E1000Core {
+    // The counters are registers behind a pointer, but counting changes the
+    // device: these are `mutating`, which also spares the per-frame path a
+    // copy of the whole core that a borrow of `self` costs.
     /// Adds one to a 32-bit statistic, stopping at its maximum
     /// (`e1000x_inc_reg_if_not_full`).
     @inline(__always)
-    func increment(_ offset: Int) {
+    mutating func increment(_ offset: Int) {
         if self[offset] != .max { self[offset] &+= 1 }
     }
 
     /// Adds to a 64-bit statistic kept as low and high halves, stopping at
     /// its maximum (`e1000x_grow_8reg_if_not_full`).
     @inline(__always)
-    func grow(_ lowOffset: Int, by amount: UInt64) {
+    mutating func grow(_ lowOffset: Int, by amount: UInt64) {
         let value = UInt64(self[lowOffset + 4]) << 32 | UInt64(self[lowOffset])
         let (sum, overflow) = value.addingReportingOverflow(amount)
         let result = overflow ? UInt64.max : sum
@@ -21,7 +24,7 @@ extension E1000Core {
     /// `first`: exactly 64, 65–127, 128–255, 256–511, 512–1023, 1024 and up;
     /// shorter frames count nowhere (`e1000x_increase_size_stats`).
     @inline(__always)
-    func countSize(_ size: Int, bucketsFrom first: Int) {
+    mutating func countSize(_ size: Int, bucketsFrom first: Int) {
         let bucket: Int
         switch size {
         case 1024...: bucket = 5

@@ -8,7 +8,7 @@ extension E1000Core {
         let ringBase = UInt64(self[E1000Register.tdbah]) << 32 | UInt64(self[E1000Register.tdbal] & ~0xF)
         let start = self[E1000Register.tdh]
         var causes = E1000Interrupt.txqe
-        let descriptor = RingDescriptor(pointer: scratch)
+        let descriptor = TransmitDescriptor(pointer: scratch)
         while self[E1000Register.tdh] != self[E1000Register.tdt] {
             let address = ringBase &+ UInt64(16 * self[E1000Register.tdh])
             dmaRead(address, into: descriptor.pointer, count: 16)
@@ -26,7 +26,7 @@ extension E1000Core {
 
     /// With RS or RPS, sets DD in the descriptor's last dword and writes it
     /// back (`txdesc_writeback`).
-    private mutating func writeBackStatus(_ descriptor: RingDescriptor, at address: UInt64) -> UInt32 {
+    private mutating func writeBackStatus(_ descriptor: TransmitDescriptor, at address: UInt64) -> UInt32 {
         let command = descriptor.uint32(at: 8)
         guard command & (E1000TransmitCommand.reportStatus | E1000TransmitCommand.reportPacketSent) != 0 else { return 0 }
         // DD set; excess collisions, late collision and underrun cleared.
@@ -38,7 +38,7 @@ extension E1000Core {
     /// One transmit descriptor: a context descriptor sets offload parameters;
     /// data and legacy descriptors add bytes to the packet, cut into TSO
     /// segments as they fill, and EOP sends it (`process_tx_desc`).
-    private mutating func process(_ descriptor: RingDescriptor) {
+    private mutating func process(_ descriptor: TransmitDescriptor) {
         let command = descriptor.uint32(at: 8)
         let type = command & (E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor)
         if command & E1000TransmitCommand.delayInterrupt != 0 { transmitDelayRequested = true }
@@ -141,5 +141,34 @@ extension E1000Core {
             transmit.truncated = true
         }
         transmit.size = headerLength
+    }
+}
+
+/// A 16-byte transmit descriptor copied out of the ring, read and changed in
+/// place, then written back; its bytes live in the core's scratch memory.
+struct TransmitDescriptor {
+    let pointer: UnsafeMutableRawPointer
+
+    @inline(__always)
+    func byte(at offset: Int) -> UInt8 { pointer.load(fromByteOffset: offset, as: UInt8.self) }
+
+    @inline(__always)
+    func uint16(at offset: Int) -> UInt16 {
+        UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    @inline(__always)
+    func uint32(at offset: Int) -> UInt32 {
+        UInt32(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @inline(__always)
+    func uint64(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    @inline(__always)
+    func setUInt32(_ value: UInt32, at offset: Int) {
+        pointer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
     }
 }

@@ -6,6 +6,11 @@ import Glibc
 ///
 /// Not thread-safe: `E1000` keeps it behind a lock, so every method runs with
 /// exclusive access, on whichever thread holds the lock.
+///
+/// Per-frame path: a call to a non-mutating method that is not inlined
+/// borrows `self`, which Swift 6.3 does by copying the whole core. Helpers
+/// that receive and transmit call are therefore `mutating` when they change
+/// the device (counters) and `@inline(__always)` when they only look.
 struct E1000Core: ~Copyable {
     /// QEMU's `mac_reg`: one word per register, indexed by offset / 4. First,
     /// as a plain pointer: see `Reactor` on Swift 6.3's TSan instrumentation.
@@ -110,11 +115,49 @@ struct E1000Core: ~Copyable {
     /// the end of RAM is read up to the edge.
     @inline(__always)
     mutating func dmaRead(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
-        guard count > 0 else { return }
         if busMastering, let source = memory.pointer(at: address, count: count) {
             destination.copyMemory(from: source, byteCount: count)
-            return
+        } else if count > 0 {
+            dmaReadInPieces(address, into: destination, count: count)
         }
+    }
+
+    /// Copies `count` bytes into guest memory at `address`; the bytes the
+    /// device may not write are dropped, the rest written.
+    @inline(__always)
+    mutating func dmaWrite(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
+        if busMastering, let destination = memory.pointer(at: address, count: count) {
+            destination.copyMemory(from: source, byteCount: count)
+        } else if count > 0 {
+            dmaWriteInPieces(address, from: source, count: count)
+        }
+    }
+
+    /// The 16-byte receive descriptor at `address`, read as `dmaRead` would,
+    /// but into registers rather than through memory.
+    @inline(__always)
+    mutating func readReceiveDescriptor(at address: UInt64) -> ReceiveDescriptor {
+        if busMastering, let source = memory.pointer(at: address, count: 16) {
+            return ReceiveDescriptor(bytesAt: source)
+        }
+        dmaReadInPieces(address, into: scratch + 32, count: 16)
+        return ReceiveDescriptor(bytesAt: scratch + 32)
+    }
+
+    /// Writes `descriptor` back to `address` as `dmaWrite` would.
+    @inline(__always)
+    mutating func writeReceiveDescriptor(_ descriptor: ReceiveDescriptor, at address: UInt64) {
+        if busMastering, let destination = memory.pointer(at: address, count: 16) {
+            descriptor.store(at: destination)
+        } else {
+            descriptor.store(at: scratch + 32)
+            dmaWriteInPieces(address, from: scratch + 32, count: 16)
+        }
+    }
+
+    /// `dmaRead` across region edges and unreachable bytes.
+    @inline(never)
+    private mutating func dmaReadInPieces(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
         var offset = 0
         var refused = !busMastering
         memory.forEachPiece(at: address, count: count) { source, length in
@@ -129,15 +172,9 @@ struct E1000Core: ~Copyable {
         if refused { refusedDMA += 1 }
     }
 
-    /// Copies `count` bytes into guest memory at `address`; the bytes the
-    /// device may not write are dropped, the rest written.
-    @inline(__always)
-    mutating func dmaWrite(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
-        guard count > 0 else { return }
-        if busMastering, let destination = memory.pointer(at: address, count: count) {
-            destination.copyMemory(from: source, byteCount: count)
-            return
-        }
+    /// `dmaWrite` across region edges and unreachable bytes.
+    @inline(never)
+    private mutating func dmaWriteInPieces(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
         var offset = 0
         var refused = !busMastering
         memory.forEachPiece(at: address, count: count) { destination, length in

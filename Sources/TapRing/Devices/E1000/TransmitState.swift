@@ -9,7 +9,7 @@ struct OffloadContext {
     var isIPv4 = false, isTCP = false
 
     /// Decodes the 16 bytes of a context descriptor.
-    init(_ descriptor: RingDescriptor) {
+    init(_ descriptor: TransmitDescriptor) {
         ipcss = Int(descriptor.byte(at: 0))
         ipcso = Int(descriptor.byte(at: 1))
         ipcse = Int(descriptor.uint16(at: 2))
