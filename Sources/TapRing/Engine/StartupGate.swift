@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// Holds every reactor back until all have set up their rings, so that no
 /// reactor wakes a peer whose ring does not exist yet; and reports the first
@@ -11,7 +10,7 @@ final class StartupGate: Sendable {
     }
 
     private let expected: Int
-    private let state = Mutex(State())
+    private let state = PosixMutex(State())
 
     init(expected: Int) {
         self.expected = expected

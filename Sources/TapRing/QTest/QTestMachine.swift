@@ -146,7 +146,7 @@ public final class QTestMachine: @unchecked Sendable {
 final class QTestOutput: Sendable {
     let intercepting = Atomic<Bool>(false)
     private let write: @Sendable (String) -> Void
-    private let levels = Mutex<[Int: Bool]>([:])
+    private let levels = PosixMutex<[Int: Bool]>([:])
 
     init(write: @escaping @Sendable (String) -> Void) {
         self.write = write

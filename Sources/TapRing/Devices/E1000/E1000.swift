@@ -16,7 +16,7 @@ import Synchronization
 /// A vCPU that queued work for the reactor (frames sent, slots freed, a timer
 /// armed) rings the reactor's eventfd; it never touches the reactor's state.
 public final class E1000: @unchecked Sendable {
-    private let core: Mutex<E1000Core>
+    private let core: PosixMutex<E1000Core>
     let channel: NICChannel
     /// Rings the home reactor; set when an engine starts the NIC.
     private let doorbell = Atomic<Int32>(-1)
@@ -31,7 +31,7 @@ public final class E1000: @unchecked Sendable {
         self.channel = channel
         self.memory = memory
         let link = NICLink(channel: channel, incoming: [], arena: arena)
-        core = Mutex(E1000Core(features: features, memory: memory.window, interruptLine: interruptLine, link: link))
+        core = PosixMutex(E1000Core(features: features, memory: memory.window, interruptLine: interruptLine, link: link))
     }
 
     /// Connects the lanes that bring frames to the NIC, one per reactor.
