@@ -39,7 +39,9 @@ public struct EngineConfiguration: Sendable {
         func require(_ condition: Bool, _ message: String) throws(EngineError) {
             if !condition { throw EngineError(message) }
         }
-        try require(reactorCount.map { $0 >= 1 } ?? true, "reactorCount: at least 1 reactor")
+        // Reactors wake each other through 64-bit masks.
+        try require(reactorCount.map { (1...64).contains($0) } ?? true,
+                    "reactorCount: between 1 and 64 reactors, not \(reactorCount ?? 0)")
         try require(
             slotSize % 64 == 0 && slotSize >= 128 + FrameArena.headroom,
             "slotSize: a multiple of 64 with room for a header and a minimal frame, not \(slotSize)")

@@ -25,6 +25,9 @@ struct Fabric: @unchecked Sendable {
 
     var portCount: Int { ports.count }
 
+    /// Every reactor, as a mask with one bit per reactor index.
+    var allReactors: UInt64 { reactorCount >= 64 ? .max : (1 << UInt64(reactorCount)) - 1 }
+
     /// The ports that get a copy of each frame read from `port`.
     @inline(__always)
     func destinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
@@ -130,6 +133,11 @@ extension Fabric {
             }
             portCopies = .allocate(capacity: portCount)
             _ = portCopies.initialize(from: ports)
+            for (port, destinations) in routes.enumerated() {
+                if case .tap = ports[port].kind, destinations.count == 1 {
+                    portCopies[port].readOnlyWhilePeerCanReceive = true
+                }
+            }
             fabric = Fabric(
                 reactorCount: reactorCount, ports: UnsafeBufferPointer(portCopies), arena: arena,
                 slotsPerReactor: slotsPerReactor, routeStarts: starts, routeTargets: targets, forwardLanes: forward, returnLanes: returns,

@@ -70,7 +70,7 @@ extension Reactor {
         // A NIC may have taken frames off its lanes, here or on a vCPU thread:
         // producers held back may go on.
         if servicedNIC {
-            wake(~0, onlyIfStarved: true)
+            wake(fabric.allReactors, onlyIfStarved: true)
         }
         return moved
     }

@@ -5,7 +5,8 @@ extension Reactor {
     /// Queues an `IORING_OP_MSG_RING` to every other reactor in `reactors`
     /// that announced it sleeps and, with `onlyIfStarved`, waits on its peers.
     mutating func wake(_ reactors: UInt64, onlyIfStarved: Bool) {
-        var remaining = reactors & ~(1 << index)
+        // Signals exist only for the reactors there are.
+        var remaining = reactors & fabric.allReactors & ~(1 << index)
         guard remaining != 0 else { return }
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         while remaining != 0 {
