@@ -92,6 +92,14 @@ struct NICLink: ~Copyable {
         return UnsafeBufferPointer(start: nil, count: 0)
     }
 
+    /// Whether frames wait on any lane into the NIC.
+    mutating func hasArrivals() -> Bool {
+        for lane in 0..<producers where incoming[lane].hasEntries() {
+            return true
+        }
+        return false
+    }
+
     /// Takes the first `count` frames of `run`, the last `arrivals()`, off
     /// their lane and gives their slots back; the next run comes from the
     /// next producer, so that no source starves the others.

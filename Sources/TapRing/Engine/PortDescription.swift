@@ -9,6 +9,10 @@ struct PortDescription {
     /// Set while the port is a NIC whose queue holds frames it could not
     /// take: its sources stop reading, as QEMU's do.
     let blocked: UnsafeMutablePointer<Atomic<Bool>>?
+    /// QEMU reads this port only while its one peer can take a frame: a tap
+    /// (`tap_send` asks `qemu_can_send_packet` before each read) whose frames
+    /// go to a single port. Set by the fabric, which knows the routes.
+    var readOnlyWhilePeerCanReceive = false
 
     init(home: Int, kind: PortKind) {
         self.home = home

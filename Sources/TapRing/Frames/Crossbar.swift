@@ -69,7 +69,9 @@ struct Crossbar: ~Copyable {
     @inline(__always)
     mutating func deliver(_ frame: Frame, from source: Int) -> Int {
         var accepted: UInt32 = 0
-        let entry = frame.packed
+        var marked = frame
+        marked.heldBack = fabric.ports[source].readOnlyWhilePeerCanReceive
+        let entry = marked.packed
         for destination in fabric.destinations(of: source) {
             let target = Int(destination)
             if outgoing[target].hasRoom() {

@@ -9,21 +9,33 @@ struct Frame: Equatable {
     /// Where the Ethernet frame starts in the slot: `FrameArena.headroom`,
     /// unless a device inserted a VLAN tag into the headroom.
     var offset: UInt8
-    /// The Ethernet frame's length, without any vnet header; below 2^24.
+    /// The Ethernet frame's length, without any vnet header; below 2^23.
     var length: UInt32
+    /// QEMU would not have read this frame from its source while a NIC it goes
+    /// to could not take it (see `PortDescription.readOnlyWhilePeerCanReceive`):
+    /// such a NIC holds the frame back until it can take it, where a frame
+    /// QEMU would have queued is delivered, or lost, by the next flush.
+    var heldBack: Bool
 
-    init(slot: UInt32, offset: UInt8 = UInt8(FrameArena.headroom), length: UInt32) {
+    init(slot: UInt32, offset: UInt8 = UInt8(FrameArena.headroom), length: UInt32, heldBack: Bool = false) {
         self.slot = slot
         self.offset = offset
         self.length = length
+        self.heldBack = heldBack
     }
 
-    /// The frame as one 64-bit lane entry: slot, offset, length.
-    var packed: UInt64 { UInt64(slot) << 32 | UInt64(offset) << 24 | UInt64(length & 0xFF_FFFF) }
+    private static let heldBackBit: UInt64 = 1 << 23
+    private static let lengthMask: UInt32 = 0x7F_FFFF
+
+    /// The frame as one 64-bit lane entry: slot, offset, held-back bit, length.
+    var packed: UInt64 {
+        UInt64(slot) << 32 | UInt64(offset) << 24 | (heldBack ? Self.heldBackBit : 0) | UInt64(length & Self.lengthMask)
+    }
 
     init(packed: UInt64) {
         slot = UInt32(truncatingIfNeeded: packed >> 32)
         offset = UInt8(truncatingIfNeeded: packed >> 24)
-        length = UInt32(truncatingIfNeeded: packed) & 0xFF_FFFF
+        length = UInt32(truncatingIfNeeded: packed) & Self.lengthMask
+        heldBack = packed & Self.heldBackBit != 0
     }
 }

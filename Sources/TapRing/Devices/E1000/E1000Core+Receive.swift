@@ -34,17 +34,40 @@ extension E1000Core {
         return bytes <= buffers * receiveBufferSize
     }
 
-    /// Frames arrived from the network: received while the NIC can take them;
-    /// the first it cannot take starts QEMU's queue, and its sources stop
-    /// reading until a flush empties it.
+    /// Frames arrived from the network: received while the NIC can take them.
+    /// The first it cannot take stops its sources, as QEMU's queue does. A
+    /// frame QEMU would have queued then waits for a flush; a held-back one,
+    /// which QEMU would not have read yet, waits only until the NIC can take it.
     mutating func receiveArrivals() {
-        guard !link.isBlocked else { return }
+        takeArrivals(flushing: false)
+    }
+
+    /// Delivers every queued frame whether or not it fits: the ones that do
+    /// not are lost with RXO (`qemu_flush_queued_packets`); held-back frames
+    /// go on only while the NIC can take them. While the receive holdback is
+    /// on, the queue stays as it is.
+    mutating func flushQueue() {
+        guard link.isBlocked else { return }
+        takeArrivals(flushing: true)
+    }
+
+    private mutating func takeArrivals(flushing: Bool) {
         while true {
             let run = link.arrivals()
-            guard !run.isEmpty else { return }
+            guard !run.isEmpty else { break }
             var taken = 0
-            while taken < run.count, canReceive {
-                _ = receive(Frame(packed: run[taken]))
+            while taken < run.count {
+                let frame = Frame(packed: run[taken])
+                let queued = !frame.heldBack && (flushing || link.isBlocked)
+                if queued && !flushing {
+                    break  // in QEMU's queue: only a flush delivers it
+                } else if queued {
+                    guard receive(frame) != .deferred else { break }
+                } else if canReceive {
+                    _ = receive(frame)
+                } else {
+                    break
+                }
                 taken += 1
             }
             link.consume(taken, of: run)
@@ -53,24 +76,8 @@ extension E1000Core {
                 return
             }
         }
-    }
-
-    /// Delivers every queued frame whether or not it fits: the ones that do
-    /// not are lost with RXO (`qemu_flush_queued_packets`). While the receive
-    /// holdback is on, the queue stays as it is.
-    mutating func flushQueue() {
-        guard link.isBlocked else { return }
-        while true {
-            let run = link.arrivals()
-            guard !run.isEmpty else { break }
-            var taken = 0
-            while taken < run.count, receive(Frame(packed: run[taken])) != .deferred {
-                taken += 1
-            }
-            link.consume(taken, of: run)
-            if taken < run.count { return }
-        }
-        link.setBlocked(false)
+        // Frames may still wait while the reactor takes back earlier slots.
+        if !link.hasArrivals() { link.setBlocked(false) }
     }
 
     /// Receives one frame into the guest's ring (`e1000_receive_iov`).
