@@ -6,7 +6,7 @@ DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping pytho
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := qemu-system-x86_64=qemu-system-x86 iperf3=iperf3 perf=linux-perf
 
-.PHONY: deps bench-deps build test run bench clean
+.PHONY: deps bench-deps build test tsan run bench clean
 
 deps:
 	@./Benchmarks/require $(DEPS)
@@ -21,6 +21,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The threading contracts under ThreadSanitizer: the e1000 with concurrent
+# MMIO and receive, and the lanes between reactors.
+TSAN_TESTS := ConcurrentAccessTests|HostileGuestTests|CrossbarTests|LaneTests
+tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
 run: build
 	@./Benchmarks/forward-demo $(TAPRING)
 
@@ -29,4 +36,4 @@ bench: build bench-deps
 	./Benchmarks/forward-demo $(TAPRING) --census
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-tsan Benchmarks/.build

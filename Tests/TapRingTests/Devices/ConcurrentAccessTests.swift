@@ -17,8 +17,8 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ConcurrentAccessTests {
     static let descriptors = 64
-    static let framesToSend = 20_000
-    static let transmits = 2_000
+    static let framesToSend = 4_000
+    static let transmits = 400
 
     @Test func mmioFromAVCPUWhileTheReactorReceives() throws {
         let guest = try GuardedGuest(slotSize: 4096, slotCount: 1024)
