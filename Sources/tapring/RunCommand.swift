@@ -20,10 +20,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(help: "Seconds between the rate lines printed on stderr; 0 prints none.")
+    @Option(help: "Seconds between the rate lines printed on stderr (with --json, lines of totals); 0 prints none.")
     var stats: Double = 1
 
-    @Flag(help: "Print the final summary as JSON.")
+    @Flag(help: "Print the final summary, and the lines on stderr, as JSON.")
     var json = false
 
     @OptionGroup var engine: EngineOptions
@@ -65,7 +65,9 @@ struct RunCommand: ParsableCommand {
             let interval = stats > 0 ? stats : .infinity
             if waiter.wait(seconds: min(interval, remaining, 3600)) != nil { break }
             if stats > 0 {
-                printError(report.intervalLine(engine.statistics(), at: (ContinuousClock.now - started).seconds))
+                let now = (ContinuousClock.now - started).seconds
+                printError(json ? report.progressJSON(engine.statistics(), at: now)
+                    : report.intervalLine(engine.statistics(), at: now))
             }
         }
         engine.stop()

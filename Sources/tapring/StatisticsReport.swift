@@ -23,6 +23,13 @@ struct StatisticsReport {
         return String(format: "tapring: %6.1fs  ", seconds) + ports.joined(separator: " | ")
     }
 
+    /// One line of JSON with each port's totals so far, for machines that
+    /// follow a run as it goes.
+    func progressJSON(_ current: [PortStatistics], at seconds: Double) -> String {
+        let progress = Summary(seconds: seconds, ports: current.map { Summary.Port($0, seconds: seconds) })
+        return Self.encode(progress, formatting: [.sortedKeys])
+    }
+
     /// A table of totals and average rates over `seconds`.
     func table(_ ports: [PortStatistics], seconds: Double) -> String {
         let header = ["netdev", "interface", "frames in", "frames out", "in/s", "out/s", "drops", "errors"]
@@ -45,8 +52,12 @@ struct StatisticsReport {
 
     func json(_ ports: [PortStatistics], seconds: Double) -> String {
         let summary = Summary(seconds: seconds, ports: ports.map { Summary.Port($0, seconds: seconds) })
+        return Self.encode(summary, formatting: [.prettyPrinted, .sortedKeys])
+    }
+
+    private static func encode(_ summary: Summary, formatting: JSONEncoder.OutputFormatting) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = formatting
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self)
     }
