@@ -218,7 +218,7 @@ extension NetworkPlan.Netdev {
     /// Whether the engine reads and writes this netdev itself.
     var isPort: Bool {
         switch backend {
-        case .tap, .socket: true
+        case .tap, .socket, .stream, .dgram: true
         case .hubport: false
         }
     }

@@ -19,6 +19,8 @@ enum NetdevPort {
             } catch {
                 throw EngineError(location: netdev.location, error.message)
             }
+        case .stream, .dgram:
+            throw EngineError(location: netdev.location, "stream and dgram netdevs are not supported yet")
         case .hubport:
             preconditionFailure("\(netdev.id) is a hub port, not a port of the engine")
         }

@@ -6,6 +6,10 @@ public enum NetdevBackend: Equatable, Sendable {
     case hubport(HubPortOptions)
     /// `-netdev socket`: frames over a TCP connection, UDP or IPv4 multicast.
     case socket(SocketOptions)
+    /// `-netdev stream`: frames over a stream socket (inet, unix or fd).
+    case stream(StreamOptions)
+    /// `-netdev dgram`: one frame per datagram (inet, multicast, unix or fd).
+    case dgram(DgramOptions)
 }
 
 /// The options of `-netdev tap` that TapRing honours, with QEMU's defaults

@@ -70,6 +70,8 @@ public struct NetworkPlan: Equatable, Sendable {
     public var netdevs: [Netdev]
     /// The guest NICs, in command-line order.
     public var devices: [Device]
+    /// The `-object filter-dump` packet captures, in command-line order.
+    public var dumps: [PacketDumpOptions]
     /// What QEMU 7.2 would warn about, in the order it would: each prefixed
     /// with its option's location, such as
     /// `-netdev tap,id=t,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated`
@@ -78,9 +80,10 @@ public struct NetworkPlan: Equatable, Sendable {
     public var warnings: [String]
 
     /// Creates a plan; `parse(_:)` is the usual source of plans.
-    public init(netdevs: [Netdev], devices: [Device] = [], warnings: [String] = []) {
+    public init(netdevs: [Netdev], devices: [Device] = [], dumps: [PacketDumpOptions] = [], warnings: [String] = []) {
         self.netdevs = netdevs
         self.devices = devices
+        self.dumps = dumps
         self.warnings = warnings
     }
 }
