@@ -53,26 +53,54 @@ public final class E1000: @unchecked Sendable {
         return statistics
     }
 
-    /// Reads `width` bytes (1, 2, 4 or 8) of BAR0 at `offset`. Narrow reads
-    /// return the low bytes of the register holding `offset`; 8-byte reads
-    /// are two 4-byte reads (`e1000_mmio_ops`: 4-byte accesses only).
+    /// Reads `width` bytes (1, 2, 4 or 8) of BAR0 at `offset`, cut into
+    /// pieces as QEMU's memory core cuts them (`flatview_read_continue`,
+    /// `memory_access_size`): each piece reads the whole register holding it
+    /// (`e1000_mmio_ops`: 4-byte accesses only) and keeps its low bytes, so
+    /// an unaligned read repeats low bytes and may read ICR more than once.
+    /// Bytes past the end of BAR0 read as 0.
     public func readRegister(at offset: Int, width: Int) -> UInt64 {
         access { core in
-            if width == 8 {
-                let low = UInt64(core.readRegister(offset))
-                return low | UInt64(core.readRegister(offset + 4)) << 32
+            var value: UInt64 = 0
+            var done = 0
+            while done < width {
+                let address = offset + done
+                let piece = Self.pieceSize(at: address, remaining: width - done)
+                if address < E1000Register.spaceSize {
+                    value |= (UInt64(core.readRegister(address)) & Self.mask(piece)) << UInt64(8 * done)
+                }
+                done += piece
             }
-            return UInt64(core.readRegister(offset)) & Self.mask(width)
+            return value
         }
     }
 
-    /// Writes `width` bytes (1, 2, 4 or 8) of BAR0 at `offset`. A narrow
-    /// write stores its value, zero-extended, into the whole register.
+    /// Writes `width` bytes (1, 2, 4 or 8) of BAR0 at `offset`, in the pieces
+    /// of `readRegister(at:width:)`: each piece writes its bytes, zero-extended,
+    /// into the whole register holding it (`flatview_write_continue`). Bytes
+    /// past the end of BAR0 are dropped.
     public func writeRegister(at offset: Int, width: Int, value: UInt64) {
         access { core in
-            core.writeRegister(offset, UInt32(truncatingIfNeeded: value & Self.mask(min(width, 4))))
-            if width == 8 { core.writeRegister(offset + 4, UInt32(truncatingIfNeeded: value >> 32)) }
+            var done = 0
+            while done < width {
+                let address = offset + done
+                let piece = Self.pieceSize(at: address, remaining: width - done)
+                if address < E1000Register.spaceSize {
+                    core.writeRegister(address, UInt32(truncatingIfNeeded: (value >> UInt64(8 * done)) & Self.mask(piece)))
+                }
+                done += piece
+            }
         }
+    }
+
+    /// The size of the next piece of an access (`memory_access_size`): at
+    /// most 4 bytes, no more than the address's alignment, a power of two.
+    private static func pieceSize(at address: Int, remaining: Int) -> Int {
+        var limit = 4
+        let alignment = address & -address
+        if alignment != 0 && alignment < limit { limit = alignment }
+        let size = min(remaining, limit)
+        return size >= 4 ? 4 : size >= 2 ? 2 : 1
     }
 
     /// Reads `width` bytes (1, 2 or 4) of PCI configuration space.

@@ -51,7 +51,9 @@ extension E1000Core {
     mutating func writeEECD(_ value: UInt32) {
         let chipSelect: UInt32 = 0x2, clock: UInt32 = 0x1
         let previous = microwire.lastWritten
-        microwire.lastWritten = value & 0x7F
+        // SK, CS, DI, FWE and REQ; DO (bit 3) is the EEPROM's output and is
+        // not kept, so a DO written by the guest never reads back.
+        microwire.lastWritten = value & 0x77
         guard value & chipSelect != 0 else { return }
         if (value ^ previous) & chipSelect != 0 {
             microwire = MicrowireState(lastWritten: microwire.lastWritten)

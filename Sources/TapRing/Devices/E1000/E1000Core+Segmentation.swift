@@ -11,6 +11,8 @@ extension E1000Core {
             countSent(size: size)
             return
         }
+        // QEMU's buffer holds earlier packets' bytes after a short one.
+        transmit.restoreLead(into: data, after: size)
         let packet = PacketBytes(data)
         if transmit.segmenting {
             let segment = transmit.segmentsSent
@@ -53,6 +55,9 @@ extension E1000Core {
             (data + 8).storeBytes(of: transmit.vlanTag.bigEndian, as: UInt32.self)
             frame = Frame(slot: frame.slot, offset: frame.offset - 4, length: frame.length + 4)
         }
+        // What the header fixes, checksums and tag insertion left in the
+        // first bytes stays in QEMU's buffer for the next packet.
+        transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
         transmit.slot = nil
         if transmit.truncated {
             transmit.truncated = false

@@ -129,6 +129,7 @@ extension E1000Core {
         }
         if count > room { transmit.truncated = true }
         dmaRead(address, into: data + transmit.size, count: min(count, room))
+        transmit.noteStored(data, at: transmit.size, count: min(count, room))
     }
 
     /// After a TSO segment: a fresh slot with the saved headers in front.
@@ -137,6 +138,7 @@ extension E1000Core {
         transmit.slot = link.takeSpareSlot()
         if let data = transmitData {
             data.copyMemory(from: transmit.header, byteCount: headerLength)
+            transmit.noteStored(data, at: 0, count: headerLength)
         } else {
             transmit.truncated = true
         }

@@ -53,17 +53,49 @@ struct TransmitState {
     var truncated = false
     /// The first `headerLength` bytes of a TSO packet, put in front of every segment.
     let header: UnsafeMutableRawPointer
+    /// The first `leadCount` bytes of QEMU's packet buffer (`tx.data`) as
+    /// the packets so far left them. QEMU gathers every packet into the same
+    /// buffer, so a packet shorter than 12 bytes carries the bytes of earlier
+    /// ones after its own: in the 4 + 8 bytes a VLAN tag insertion moves, and
+    /// in the 6 bytes the broadcast/multicast counters look at. Packets here
+    /// are gathered in fresh slots, which get these bytes back before sending.
+    let lead: UnsafeMutableRawPointer
+    static let leadCount = 12
 
     init() {
         header = .allocate(byteCount: 256, alignment: 16)
+        header.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+        lead = .allocate(byteCount: 16, alignment: 16)
+        lead.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
     }
 
     func deallocate() {
         header.deallocate()
+        lead.deallocate()
     }
 
-    /// Forgets the packet in progress and the offload contexts (`e1000_reset`).
+    /// Records that `count` bytes were stored at `offset` of the packet
+    /// buffer `data`: the ones that land in the lead bytes are kept.
+    @inline(__always)
+    func noteStored(_ data: UnsafeRawPointer, at offset: Int, count: Int) {
+        let end = min(offset + count, Self.leadCount)
+        guard offset < end else { return }
+        (lead + offset).copyMemory(from: data + offset, byteCount: end - offset)
+    }
+
+    /// Puts the lead bytes QEMU's buffer holds past a `size`-byte packet
+    /// behind it in `data`, where QEMU's buffer has them.
+    @inline(__always)
+    func restoreLead(into data: UnsafeMutableRawPointer, after size: Int) {
+        guard size < Self.leadCount else { return }
+        (data + size).copyMemory(from: lead + size, byteCount: Self.leadCount - size)
+    }
+
+    /// Forgets the packet in progress and the offload contexts, and zeroes
+    /// the packet buffer's header and lead bytes (`e1000_reset` clears `tx`).
     mutating func clear() {
+        header.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+        lead.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
         context = OffloadContext()
         segmentationContext = OffloadContext()
         checksums = 0

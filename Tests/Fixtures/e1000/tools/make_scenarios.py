@@ -1006,6 +1006,272 @@ def hostile_cve_2012_6075_rx_oversize():
     return s
 
 
+@scenario
+def tx_edge_cases():
+    z = ["sleep", 0.01]
+    f = [frame(BCAST, 60 + 10 * i, seed=0x40 + i) for i in range(8)]
+    s = [["note", "fresh device: no context descriptor yet (all offsets 0). TX ring of 8, IMS=TXDW|TXQE"]]
+    s += tx_setup(n=8) + [["w", "IMS", 0x03], ["irq"], ["r", "ICR"], ["irq"]]
+    for i in range(8):
+        s += [["memw", TXBUF + i * 0x400, f[i].hex()]]
+    s += [["note", "TDT written equal to TDH, and TCTL rewritten with TDH=TDT: nothing sent, TXQE raised each time"],
+          z, ["w", "TDT", 0], ["irq"], ["r", "ICS"], ["r", "ICR"], ["irq"],
+          z, ["w", "TCTL", 0x0A], ["irq"], ["r", "ICR"], ["irq"], ["sent"]]
+    s += [["note", "DEXT data descriptors without a context: TXSM and IXSM sum the whole frame (css 0) into bytes 0-1 (cso 0); IFCS ignored"],
+          dd(0, TXBUF, 60, EOP | RS | IFCS, popts=TXSM),
+          dd(1, TXBUF, 60, EOP | RS, popts=IXSM),
+          dd(2, TXBUF, 60, EOP, popts=IXSM | TXSM),
+          z, ["w", "TDT", 3], ["sleep", 0.1], ["sent"]] + txs(0, 1, 2) + [["r", "TDH"], ["irq"], ["r", "ICR"]]
+    s += [["note", "RS on non-EOP descriptors: each gets DD and TXDW; POPTS of the first data descriptor apply to a legacy EOP descriptor that ends the frame"],
+          dd(3, TXBUF + 0x400, 30, RS, popts=TXSM),
+          txd(4, TXBUF + 0x400 + 30, 40, RS),
+          txd(5, TXBUF + 0x400 + 70, 0, EOP),
+          z, ["w", "TDT", 6], ["sleep", 0.1], ["sent"]] + txs(3, 4, 5) + [["r", "TDH"], ["r", "ICR"]]
+    s += [["note", "TCTL.EN=0 in the middle of a frame: the first half (desc 6, RS) is processed, then EN=0 holds desc 7 and 0; EN=1 resumes and the halves are joined"],
+          txd(6, TXBUF + 0x800, 50, RS),
+          z, ["w", "TDT", 7], ["sleep", 0.1], ["sent"], ["r", "TDH"], ["r", "ICR"],
+          ["w", "TCTL", 0x08],
+          txd(7, TXBUF + 0x800 + 50, 30, 0),
+          txd(0, TXBUF + 0x800 + 80, 0, EOP | RS),
+          ["w", "TDT", 1], ["sleep", 0.1], ["sent"], ["r", "TDH"], ["r", "TDT"], ["r", "ICR"],
+          z, ["w", "TCTL", 0x0A], ["sleep", 0.1], ["sent"]] + txs(6, 7, 0) + [["r", "TDH"], ["r", "ICR"]]
+    s += [["note", "a context descriptor between two data descriptors of one frame: the frame uses the context in force at EOP (tucss=20 tucso=14)"],
+          dd(1, TXBUF + 0xC00, 40, 0, popts=TXSM),
+          cd(2, tucss=20, tucso=14, tucse=0),
+          dd(3, TXBUF + 0xC00 + 40, 50, EOP | RS, popts=0),
+          ["w", "TDT", 4], ["sleep", 0.1], ["sent"]] + txs(1, 2, 3) + [["r", "TDH"], ["r", "ICR"]]
+    s += [["note", "TDH rewritten while TDH != TDT (EN=0): TDT=7, TDH=6 skips 4 and 5; then TDH=2 below TDT re-sends 2..6 (DD already set is ignored)"],
+          ["w", "TCTL", 0x08],
+          txd(4, TXBUF + 0x1000, 60, EOP | RS),
+          txd(5, TXBUF + 0x1400, 60, EOP | RS),
+          txd(6, TXBUF + 0x1800, 60, EOP | RS),
+          ["w", "TDT", 7], ["w", "TDH", 6], ["r", "TDH"],
+          z, ["w", "TCTL", 0x0A], ["sleep", 0.1], ["sent"]] + txs(4, 5, 6) + [["r", "TDH"], ["r", "ICR"],
+          ["w", "TCTL", 0x08], ["w", "TDH", 2], ["r", "TDH"], z, ["w", "TCTL", 0x0A], ["sleep", 0.1], ["sent"], ["r", "TDH"], ["r", "ICR"],
+          ["r", "GPTC"], ["r", "TPT"], ["r", R["TOTL"]], ["r", R["TOTH"]]]
+    s += [["note", "TDH=9, outside the 8-entry ring: one descriptor, then TDH wraps to 0 and processing stops"],
+          ["w", "TCTL", 0x08], ["w", "TDH", 9], ["r", "TDH"], z, ["w", "TCTL", 0x0A], ["sleep", 0.1], ["sent"], ["r", "TDH"], ["r", "ICR"]]
+    tiny = TXBUF + 0x1C00
+    s += [["note", "packets shorter than 12 bytes: QEMU's packet buffer still holds the previous packet's bytes after them. A 2-byte ff ff after a broadcast frame counts in BPTC; with CTRL.VME, a 3-byte packet with VLE goes out as 7 bytes: its 3 and 4 left by earlier packets (the tag lands past the end); then 8 bytes without VLE, 2 and 7 bytes with VLE"],
+          ["w", "TCTL", 0x08], ["w", "TDH", 0], ["w", "TDT", 0], ["w", "TCTL", 0x0A], ["r", "ICR"],
+          ["memw", tiny, "ffff0102030405060708"], ["memw", tiny + 0x10, "0102030405"],
+          txd(0, TXBUF + 0x1800, 60, EOP | RS),
+          txd(1, tiny, 2, EOP | RS),
+          txd(2, tiny + 0x10, 3, EOP | RS | VLE, special=0x5678),
+          txd(3, tiny + 2, 8, EOP | RS),
+          txd(4, tiny + 0x10, 2, EOP | RS | VLE, special=0x9ABC),
+          txd(5, tiny + 2, 7, EOP | RS | VLE, special=0x1111),
+          ["w", "TDT", 2], ["sleep", 0.1], ["sent"]] + r("BPTC", "MPTC") + [
+          ["w", "CTRL", 0x40140240], ["w", "TDT", 6], ["sleep", 0.1], ["sent"], ["w", "CTRL", 0x00140240]] + r("BPTC", "MPTC", "PTC64") + [
+          ["r", "TDH"], ["r", "ICR"]]
+    s += alive(rx_ring=True, rctl=True)
+    return s
+
+
+def ra_words(mac, av=True, extra=0):
+    """RAL/RAH values for a MAC address; extra: RAH bits 16..30 (address select, reserved)"""
+    low = struct.unpack("<I", mac[:4])[0]
+    high = struct.unpack("<H", mac[4:6])[0] | extra | (0x80000000 if av else 0)
+    return low, high
+
+def set_ra(n, mac, av=True, extra=0):
+    low, high = ra_words(mac, av, extra)
+    return [["w", 0x5400 + 8 * n, low], ["w", 0x5404 + 8 * n, high]]
+
+@scenario
+def rx_filters_deep():
+    N = 32
+    seed = [0x10]
+    def fr(dst):
+        seed[0] += 1
+        return [["frame", frame(dst, 64, seed=seed[0]).hex()], ["r", "RDH"]]
+    ua = lambda b: bytes.fromhex("0200000000") + bytes([b])
+    MC = bytes.fromhex("01005e001234")   # bytes 4,5 = 12 34: hash MO0 0x341, MO1 0x682, MO2 0xd04, MO3 0x412
+    MC2 = bytes.fromhex("01005e00abcd")
+    UC3 = bytes.fromhex("020000005678")  # unicast, not in RA: hash MO0 0x785, MO2 0xe15
+    def mta_bit(h):
+        return (0x5200 + 4 * (h >> 5), 1 << (h & 31))
+    s = [["note", "32 x 2048 ring; RCTL=EN only (no BAM/UPE/MPE), MO=0"]]
+    s += rx_setup(n=N, bsz=2048, rctl=0x0002, rdt=N - 1)
+    s += [["note", "RA1 ..11 AV, RA2 ..22 without AV, RA7 ..77 AV with address-select bits 01 and reserved bits 18-30 set, RA15 ..ff AV, RA3 multicast 01:00:5e:00:12:34 AV; read back"]]
+    s += set_ra(1, ua(0x11)) + set_ra(2, ua(0x22), av=False) + set_ra(7, ua(0x77), extra=0x7FFD0000) \
+        + set_ra(15, ua(0xFF)) + set_ra(3, MC)
+    s += [["r", 0x5400 + 8 * n] for n in (1, 2, 3, 7, 15)] + [["r", 0x5404 + 8 * n] for n in (1, 2, 3, 7, 15)]
+    s += [["note", "to RA1 (in), RA2 (AV off: out), RA7 (in), RA15 (in), RA3's multicast (in, not counted in MPRC)"]]
+    s += fr(ua(0x11)) + fr(ua(0x22)) + fr(ua(0x77)) + fr(ua(0xFF)) + fr(MC)
+    s += r("BPRC", "MPRC") + [["r", "GPRC"]]
+    s += [["note", "broadcast with BAM off: out; with MTA[127] bit 31 (the hash of ff:ff, MO=0) it comes in through the hash and counts in MPRC"]]
+    s += fr(BCAST) + [["w", 0x5200 + 4 * 127, 0x80000000]] + fr(BCAST) + r("BPRC", "MPRC") + [["w", 0x5200 + 4 * 127, 0]]
+    s += [["note", "RA0 without AV: our own MAC is refused; broadcast in RA4 with BAM off: accepted, not counted"]]
+    s += [["w", "RAH0", ra_words(MAC, av=False)[1]]] + fr(MAC) + set_ra(4, BCAST) + fr(BCAST) + r("BPRC", "MPRC")
+    s += [["w", "RAH0", ra_words(MAC)[1]]] + set_ra(4, BCAST, av=False) + set_ra(3, MC, av=False)
+    a = mta_bit(0x682); b = mta_bit(0x412); c = mta_bit(0xE15)
+    s += [["note", "RA3 invalidated; MTA bits for MC under MO=1 (0x682) and MO=3 (0x412), for the unicast UC3 (not in RA) under MO=2 (0xe15)"],
+          ["w", a[0], a[1]], ["w", b[0], b[1]], ["w", c[0], c[1]]]
+    for mo, dsts in [(0, (MC, UC3)), (1, (MC,)), (2, (MC, UC3)), (3, (MC,))]:
+        s += [["note", "RCTL.MO=%d: %s" % (mo, ", ".join(":".join("%02x" % x for x in d) for d in dsts))]]
+        if mo:
+            s += [["w", "RCTL", 0x0002 | (mo << 12)], ["sleep", 1.05]]
+        for d in dsts:
+            s += fr(d)
+    s += r("MPRC") + [["r", "GPRC"]]
+    s += [["note", "MTA cleared; RCTL=EN|UPE: another unicast in, multicast out, broadcast out (UPE is not for broadcast)"],
+          ["w", a[0], 0], ["w", b[0], 0], ["w", c[0], 0], ["w", "RCTL", 0x0002 | 0x08], ["sleep", 1.05]]
+    s += fr(ua(0x44)) + fr(MC2) + fr(BCAST) + r("BPRC", "MPRC")
+    s += [["note", "RCTL=EN|MPE|BAM: multicast in, broadcast in and counted as multicast (MPE is tested first), other unicast out"],
+          ["w", "RCTL", 0x0002 | 0x10 | 0x8000], ["sleep", 1.05]]
+    s += fr(MC2) + fr(BCAST) + fr(ua(0x44)) + r("BPRC", "MPRC")
+    s += [["note", "the ring: first 16 bytes of each buffer used"], ["r", "RDH"]]
+    s += [["mem", RXBUF + i * 2048, 16] for i in range(13)]
+    s += [["r", "GPRC"], ["r", "TPR"], ["r", "STATUS"], ["r", "ICR"]]
+    return s
+
+@scenario
+def rx_bufsize_rdmts():
+    BS, N = 16384, 16
+    # (RCTL size bits, RDMTS, extra RCTL bits, big frame length, what it shows)
+    combos = [(0x00010000, 0, 0, 1500, "BSIZE=01: 1024-byte buffers, 1504 bytes -> 1024 + 480"),
+              (0x00020000, 1, 0x04000000, 1024, "BSIZE=10: 512-byte buffers with SECRC, 1024 bytes -> 512 + 512"),
+              (0x02030000, 2, 0x20, 4093, "BSEX|BSIZE=11: 4096-byte buffers (LPE), 4097 bytes -> 4096 + 1 CRC byte"),
+              (0x02020000, 3, 0x20, 9000, "BSEX|BSIZE=10: 8192-byte buffers (LPE), 9004 bytes -> 8192 + 812"),
+              (0x02000000, 0, 0x20, 3000, "BSEX|BSIZE=00 (reserved): 2048-byte buffers (LPE), 3004 bytes -> 2048 + 956"),
+              (0x02010000, 1, 0x04, 17000, "BSEX|BSIZE=01: 16384-byte buffers, SBP without LPE, 17004 bytes -> 16384 + 620")]
+    thresholds = {0: 8, 1: 4, 2: 2, 3: 1}   # free descriptors at which RXDMT0 fires: free * 16 <= RDLEN >> (RDMTS + 1)
+    s = [["note", "16 descriptors (RDLEN=256), buffers 16 KiB apart; each RCTL write sets the buffer size and RDMTS; RDT is placed so that the big frame leaves threshold+1 free descriptors (no RXDMT0) and the next 64-byte frame leaves exactly the threshold (RXDMT0)"]]
+    s += [["rxring", RXRING, N, RXBUF, BS], ["w", "RDBAL", RXRING], ["w", "RDBAH", 0], ["w", "RDLEN", 16 * N],
+          ["w", "RDH", 0], ["w", "RDT", 0], ["w", "IMS", 0x9F]]
+    head = 0
+    for k, (size, rdmts, extra, n, what) in enumerate(combos):
+        thr = thresholds[rdmts]
+        rdt = (head + 2 + thr + 1) % N
+        rctl = 0x8002 | size | (rdmts << 8) | extra
+        s += [["note", "RCTL=%#010x RDMTS=%d (RXDMT0 at %d free): %s" % (rctl, rdmts, thr, what)],
+              ["w", "RDT", rdt], ["w", "RCTL", rctl], ["sleep", 1.05],
+              ["frame", frame(BCAST, n, seed=k + 1).hex()], ["r", "RDH"], ["r", "ICR"],
+              ["frame", frame(BCAST, 64, seed=k + 0x41).hex()], ["r", "RDH"], ["r", "ICR"]]
+        s += rxd(head, (head + 1) % N, (head + 2) % N)
+        first = (RXBUF + head * BS)
+        bsize = {0x00010000: 1024, 0x00020000: 512, 0x02030000: 4096, 0x02020000: 8192, 0x02000000: 2048, 0x02010000: 16384}[size]
+        s += [["mem", first + bsize - 4, 8], ["mem", RXBUF + ((head + 1) % N) * BS, 8],
+              ["mem", RXBUF + ((head + 1) % N) * BS + max(0, n - bsize - 4), 8]]
+        head = (head + 3) % N
+    s += [["r", "RDT"], ["r", "ROC"], ["r", "RNBC"], ["r", "GPRC"], ["r", "STATUS"], ["r", "ICR"]]
+    return s
+
+
+@scenario
+def rx_disabled_queue():
+    F = lambda seed, n=64: ["frame", frame(BCAST, n, seed=seed).hex()]
+    s = [["note", "8 x 2048 ring, RDT=7, RCTL=BAM (EN=0), its 1 s holdback waited out. Frames are sent one by one: the first the NIC cannot take waits in QEMU's queue, the next ones stay unread in the socket"]]
+    s += rx_setup(n=8, bsz=2048, rdt=7, rctl=0x8000)
+    s += [["note", "RCTL.EN=0: frames 1 and 2 wait; an RDT write flushes the queue into the disabled receiver: frame 1 is lost (no RXO, no counter), frame 2, read next, waits again"],
+          F(1), F(2), ["r", "RDH"], ["r", "ICR"],
+          ["w", "RDT", 7], ["sleep", 0.2], ["r", "RDH"], ["r", "ICR"], ["r", "RNBC"], ["r", "MPC"], ["r", "GPRC"], ["mem", RXBUF, 16]]
+    s += [["note", "frames 3 and 4 while disabled, then RCTL=EN|BAM: frames 2, 3, 4 are delivered when its 1 s holdback ends"],
+          F(3), F(4), ["w", "RCTL", 0x8002], ["sleep", 0.5], ["r", "RDH"], ["sleep", 0.7], ["r", "RDH"]] + rxd(0, 1, 2) + [
+          ["mem", RXBUF, 16], ["mem", RXBUF + 2048, 16], ["mem", RXBUF + 2 * 2048, 16], ["r", "ICR"]]
+    s += [["note", "frame 5 sent during the holdback of a new RCTL write; RCTL rewritten 0.6 s later restarts the holdback; an RDT write during it delivers nothing"],
+          ["w", "RCTL", 0x8002], F(5), ["sleep", 0.6], ["w", "RCTL", 0x8002], ["sleep", 0.6], ["r", "RDH"],
+          ["w", "RDT", 7], ["r", "RDH"], ["sleep", 0.6], ["r", "RDH"]] + rxd(3) + [["mem", RXBUF + 3 * 2048, 16], ["r", "ICR"]]
+    s += [["note", "RDT=RDH=4 (no free descriptor): frames 6 and 7 wait; RCTL.EN=0: the flush at the end of its holdback drops frame 6; RDT=6 drops frame 7; no RXO"],
+          ["w", "RDT", 4], F(6), F(7), ["r", "RDH"], ["w", "RCTL", 0x8000], ["sleep", 1.1], ["r", "RDH"], ["r", "ICR"],
+          ["w", "RDT", 6], ["sleep", 0.2], ["r", "RDH"], ["r", "ICR"], ["r", "RNBC"], ["mem", RXBUF + 4 * 2048, 16]]
+    s += [["note", "receiver enabled, RDT=RDH=4 again: frames 8 and 9 wait; an RCTL write: the flush at the end of its holdback finds no descriptor for frame 8 (RXO, RNBC, MPC), frame 9 waits; RDT=6 delivers it, frame 10 follows"],
+          ["w", "RCTL", 0x8002], ["sleep", 1.05], ["w", "RDT", 4], F(8), F(9), ["r", "ICR"],
+          ["w", "RCTL", 0x8002], ["sleep", 1.1], ["r", "RDH"], ["r", "ICR"], ["r", "RNBC"], ["r", "MPC"],
+          ["w", "RDT", 6], ["sleep", 0.2], ["r", "RDH"], F(10), ["r", "RDH"]] + rxd(4, 5) + [
+          ["mem", RXBUF + 4 * 2048, 16], ["mem", RXBUF + 5 * 2048, 16],
+          ["r", "GPRC"], ["r", "TPR"], ["r", "STATUS"], ["r", "ICR"]]
+    return s
+
+@scenario
+def irq_icr_pending():
+    z = ["sleep", 0.01]   # rising edges > 128 us apart
+    s = [["note", "IMS=0: causes collect in ICR without raising the line; an ICR read returns and clears them all"],
+         ["r", "IMS"], ["w", "ICS", 0x80], ["w", "ICS", 0x04], ["irq"], ["r", "ICS"], ["r", "ICR"], ["irq"], ["r", "ICR"], ["r", "ICS"],
+         ["note", "IMS=0, IMC of everything and ICS 0: nothing changes; ICR write of 0 keeps the causes"],
+         ["w", "IMC", 0xFFFFFFFF], ["w", "ICS", 0], ["w", "ICS", 0x10], ["w", "ICR", 0], ["r", "ICS"], ["irq"],
+         ["note", "unmasking a pending cause raises the line at once; IMS=0x80 more does not lower it; ICR read lowers it"],
+         z, ["w", "IMS", 0x10], ["irq"], ["w", "IMS", 0x80], ["irq"], ["r", "IMS"], ["r", "ICR"], ["irq"], ["r", "ICS"]]
+    s += [["note", "a masked cause (0x01) and an unmasked one (0x80) pending: clearing 0x80 (ICR write) lowers the line, 0x01 stays"],
+          z, ["w", "ICS", 0x81], ["irq"], ["w", "ICR", 0x80], ["irq"], ["r", "ICS"],
+          ["note", "IMC of the only unmasked pending cause lowers the line but keeps ICR; IMS again raises it"],
+          z, ["w", "ICS", 0x80], ["irq"], ["w", "IMC", 0x80], ["irq"], ["r", "ICS"], z, ["w", "IMS", 0x80], ["irq"],
+          ["note", "reading ICS does not clear; ICR read with the line up returns every cause, masked ones too"],
+          ["r", "ICS"], ["irq"], ["r", "ICR"], ["irq"], ["r", "ICR"],
+          ["note", "line up, more causes added: the line stays up; ICR returns them all; ICR write of all ones on an empty ICR"],
+          z, ["w", "IMS", 0x9F], ["w", "ICS", 0x02], ["irq"], ["w", "ICS", 0x10], ["w", "ICS", 0x40], ["irq"], ["r", "ICR"], ["irq"],
+          ["w", "ICR", 0xFFFFFFFF], ["r", "ICS"], ["irq"]]
+    hold = [["w", "RDTR", 1], ["w", "RADV", 0xFFFF], ["sleep", 0.1]]
+    s += [["note", "RDTR=1 RADV=65535 (67 ms window after an RXT0 edge): an ICR read inside the window, with a new RXT0 held, cancels the raise"]] + hold + [
+          ["w", "ICS", 0x80], ["r", "ICR"], ["w", "ICS", 0x80], ["r", "ICR"], ["irq"], ["sleep", 0.25], ["r", "STATUS"], ["irq"], ["r", "ICS"],
+          ["note", "a held RXT0 whose mask is cleared inside the window: nothing when it ends, IMS afterwards raises at once"],
+          ["sleep", 0.1], ["w", "ICS", 0x80], ["r", "ICR"], ["w", "ICS", 0x80], ["w", "IMC", 0x80], ["sleep", 0.25], ["r", "STATUS"], ["irq"],
+          ["w", "IMS", 0x80], ["irq"], ["r", "ICR"], ["irq"],
+          ["note", "an RXT0 edge opens the window; after an ICR read, an LSC edge inside it is held too (the window holds every edge)"],
+          ["sleep", 0.1], ["w", "ICS", 0x80], ["r", "ICR"], ["w", "ICS", 0x04], ["irq"], ["sleep", 0.25], ["r", "STATUS"], ["irq"], ["r", "ICR"], ["irq"],
+          ["w", "RDTR", 0], ["w", "RADV", 0], ["sleep", 0.05]]
+    s += [["note", "a received frame with IMS=0: RXT0 and RXDMT0 (1 free descriptor left of 8) wait in ICR, line low; IMS=0x90 raises it"]]
+    s += rx_setup(n=8, bsz=2048, rdt=2, ims=0) + [["w", "IMC", 0xFFFFFFFF], ["r", "ICR"],
+          ["frame", frame(BCAST, 64, seed=1).hex()], ["irq"], ["r", "RDH"], ["r", "ICS"], z, ["w", "IMS", 0x90], ["irq"], ["r", "ICR"], ["irq"],
+          ["r", "STATUS"], ["r", "ICR"]]
+    return s
+
+# registers QEMU implements, does not implement, or only reads, for regs_semantics
+XREG = dict(CTRL_EXT=0x18, FLA=0x1C, FCAL=0x28, FCAH=0x2C, FCT=0x30, FCTTV=0x170, TXCW=0x178, RXCW=0x180,
+          TIPG=0x410, AIT=0x458, FCRTL=0x2160, FCRTH=0x2168, RDFT=0x2418, RDFPC=0x2430, RXDCTL=0x2828,
+          RSRPD=0x2C00, TDFT=0x3418, TDFPC=0x3430, TSPMT=0x3830, RXCSUM=0x5000, WUC=0x5800, WUFC=0x5808,
+          WUS=0x5810, IPAV=0x5838, IP4AT=0x5840, SWSM=0x5B50, FWSM=0x5B54, FFLT=0x5F00, FFMT=0x9000, FFVT=0x9800, PBM=0x10000)
+
+@scenario
+def regs_semantics():
+    names = ["CTRL", "STATUS", "EECD", "EERD", "MDIC", "ICR", "ITR", "ICS", "IMS", "IMC", "RCTL", "TCTL",
+             "RDBAL", "RDBAH", "RDLEN", "RDH", "RDT", "RDTR", "RADV", "TDBAL", "TDBAH", "TDLEN", "TDH", "TDT", "TIDV", "TADV",
+             "RAL0", "RAH0", "MTA0", "VFTA0"]
+    other = [R["VET"], R["PBA"], R["LEDCTL"], R["MANC"], R["TXDCTL"]] + list(XREG.values())
+    s = [["note", "reset values: named registers, then VET PBA LEDCTL MANC TXDCTL and unimplemented or partial ones by offset"]]
+    s += [["r", n] for n in names] + [["r", o] for o in other]
+    rw = ["CTRL", "STATUS", "ITR", "RDTR", "RADV", "TIDV", "TADV", "RDBAL", "RDBAH", "RDLEN", "RDH", "TDBAL", "TDBAH", "TDLEN", "TDH",
+          "MTA0", "VFTA0", "GPRC", "MPC", "TPT"]
+    s += [["note", "all ones written to each, read back: CTRL loses RST, STATUS and statistics are read-only, the mitigation registers and RDH/TDH keep 16 bits, the ring lengths 0xfff80, unimplemented registers stay 0"]]
+    s += [["w", n, 0xFFFFFFFF] for n in rw] + [["w", o, 0xFFFFFFFF] for o in other]
+    s += [["r", n] for n in rw] + [["r", o] for o in other]
+    s += [["note", "zeros written back; CTRL=0 clears SLU, ASDE, SPEED and the SWDPINs: STATUS does not change"]]
+    s += [["w", n, 0] for n in rw] + [["w", o, 0] for o in other]
+    s += [["r", n] for n in rw] + [["r", o] for o in other]
+    s += [["note", "CTRL.RST (bit 26) resets nothing and reads back as 0: IMS, RDBAL, RA0 and MTA survive"],
+          ["w", "IMS", 0x9F], ["w", "RDBAL", 0x12340], ["w", "MTA0", 0x5A5A], ["w", "CTRL", 0x04140240],
+          ["r", "CTRL"], ["r", "STATUS"], ["r", "IMS"], ["r", "RDBAL"], ["r", "RAL0"], ["r", "RAH0"], ["r", "MTA0"], ["r", "ICR"],
+          ["w", "IMC", 0xFFFFFFFF], ["w", "MTA0", 0]]
+    s += [["note", "unaligned 32-bit reads are cut into aligned pieces, each reading the whole register that holds it and keeping its low bytes: CTRL at +1, +2, +3, STATUS at -2, +1, +2"]]
+    s += [["w", "CTRL", 0x00140240]] + [["r", o] for o in (1, 2, 3, 6, 7, 9, 10)]
+    s += [["note", "a read at ICS+2 reads ICS and ITR; one at ICR+2 clears ICR"],
+          ["w", "ICS", 0x84], ["r", 0xCA], ["r", "ICS"], ["r", 0xC2], ["r", "ICS"]]
+    s += [["note", "unaligned writes: RDBAL+2 writes RDBAL (low half) then RDBAH; RDBAL+1 writes RDBAL three times; RDBAH+3 reaches RDLEN; MTA0+3"],
+          ["w", 0x2802, 0x12345678], ["r", "RDBAL"], ["r", "RDBAH"],
+          ["w", 0x2801, 0xAABBCCDD], ["r", "RDBAL"], ["r", "RDBAH"],
+          ["w", "RDLEN", 0x1000], ["w", 0x2807, 0x11223344], ["r", "RDBAH"], ["r", "RDLEN"],
+          ["w", 0x5203, 0xCAFEBABE], ["r", "MTA0"], ["r", 0x5204],
+          ["w", "RDBAL", 0], ["w", "RDBAH", 0], ["w", "RDLEN", 0], ["w", "MTA0", 0], ["w", 0x5204, 0]]
+    s += [["note", "the last word of BAR0 (PBM): a write 2 bytes before the end keeps the part inside; reads past the end are 0"],
+          ["w", 0x1FFFC, 0x11223344], ["r", 0x1FFFC], ["r", 0x1FFFE], ["r", 0x1FFFD], ["w", 0x1FFFE, 0xAABBCCDD], ["r", 0x1FFFC],
+          ["w", 0x1FFFC, 0]]
+    bits = [1, 1, 0] + [(2 >> (5 - k)) & 1 for k in range(6)]
+    s += [["note", "EECD: a Microwire read of word 2 with DO (bit 3) written as 1 all along: DO reads the EEPROM bit, the written DO is not kept; FWE/REQ read back"]]
+    s += [["w", "EECD", 0x0A]]
+    for b in bits:
+        di = 0x04 if b else 0
+        s += [["w", "EECD", 0x0A | di], ["w", "EECD", 0x0B | di], ["w", "EECD", 0x0A | di]]
+    for k in range(16):
+        s += [["r", "EECD"], ["w", "EECD", 0x0B], ["w", "EECD", 0x0A]]
+    s += [["w", "EECD", 0xFFFFFFFF], ["r", "EECD"], ["w", "EECD", 0x78], ["r", "EECD"], ["w", "EECD", 0], ["r", "EECD"]]
+    s += [["note", "with CTRL.SLU clear the link stays up: frames are still received"],
+          ["w", "CTRL", 0]] + rx_setup(n=8, bsz=2048, rdt=7, ims=0) + [
+          ["frame", frame(BCAST, 64, seed=1).hex()], ["r", "RDH"]] + rxd(0) + [["r", "STATUS"], ["r", "ICR"], ["w", "CTRL", 0x00140240]]
+    s += alive(rx_ring=True)
+    return s
+
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
     names = sys.argv[1:] or list(S)
