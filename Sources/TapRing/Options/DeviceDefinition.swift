@@ -1,22 +1,26 @@
-/// A `-device` option as QEMU 7.2's `qdev_device_add()` takes it: the
-/// QemuOpts turned into a dictionary (`qemu_opts_to_qdict()`), so that the
-/// last of repeated keys wins, with `driver` and `bus` taken out and every
-/// other key a property to set.
+/// A `-device` option as QEMU 7.2's `qdev_device_add_from_qdict()` takes it:
+/// a dictionary, from the QemuOpts (`qemu_opts_to_qdict()`, so that the last
+/// of repeated keys wins) or from JSON, with `driver`, `bus` and `id` taken
+/// out and every other key a property to set.
 ///
 /// QEMU sets the properties in its hash table's order; they are kept here in
 /// the order first typed, so the first bad one typed is the one reported.
 struct DeviceDefinition: Equatable, Sendable {
     struct Property: Equatable, Sendable {
         var name: String
-        var value: String
+        var value: PropertyValue
     }
 
     /// The device type or alias, such as `e1000`.
     var driver: String?
     /// The bus to plug the device into.
     var bus: String?
-    /// Every other key with its last value; the id is not among them.
+    /// The device's id, which also names its network client.
+    var id: String?
+    /// Every other key with its last value.
     var properties: [Property] = []
+    /// Whether the device came from JSON, whose id QEMU checks only when it creates the device.
+    var isJSON = false
 
     init(_ opts: QemuOpts) {
         var order: [String] = []
@@ -26,19 +30,33 @@ struct DeviceDefinition: Equatable, Sendable {
         }
         driver = values["driver"]
         bus = values["bus"]
-        properties = order.filter { $0 != "driver" && $0 != "bus" }.map { Property(name: $0, value: values[$0] ?? "") }
+        id = opts.id
+        properties = order.filter { $0 != "driver" && $0 != "bus" }
+            .map { Property(name: $0, value: .text(values[$0] ?? "")) }
+    }
+
+    /// A `-device {...}`: `driver`, `bus` and `id` count only as strings
+    /// (`qdict_get_try_str()`).
+    init(json: QDict) {
+        func string(_ key: String) -> String? {
+            guard case .string(let text) = json[key] else { return nil }
+            return text
+        }
+        (driver, bus, id, isJSON) = (string("driver"), string("bus"), string("id"), true)
+        properties = json.entries.filter { !["driver", "bus", "id"].contains($0.key) }
+            .map { Property(name: $0.key, value: .json($0.value)) }
     }
 
     /// Whether QEMU would print help and exit instead of creating anything
     /// (`qdev_device_help()`): the driver is `help` or `?`, or, with a driver
-    /// given, any key is.
+    /// given, any key is. QEMU asks this of QemuOpts devices only.
     var asksForHelp: Bool {
-        guard let driver else { return false }
+        guard !isJSON, let driver else { return false }
         return Self.isHelp(driver) || properties.contains { Self.isHelp($0.name) }
     }
 
     /// `is_help_option()`.
-    private static func isHelp(_ word: String) -> Bool {
+    static func isHelp(_ word: String) -> Bool {
         word == "help" || word == "?"
     }
 }

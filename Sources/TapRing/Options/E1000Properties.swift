@@ -37,38 +37,36 @@ struct E1000Properties {
     ///   - netdevs: the netdevs `netdev=` may name.
     ///   - usedBootIndexes: the boot indexes earlier devices took.
     mutating func set(
-        _ name: String, to value: String, netdevs: NetdevGraph, usedBootIndexes: Set<Int32>
+        _ name: String, to value: PropertyValue, netdevs: NetdevGraph, usedBootIndexes: Set<Int32>
     ) throws(OptionDiagnostic) {
         switch name {
         case "netdev":
-            switch netdevs.lookUpForNIC(value) {
+            let id = try value.string(name)
+            switch netdevs.lookUpForNIC(id) {
             case .free(let index): netdev = index
-            case .notFound: throw .propertyValueNotFound(value, for: name, of: typeName)
-            case .inUse: throw .propertyValueInUse(value, for: name, of: typeName)
+            case .notFound: throw .propertyValueNotFound(id, for: name, of: typeName)
+            case .inUse: throw .propertyValueInUse(id, for: name, of: typeName)
             }
         case "mac":
-            guard let address = MACAddress(value) else { throw .propertyValueBad(value, for: name, of: typeName) }
+            let text = try value.string(name)
+            guard let address = MACAddress(text) else { throw .propertyValueBad(text, for: name, of: typeName) }
             mac = address
         case "addr":
-            guard let slot = PCISlot(qemuAddress: value) else {
-                throw .propertyValueBad(value, for: name, of: typeName)
-            }
-            pciSlot = slot
+            pciSlot = try pciAddress(value)
         case "mitigation":
-            mitigation = try Self.bool(name, value)
+            mitigation = try value.bool(name)
         case "autonegotiation":
-            autonegotiation = try Self.bool(name, value)
+            autonegotiation = try value.bool(name)
         case "extra_mac_registers", "migrate_tso_props", "init-vet", "multifunction":
-            _ = try Self.bool(name, value)
+            _ = try value.bool(name)
         case "bootindex":
             bootIndex = try Self.bootIndex(value, used: usedBootIndexes)
         case "romfile":
-            break
+            _ = try value.string(name)
         case "rombar":
-            guard let bar = OptionValue.wrappingUInt64(value) else {
-                throw .invalidParameterValue(name, expected: "integer")
+            guard UInt32(exactly: try value.uint64(name)) != nil else {
+                throw .invalidParameterValue(name, expected: "uint32_t")
             }
-            guard UInt32(exactly: bar) != nil else { throw .invalidParameterValue(name, expected: "uint32_t") }
         case "type", "hotpluggable", "hotplugged", "parent_bus":
             throw .propertyNotWritable(name, of: typeName)
         case "acpi-index", "failover_pair_id", "romsize", "x-pcie-extcap-init", "x-pcie-lnksta-dllla", "realized":
@@ -78,18 +76,31 @@ struct E1000Properties {
         }
     }
 
-    /// A `DEFINE_PROP_BIT` through the keyval visitor.
-    private static func bool(_ name: String, _ value: String) throws(OptionDiagnostic) -> Bool {
-        guard let flag = OptionValue.bool(value) else { throw .invalidParameterValue(name, expected: "'on' or 'off'") }
-        return flag
+    /// `set_pci_devfn()`: a `slot[.function]` string, or in JSON a `devfn`
+    /// number, -1 leaving the choice to the bus.
+    private func pciAddress(_ value: PropertyValue) throws(OptionDiagnostic) -> PCISlot? {
+        switch value {
+        case .text(let text), .json(.string(let text)):
+            guard let slot = PCISlot(qemuAddress: text) else { throw .propertyValueBad(text, for: "addr", of: typeName) }
+            return slot
+        case .json(.number):
+            guard let devfn = Int32(exactly: try value.int64("addr")) else {
+                throw .invalidParameterValue("addr", expected: "int32_t")
+            }
+            guard (-1...255).contains(devfn) else {
+                throw .invalidParameterValue("addr", expected: "a value between -1 and 255")
+            }
+            return devfn < 0 ? nil : PCISlot(slot: UInt8(devfn >> 3), function: UInt8(devfn & 7))
+        case .json:
+            throw OptionDiagnostic("Invalid parameter type for 'addr', expected int or str")
+        }
     }
 
     /// `device_set_bootindex()`: an int32, and a non-negative one only once.
-    private static func bootIndex(_ value: String, used: Set<Int32>) throws(OptionDiagnostic) -> Int32 {
-        guard let wide = OptionValue.int64(value) else {
-            throw .invalidParameterValue("bootindex", expected: "integer")
+    private static func bootIndex(_ value: PropertyValue, used: Set<Int32>) throws(OptionDiagnostic) -> Int32 {
+        guard let index = Int32(exactly: try value.int64("bootindex")) else {
+            throw .invalidParameterValue("bootindex", expected: "int32_t")
         }
-        guard let index = Int32(exactly: wide) else { throw .invalidParameterValue("bootindex", expected: "int32_t") }
         if index >= 0, used.contains(index) {
             throw OptionDiagnostic("The bootindex \(index) has already been used")
         }

@@ -1,19 +1,40 @@
-/// Guest NICs created from `-device` options, in command-line order and
-/// after every netdev, as QEMU 7.2's `qemu_create_cli_devices()` creates them:
-/// each device's driver, then its properties, then its realization, which
-/// picks an automatic MAC address and peers it with its netdev.
+/// Guest NICs created as QEMU 7.2 creates them: first the on-board NICs
+/// of `-nic` and `-net nic`, when the machine is built (`pc_nic_init()`);
+/// then each `-device` (`qemu_create_cli_devices()`): its driver, then its
+/// properties, then its realization, which picks an automatic MAC address
+/// and peers it with its netdev.
+///
+/// On-board NICs take their automatic addresses earlier still, when the
+/// networking options are processed (`assignAddress(_:)`).
 struct GuestNICs: Sendable {
     private(set) var devices: [NetworkPlan.Device] = []
     /// Each device's network client name: its id, or `<model>.<n>`.
     private var clientNames: [String] = []
+    private var ids: Set<String> = []
     private var addresses = MACAddressPool()
     private var bootIndexes: Set<Int32> = []
 
+    /// The address a NIC gets when it asks for `requested`, marked used
+    /// (`qemu_macaddr_default_if_unset()`).
+    mutating func assignAddress(_ requested: MACAddress?) -> MACAddress {
+        addresses.assign(requested)
+    }
+
+    /// Creates the on-board NIC `nic` describes, peering it with its netdev
+    /// in `graph` (`pci_nic_init_nofail()`, then `qdev_set_nic_properties()`).
+    mutating func add(_ nic: OnBoardNIC, graph: inout NetdevGraph) throws(OptionDiagnostic) {
+        let model = try nic.resolvedModel()
+        let slot = try nic.pciSlot(model: model)
+        var properties = E1000Properties(model: model)
+        properties.mac = nic.mac
+        properties.pciSlot = slot
+        try properties.set("netdev", to: .text(nic.netdev), netdevs: graph, usedBootIndexes: bootIndexes)
+        realize(properties, id: nil, location: nic.location, graph: &graph)
+    }
+
     /// Creates the device `definition` describes, peering it with the netdev
     /// its `netdev=` names in `graph`.
-    mutating func add(
-        _ definition: DeviceDefinition, id: String?, location: String, graph: inout NetdevGraph
-    ) throws(OptionDiagnostic) {
+    mutating func add(_ definition: DeviceDefinition, location: String, graph: inout NetdevGraph) throws(OptionDiagnostic) {
         guard let driver = definition.driver else { throw .missingParameter("driver") }
         let model: NICModel
         switch DeviceDriver(name: driver) {
@@ -25,20 +46,31 @@ struct GuestNICs: Sendable {
             // TapRing models no machine, so there is no bus to name.
             throw .unsupportedParameter("bus")
         }
+        // qdev_set_id(): ids of QemuOpts devices are unique already, but a
+        // JSON device, created after them, may repeat one.
+        if let id = definition.id, ids.contains(id), definition.isJSON {
+            throw OptionDiagnostic("Duplicate device ID '\(id)'")
+        }
 
         var properties = E1000Properties(model: model)
         for property in definition.properties {
             try properties.set(property.name, to: property.value, netdevs: graph, usedBootIndexes: bootIndexes)
         }
+        realize(properties, id: definition.id, location: location, graph: &graph)
+    }
 
-        // Realize: pci_e1000_realize() and qemu_new_nic().
+    /// Realizes a NIC: `pci_e1000_realize()` and `qemu_new_nic()`.
+    private mutating func realize(
+        _ properties: E1000Properties, id: String?, location: String, graph: inout NetdevGraph
+    ) {
         if let bootIndex = properties.bootIndex, bootIndex >= 0 { bootIndexes.insert(bootIndex) }
+        if let id { ids.insert(id) }
         if let netdev = properties.netdev { graph.attach(device: devices.endIndex, toNetdev: netdev) }
         // assign_name() counts every earlier client of the model, named or not.
-        let sameModel = devices.count { $0.model == model }
-        clientNames.append(id ?? "\(model.rawValue).\(sameModel)")
+        let sameModel = devices.count { $0.model == properties.model }
+        clientNames.append(id ?? "\(properties.model.rawValue).\(sameModel)")
         devices.append(NetworkPlan.Device(
-            id: id, model: model, netdev: properties.netdev, mac: addresses.assign(properties.mac),
+            id: id, model: properties.model, netdev: properties.netdev, mac: addresses.assign(properties.mac),
             pciSlot: properties.pciSlot, mitigation: properties.mitigation,
             autonegotiation: properties.autonegotiation, location: location))
     }

@@ -1,4 +1,5 @@
-/// A `host:port` pair as QEMU 7.2's `parse_host_port()` reads it (`net/net.c`).
+/// A host and a port as QEMU 7.2's `convert_host_port()` reads them
+/// (`net/net.c`), for `-netdev socket` and the inet addresses of `-netdev dgram`.
 struct HostPort: Equatable, Sendable {
     /// "" for any address, a dotted quad, or a name left to resolve.
     var host: String
@@ -6,17 +7,21 @@ struct HostPort: Equatable, Sendable {
     var address: IPv4Address?
     var port: UInt16
 
-    /// Splits `text` at its first `:` and checks both halves, as far as
-    /// that is possible without resolving names.
-    ///
-    /// QEMU resolves a name before it reads the port, so `nohost:abc` fails
-    /// there with "can't resolve host address" and here with the port.
+    /// Splits `text` at its first `:`, as `parse_host_port()` does, and
+    /// checks both halves.
     init(parsing text: String) throws(OptionDiagnostic) {
         guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else {
             throw OptionDiagnostic("host address '\(text)' doesn't contain ':' separating host from port")
         }
-        let hostText = String(text[..<colon])
-        let portText = String(text[text.utf8.index(after: colon)...])
+        try self.init(host: String(text[..<colon]), port: String(text[text.utf8.index(after: colon)...]))
+    }
+
+    /// Checks `hostText` and `portText` as far as that is possible without
+    /// resolving names.
+    ///
+    /// QEMU resolves a name before it reads the port, so `nohost:abc` fails
+    /// there with "can't resolve host address" and here with the port.
+    init(host hostText: String, port portText: String) throws(OptionDiagnostic) {
         switch hostText.utf8.first {
         case nil:
             (host, address) = ("", IPv4Address(value: 0))

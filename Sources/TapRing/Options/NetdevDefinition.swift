@@ -1,50 +1,79 @@
 /// A `-netdev` option typed against QEMU's `Netdev` union, in the order
 /// `visit_type_Netdev()` visits it: `id`, then `type`, then the members of
 /// the chosen backend, then any key left over.
+///
+/// `backend()` then applies the checks of the backend's `net_init_*()`,
+/// which QEMU makes when it creates the netdev: for a legacy `-netdev`,
+/// right after reading it; for a modern one, read when the command line is.
 struct NetdevDefinition: Equatable, Sendable {
+    /// What `visit_type_Netdev()` read for the chosen backend.
+    enum Members: Equatable, Sendable {
+        case tap(TapMembers)
+        case hubport(HubPortOptions)
+        case socket(SocketMembers)
+        case stream(StreamMembers)
+        case dgram(DgramMembers)
+        case nic(NICMembers)
+        /// `none` or `netmap`, whose members were read; or a backend TapRing
+        /// lacks, whose members were not.
+        case other
+    }
+
     var id: String
-    var backend: NetdevBackend
+    var type: NetdevType
+    var members: Members
 
     init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
-        guard let id = reader.string("id") else { throw .missingParameter("id") }
-        guard let typeName = reader.string("type") else { throw .missingParameter("type") }
+        guard let id = try reader.string("id") else { throw .missingParameter("id") }
+        guard let typeName = try reader.string("type") else { throw .missingParameter("type") }
         guard let type = NetdevType(rawValue: typeName) else {
             throw .unacceptedValue(typeName, for: "type")
         }
-        self.id = id
+        (self.id, self.type) = (id, type)
         switch type {
-        case .tap:
-            backend = .tap(try TapOptions(reading: &reader))
-        case .hubport:
-            backend = .hubport(try HubPortOptions(reading: &reader))
-        case .socket:
-            backend = .socket(try SocketOptions(reading: &reader))
-        case .nic, .noBackend, .netmap:
-            try Self.rejectUncompiled(type, reading: &reader)
-        case .user, .l2tpv3, .stream, .dgram, .vde, .bridge, .vhostUser, .vhostVDPA:
-            throw OptionDiagnostic("network backend '\(typeName)' is not supported by TapRing")
-        }
-    }
-}
-
-extension NetdevDefinition {
-    /// Refuses a backend a Linux 7.2 build lists but cannot create, after
-    /// reading its members as QEMU still does (`net_client_init1()`).
-    private static func rejectUncompiled(
-        _ type: NetdevType, reading reader: inout OptionReader
-    ) throws(OptionDiagnostic) -> Never {
-        switch type {
-        case .nic:  // NetLegacyNicOptions
-            for name in ["netdev", "macaddr", "model", "addr"] { _ = reader.string(name) }
-            _ = try reader.uint32("vectors")
+        case .tap: members = .tap(try TapMembers(reading: &reader))
+        case .hubport: members = .hubport(try HubPortOptions(reading: &reader))
+        case .socket: members = .socket(try SocketMembers(reading: &reader))
+        case .stream: members = .stream(try StreamMembers(reading: &reader))
+        case .dgram: members = .dgram(try DgramMembers(reading: &reader))
+        case .nic: members = .nic(try NICMembers(reading: &reader))
+        case .noBackend:
+            members = .other
         case .netmap:  // NetdevNetmapOptions
-            guard reader.string("ifname") != nil else { throw .missingParameter("ifname") }
-            _ = reader.string("devname")
-        default:
-            break  // `none` has no members
+            guard try reader.string("ifname") != nil else { throw .missingParameter("ifname") }
+            _ = try reader.string("devname")
+            members = .other
+        case .user, .l2tpv3, .vde, .bridge, .vhostUser, .vhostVDPA:
+            members = .other
+            return
         }
         try reader.rejectUnconsumedKeys()
-        throw OptionDiagnostic("network backend '\(type.rawValue)' is not compiled into this binary")
+    }
+
+    /// Refuses, as `net_client_init1()` does first, a type this build cannot
+    /// create as a netdev: `nic`, `none` and `netmap`, and the backends TapRing lacks.
+    func checkCreatable() throws(OptionDiagnostic) {
+        switch members {
+        case .nic, .other: throw refusal
+        case .tap, .hubport, .socket, .stream, .dgram: break
+        }
+    }
+
+    /// The backend the netdev creates, checked as `net_init_<type>()` checks it.
+    func backend() throws(OptionDiagnostic) -> NetdevBackend {
+        switch members {
+        case .tap(let tap): return .tap(try TapOptions(tap))
+        case .hubport(let port): return .hubport(port)
+        case .socket(let socket): return .socket(try SocketOptions(socket))
+        case .stream(let stream): return .stream(try StreamOptions(stream))
+        case .dgram(let dgram): return .dgram(try DgramOptions(dgram))
+        case .nic, .other: throw refusal
+        }
+    }
+
+    private var refusal: OptionDiagnostic {
+        OptionDiagnostic("network backend '\(type.rawValue)' is "
+            + (type.isUnsupported ? "not supported by TapRing" : "not compiled into this binary"))
     }
 }
 
@@ -54,14 +83,34 @@ enum NetdevType: String, Sendable {
     case nic, user, tap, l2tpv3, socket, stream, dgram, vde, bridge, hubport, netmap
     case vhostUser = "vhost-user"
     case vhostVDPA = "vhost-vdpa"
+
+    /// A backend QEMU 7.2 has and TapRing does not.
+    var isUnsupported: Bool {
+        switch self {
+        case .user, .l2tpv3, .vde, .bridge, .vhostUser, .vhostVDPA: true
+        default: false
+        }
+    }
+}
+
+/// `NetLegacyNicOptions`: what `-net nic` takes, which `-netdev nic` reads too.
+struct NICMembers: Equatable, Sendable {
+    var netdev, macaddr, model, addr: String?
+    var vectors: UInt32?
+
+    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+        netdev = try reader.string("netdev")
+        macaddr = try reader.string("macaddr")
+        model = try reader.string("model")
+        addr = try reader.string("addr")
+        vectors = try reader.uint32("vectors")
+    }
 }
 
 extension HubPortOptions {
-    /// Reads `hubid` and `netdev`, then rejects any other key.
+    /// Reads `hubid` and `netdev`.
     init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
         guard let hubID = try reader.int32("hubid") else { throw .missingParameter("hubid") }
-        let netdev = reader.string("netdev")
-        try reader.rejectUnconsumedKeys()
-        self.init(hubID: hubID, netdev: netdev)
+        self.init(hubID: hubID, netdev: try reader.string("netdev"))
     }
 }

@@ -1,4 +1,4 @@
-/// Netdevs created in command-line order, with hubports joined to the
+/// Netdevs in the order QEMU creates them, with hubports joined to the
 /// netdevs their `netdev=` names, as QEMU's `net_init_hubport()` joins them.
 ///
 /// Where QEMU 7.2 aborts or builds a forwarding loop, this refuses cleanly:
@@ -11,7 +11,7 @@ struct NetdevGraph: Sendable {
     mutating func add(_ netdev: NetworkPlan.Netdev) throws(OptionDiagnostic) {
         var netdev = netdev
         if case .hubport(let port) = netdev.backend, let peerID = port.netdev {
-            guard let peer = netdevs.firstIndex(where: { $0.id == peerID }) else {
+            guard let peer = index(of: peerID) else {
                 throw OptionDiagnostic("netdev '\(peerID)' not found")
             }
             // Devices come after every netdev, so only a hubport can hold the peer yet.
@@ -32,6 +32,38 @@ struct NetdevGraph: Sendable {
         netdevs.append(netdev)
     }
 
+    /// Refuses `id` when a netdev already has it, as `net_client_init1()` does
+    /// for ids that the option lists could not catch: those of modern
+    /// netdevs, `-nic` and `-net`.
+    func claim(_ id: String) throws(OptionDiagnostic) {
+        if index(of: id) != nil { throw OptionDiagnostic("Duplicate ID '\(id)'") }
+    }
+
+    /// Creates `netdev` with the hub port at index `port` as its peer, as a
+    /// legacy `-net` backend is created (`net_client_init1()`).
+    mutating func add(_ netdev: NetworkPlan.Netdev, peeredWith port: Int) {
+        precondition(netdevs[port].peer == nil && netdevs[port].device == nil, "hub port \(netdevs[port].id) is in use")
+        var netdev = netdev
+        netdev.peer = port
+        netdevs[port].peer = netdevs.endIndex
+        netdevs.append(netdev)
+    }
+
+    /// The index of the netdev named `id`, as `qemu_find_netdev()` finds it.
+    func index(of id: String) -> Int? {
+        netdevs.firstIndex { $0.id == id }
+    }
+
+    /// The name `net_hub_port_new()` gives a new port of hub `hubID`:
+    /// `hub<hub>port<n>`, n counting the hub's earlier ports.
+    func nextPortName(onHub hubID: Int32) -> String {
+        let ports = netdevs.count { netdev in
+            if case .hubport(let options) = netdev.backend { return options.hubID == hubID }
+            return false
+        }
+        return "hub\(hubID)port\(ports)"
+    }
+
     /// What a NIC's `netdev=` finds, as `set_netdev()` looks: a netdev of
     /// that id that nothing is peered with yet.
     enum NICLookup: Equatable {
@@ -42,9 +74,9 @@ struct NetdevGraph: Sendable {
     }
 
     func lookUpForNIC(_ id: String) -> NICLookup {
-        guard let index = netdevs.firstIndex(where: { $0.id == id }) else { return .notFound }
-        let netdev = netdevs[index]
-        return netdev.peer == nil && netdev.device == nil ? .free(index) : .inUse
+        guard let found = index(of: id) else { return .notFound }
+        let netdev = netdevs[found]
+        return netdev.peer == nil && netdev.device == nil ? .free(found) : .inUse
     }
 
     /// Peers netdev `netdev` with the NIC at index `device` of the plan's devices.

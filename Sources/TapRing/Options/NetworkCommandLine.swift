@@ -1,22 +1,19 @@
-/// One `-netdev` or `-device` option as typed.
+/// One networking option as typed: `-netdev`, `-device`, `-nic`, `-net` or `-object`.
 struct OptionArgument: Equatable, Sendable {
     /// Which of QEMU's option lists the option belongs to.
-    enum Kind: Equatable, Sendable {
-        case netdev, device
+    enum Kind: String, Equatable, Sendable {
+        case netdev, device, nic, net, object
 
         /// The list an option's name selects, or nil for an option TapRing does not take.
         init?(option: String) {
             // lookup_opt() treats `--foo` like `-foo`.
-            switch option {
-            case "-netdev", "--netdev": self = .netdev
-            case "-device", "--device": self = .device
-            default: return nil
-            }
+            let name = option.hasPrefix("--") ? option.dropFirst(2) : option.hasPrefix("-") ? option.dropFirst() : ""
+            self.init(rawValue: String(name))
         }
     }
 
     var kind: Kind
-    /// The option's name as typed: `-netdev`, `--netdev`, `-device` or `--device`.
+    /// The option's name as typed, such as `-netdev` or `--nic`.
     var option: String
     /// The option's argument, such as `tap,id=t0,ifname=tap0`.
     var value: String
@@ -42,7 +39,7 @@ struct OptionArgument: Equatable, Sendable {
 /// The networking options of an argv-style command line, split the way
 /// QEMU's `lookup_opt()` splits them before anything else is parsed.
 struct NetworkCommandLine: Equatable, Sendable {
-    /// The `-netdev` and `-device` options, in command-line order.
+    /// The networking options, in command-line order.
     var options: [OptionArgument] = []
 
     init(_ arguments: [String]) throws(OptionError) {

@@ -4,15 +4,18 @@
 /// Parsing touches nothing on the system: descriptors, interfaces, scripts,
 /// sockets and host names are only named here.
 public struct NetworkPlan: Equatable, Sendable {
-    /// One `-netdev`, typed and joined to its peer.
+    /// One netdev, typed and joined to its peer: a `-netdev`, the netdev of
+    /// a `-nic`, a `-net` backend, or a port of hub 0 that a `-net` adds.
     public struct Netdev: Equatable, Sendable {
-        /// The netdev's `id=`.
+        /// The netdev's `id=`, which is also its client name; QEMU's name for
+        /// those it makes up: `hub0port<n>` for a port a `-net` adds to hub
+        /// 0, `#net<n>` for a `-nic` or `-net` without an id.
         public var id: String
         /// What the netdev is, with its options.
         public var backend: NetdevBackend
         /// Index in `netdevs` of the netdev joined to this one by a hubport's `netdev=` (set on both ends).
         public var peer: Int?
-        /// Index in `devices` of the guest NIC whose `netdev=` names this netdev.
+        /// Index in `devices` of the guest NIC peered with this netdev.
         ///
         /// A netdev has at most one peer: `peer` and `device` are never both set.
         public var device: Int?
@@ -29,9 +32,10 @@ public struct NetworkPlan: Equatable, Sendable {
         }
     }
 
-    /// One `-device` guest NIC, with QEMU's defaults applied.
+    /// One guest NIC, of a `-device`, a `-nic` or a `-net nic`, with QEMU's defaults applied.
     public struct Device: Equatable, Sendable {
         /// The device's `id=`; QEMU then names its network client after it.
+        /// NICs of `-nic` and `-net nic` have none.
         public var id: String?
         /// The NIC model (`driver`).
         public var model: NICModel
@@ -47,7 +51,7 @@ public struct NetworkPlan: Equatable, Sendable {
         public var mitigation: Bool
         /// `autonegotiation=`: link auto-negotiation (default on).
         public var autonegotiation: Bool
-        /// The option as typed, for messages: "-device e1000,netdev=a".
+        /// The option as typed, for messages: "-device e1000,netdev=a", "-nic tap".
         public var location: String
 
         /// Creates a device entry; `parse(_:)` is the usual source of these.
@@ -66,9 +70,12 @@ public struct NetworkPlan: Equatable, Sendable {
         }
     }
 
-    /// The netdevs, in command-line order.
+    /// The netdevs, in the order QEMU creates them: the modern `-netdev`s
+    /// (`stream`, `dgram` and JSON), then the others, then those of each
+    /// `-nic`, then those of each `-net`, each in command-line order.
     public var netdevs: [Netdev]
-    /// The guest NICs, in command-line order.
+    /// The guest NICs, in the order QEMU creates them: those of `-nic`, then
+    /// of `-net nic`, then each `-device`, QemuOpts ones before JSON ones.
     public var devices: [Device]
     /// The `-object filter-dump` packet captures, in command-line order.
     public var dumps: [PacketDumpOptions]
@@ -90,83 +97,75 @@ public struct NetworkPlan: Equatable, Sendable {
 
 extension NetworkPlan {
     /// Parses and validates argv-style words such as
-    /// `["-netdev", "tap,id=a,ifname=ta0", "-device", "e1000,netdev=a"]`;
-    /// `--netdev` and `--device` are taken too.
+    /// `["-netdev", "tap,id=a,ifname=ta0", "-device", "e1000,netdev=a"]`:
+    /// `-netdev`, `-device`, `-nic`, `-net` and `-object`, each also spelt
+    /// with two dashes.
     ///
     /// Checks run in QEMU's order, so the first problem reported is the one
     /// QEMU would report:
     /// 1. the words themselves (`lookup_opt()`);
-    /// 2. each option's syntax and id, all options first, in command-line order;
+    /// 2. each option's syntax and id, all options first, in command-line
+    ///    order, with the members of the options QEMU types at once: modern
+    ///    (`stream`, `dgram`, JSON) netdevs and objects;
     /// 3. a device asking for help (`qemu_process_help_options()`);
-    /// 4. each netdev's members and peer, one netdev at a time (`net_init_clients()`);
-    /// 5. each device's driver and properties, one device at a time, after
-    ///    every netdev (`qemu_create_cli_devices()`).
+    /// 4. the netdevs, one at a time, modern ones first, then each `-nic`,
+    ///    then each `-net` (`net_init_clients()`);
+    /// 5. the `-object` filters (`object_create_late()`);
+    /// 6. the NICs of `-nic` and `-net nic`, as the machine is built (`pc_nic_init()`);
+    /// 7. each device's driver and properties, one device at a time, JSON
+    ///    devices last (`qemu_create_cli_devices()`).
     ///
     /// - Throws: The first problem found, located at the option that has it.
     public static func parse(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
         let commandLine = try NetworkCommandLine(arguments)
-        var warnings: [String] = []
-
-        var netdevDeclarations: [(argument: OptionArgument, opts: QemuOpts)] = []
-        var deviceDeclarations: [(argument: OptionArgument, opts: QemuOpts)] = []
-        var netdevIDs: Set<String> = []
-        var deviceIDs: Set<String> = []
+        var declarations = OptionDeclarations()
         for argument in commandLine.options {
-            switch argument.kind {
-            case .netdev:
-                let opts = QemuOpts(parsing: argument.value)
-                warnings += opts.warnings.map(argument.warning)
-                try argument.attributing { () throws(OptionDiagnostic) in
-                    try register(opts.id, in: &netdevIDs, list: "netdev")
-                }
-                netdevDeclarations.append((argument, opts))
-            case .device:
-                try argument.attributing { () throws(OptionDiagnostic) in
-                    // QEMU 7.2 reads `-device {...}` as JSON.
-                    if argument.value.hasPrefix("{") {
-                        throw OptionDiagnostic("JSON syntax for -device is not supported by TapRing")
-                    }
-                }
-                let opts = QemuOpts(parsing: argument.value, impliedName: "driver")
-                warnings += opts.warnings.map(argument.warning)
-                try argument.attributing { () throws(OptionDiagnostic) in
-                    try register(opts.id, in: &deviceIDs, list: "device")
-                }
-                deviceDeclarations.append((argument, opts))
-            }
+            try declarations.declare(argument)
         }
 
-        let devices = deviceDeclarations.map { ($0.argument, $0.opts.id, DeviceDefinition($0.opts)) }
-        for (argument, _, definition) in devices where definition.asksForHelp {
+        for (argument, definition) in declarations.devices where definition.asksForHelp {
             throw OptionError(location: argument.location, diagnostic: .unsupportedParameter("help"))
         }
 
-        var graph = NetdevGraph()
-        for (argument, opts) in netdevDeclarations {
+        var clients = NetClients()
+        for (argument, definition) in declarations.modernNetdevs {
+            try argument.attributing { () throws(OptionDiagnostic) in
+                try clients.addNetdev(definition, location: argument.location)
+            }
+        }
+        for (argument, opts) in declarations.netdevs {
             var reader = OptionReader(opts)
             try argument.attributing { () throws(OptionDiagnostic) in
-                let definition = try NetdevDefinition(reading: &reader)
-                try graph.add(Netdev(id: definition.id, backend: definition.backend, location: argument.location))
+                try clients.addNetdev(try NetdevDefinition(reading: &reader), location: argument.location)
             }
-            warnings += reader.warnings.map(argument.warning)
+            clients.warnings += reader.warnings.map(argument.warning)
         }
-
-        var nics = GuestNICs()
-        for (argument, id, definition) in devices {
+        for (argument, opts) in declarations.nics {
+            try argument.attributing { () throws(OptionDiagnostic) in try clients.addNIC(opts, argument: argument) }
+        }
+        for (argument, opts) in declarations.nets {
+            try argument.attributing { () throws(OptionDiagnostic) in try clients.addNet(opts, argument: argument) }
+        }
+        for (argument, object, isJSON) in declarations.objects {
             try argument.attributing { () throws(OptionDiagnostic) in
-                try nics.add(definition, id: id, location: argument.location, graph: &graph)
+                try clients.addObject(object, checksID: isJSON)
+            }
+        }
+        for index in clients.onBoard.indices {
+            do throws(OptionDiagnostic) {
+                try clients.createOnBoardNIC(index)
+            } catch {
+                throw OptionError(location: clients.onBoard[index].location, diagnostic: error)
+            }
+        }
+        for (argument, definition) in declarations.devices {
+            try argument.attributing { () throws(OptionDiagnostic) in
+                try clients.nics.add(definition, location: argument.location, graph: &clients.graph)
             }
         }
         return NetworkPlan(
-            netdevs: graph.netdevs, devices: nics.devices,
-            warnings: warnings + graph.peerlessWarnings + nics.peerlessWarnings)
-    }
-
-    /// Claims `id` in one of QEMU's option lists (`netdev`, `device`), as
-    /// `qemu_opts_create()` does; options without an id pass here.
-    private static func register(_ id: String?, in ids: inout Set<String>, list: String) throws(OptionDiagnostic) {
-        guard let id else { return }
-        guard id.isQemuIdentifier else { throw .malformedIdentifier }
-        guard ids.insert(id).inserted else { throw OptionDiagnostic("Duplicate ID '\(id)' for \(list)") }
+            netdevs: clients.graph.netdevs, devices: clients.nics.devices, dumps: clients.dumps,
+            warnings: declarations.warnings + clients.warnings + clients.graph.peerlessWarnings
+                + clients.nics.peerlessWarnings)
     }
 }

@@ -26,6 +26,11 @@ struct OptionDiagnostic: Error, Equatable, Sendable {
         Self("Parameter '\(name)' expects \(expected)")
     }
 
+    /// `QERR_INVALID_PARAMETER_TYPE`: a JSON value, or a keyval struct, of the wrong type.
+    static func invalidParameterType(_ name: String, expected: String) -> Self {
+        Self("Invalid parameter type for '\(name)', expected: \(expected)")
+    }
+
     /// An enum or union discriminator given a value it does not list.
     static func unacceptedValue(_ value: String, for name: String) -> Self {
         Self("Parameter '\(name)' does not accept value '\(value)'")

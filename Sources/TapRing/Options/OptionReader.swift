@@ -1,82 +1,184 @@
-/// Reads typed members out of a parsed option the way QEMU's opts visitor
-/// does (`qapi/opts-visitor.c`):
+/// Reads typed members out of a parsed option the way QEMU's visitors do,
+/// each with its own conversions and messages:
 ///
-/// - the last occurrence of a key wins (`lookup_scalar()`);
-/// - every key read is marked consumed, all its occurrences at once, so that
-///   `rejectUnconsumedKeys()` can report what no member claimed.
+/// - `QemuOpts` text, such as `-netdev tap,...`, through the opts visitor
+///   (`qapi/opts-visitor.c`): the last occurrence of a key wins
+///   (`lookup_scalar()`), and every occurrence of a key read is consumed;
+/// - a keyval tree, such as `-netdev stream,addr.type=inet,...`, through the
+///   keyval flavour of the QObject input visitor (`qapi/qobject-input-visitor.c`),
+///   where values are text and nested members have dotted names;
+/// - a JSON tree, such as `-netdev {"type": "tap", ...}`, through the strict
+///   QObject input visitor, where values must have the member's JSON type.
 ///
-/// Unlike QEMU, which reports the first leftover in hash-table order, the
-/// leftover reported is the first in the order typed.
+/// `rejectUnconsumedKeys()` then reports what no member claimed (`opts_check_struct()`,
+/// `qobject_input_check_struct()`). Unlike QEMU, which reports the first
+/// leftover in hash-table order, the leftover reported is the first typed.
 struct OptionReader {
-    private let items: [QemuOpts.Item]
+    /// How the option was written.
+    enum Syntax: Equatable, Sendable {
+        case qemuOpts, keyval, json
+    }
+
+    private struct Member {
+        var name: String
+        var value: QObject
+    }
+
+    let syntax: Syntax
+    private let members: [Member]
+    /// The dotted path of the struct being read, for messages: "" or "addr.".
+    private let path: String
     private var consumed: Set<String> = []
     /// Warnings raised while converting values, in the order raised.
     private(set) var warnings: [String] = []
 
     init(_ opts: QemuOpts) {
         // Like the visitor's `fake_id_opt`, the id is read as an ordinary member.
-        if let id = opts.id {
-            items = [QemuOpts.Item(name: "id", value: id)] + opts.items
-        } else {
-            items = opts.items
-        }
+        let items = (opts.id.map { [QemuOpts.Item(name: "id", value: $0)] } ?? []) + opts.items
+        self.init(syntax: .qemuOpts, members: items.map { Member(name: $0.name, value: .string($0.value)) }, path: "")
+    }
+
+    /// Reads the members of `dictionary`, as parsed from keyval or JSON text.
+    init(_ dictionary: QDict, syntax: Syntax) {
+        self.init(syntax: syntax, members: dictionary.entries.map { Member(name: $0.key, value: $0.value) }, path: "")
+    }
+
+    private init(syntax: Syntax, members: [Member], path: String) {
+        self.syntax = syntax
+        self.members = members
+        self.path = path
     }
 
     /// A string member; an empty value is a real empty string.
-    mutating func string(_ name: String) -> String? {
-        guard let value = items.last(where: { $0.name == name })?.value else { return nil }
-        consumed.insert(name)
-        return value
+    mutating func string(_ name: String) throws(OptionDiagnostic) -> String? {
+        guard let value = take(name) else { return nil }
+        switch (value, syntax) {
+        case (.string(let text), _): return text
+        case (.dictionary, .keyval), (.list, .keyval): throw OptionDiagnostic("Parameters '\(path)\(name).*' are unexpected")
+        default: throw .invalidParameterType(path + name, expected: "string")
+        }
     }
 
     /// A boolean member.
     mutating func bool(_ name: String) throws(OptionDiagnostic) -> Bool? {
-        try convert(name, expected: "'on' or 'off'", OptionValue.bool)
+        if syntax == .json {
+            guard let value = take(name) else { return nil }
+            guard case .bool(let flag) = value else { throw .invalidParameterType(path + name, expected: "boolean") }
+            return flag
+        }
+        return try convert(name, expected: "'on' or 'off'", OptionValue.bool)
     }
 
-    /// An `int32` member: parsed as int64, then range-checked, as
+    /// An `int32` member: read as an int64, then range-checked, as
     /// `visit_type_int32()` does, with a message for each step.
     mutating func int32(_ name: String) throws(OptionDiagnostic) -> Int32? {
-        guard let value = try convert(name, expected: "an int64 value", OptionValue.int64) else { return nil }
-        guard let narrowed = Int32(exactly: value) else {
-            throw .invalidParameterValue(name, expected: "int32_t")
-        }
+        guard let value = try int64(name) else { return nil }
+        guard let narrowed = Int32(exactly: value) else { throw .invalidParameterValue(name, expected: "int32_t") }
         return narrowed
     }
 
-    /// A `uint32` member: parsed as uint64, then range-checked, as
+    /// A `uint32` member: read as a uint64, then range-checked, as
     /// `visit_type_uint32()` does.
     mutating func uint32(_ name: String) throws(OptionDiagnostic) -> UInt32? {
-        guard let value = try convert(name, expected: "a uint64 value", OptionValue.uint64) else { return nil }
-        guard let narrowed = UInt32(exactly: value) else {
-            throw .invalidParameterValue(name, expected: "uint32_t")
-        }
+        guard let value = try uint64(name) else { return nil }
+        guard let narrowed = UInt32(exactly: value) else { throw .invalidParameterValue(name, expected: "uint32_t") }
+        return narrowed
+    }
+
+    /// A `uint16` member, as `visit_type_uint16()` reads it.
+    mutating func uint16(_ name: String) throws(OptionDiagnostic) -> UInt16? {
+        guard let value = try uint64(name) else { return nil }
+        guard let narrowed = UInt16(exactly: value) else { throw .invalidParameterValue(name, expected: "uint16_t") }
         return narrowed
     }
 
     /// A `size` member, in bytes.
     mutating func size(_ name: String) throws(OptionDiagnostic) -> UInt64? {
-        guard let text = string(name) else { return nil }
+        if syntax == .json {
+            guard let value = take(name) else { return nil }
+            guard case .number(let number) = value, let bytes = number.uint64 else {
+                throw .invalidParameterValue(path + name, expected: "uint64")
+            }
+            return bytes
+        }
+        guard let text = try string(name) else { return nil }
         guard let size = SizeValue(parsing: text) else {
-            throw .invalidParameterValue(name, expected: "a size value")
+            throw .invalidParameterValue(path + name, expected: syntax == .keyval ? "size" : "a size value")
         }
         if size.isHexWithSuffix { warnings.append(SizeValue.hexSuffixWarning(for: text)) }
         return size.bytes
     }
 
-    /// Fails on the first key, in the order typed, that no member read
-    /// (`opts_check_struct()`).
+    /// An enum member: one of `values`, case-sensitive (`visit_type_enum()`).
+    mutating func enumeration(_ name: String, of values: [String]) throws(OptionDiagnostic) -> String? {
+        guard let text = try string(name) else { return nil }
+        guard values.contains(text) else { throw .unacceptedValue(text, for: name) }
+        return text
+    }
+
+    /// A struct member, read by a reader of its own, whose leftovers the
+    /// caller rejects when done with it. Keyval and JSON only.
+    mutating func object(_ name: String) throws(OptionDiagnostic) -> OptionReader? {
+        precondition(syntax != .qemuOpts, "the opts visitor has no nested structs")
+        guard let value = take(name) else { return nil }
+        guard case .dictionary(let dictionary) = value else { throw .invalidParameterType(path + name, expected: "object") }
+        return OptionReader(
+            syntax: syntax, members: dictionary.entries.map { Member(name: $0.key, value: $0.value) },
+            path: "\(path)\(name).")
+    }
+
+    /// The dotted name of member `name`, as messages about it give it.
+    func fullName(_ name: String) -> String {
+        path + name
+    }
+
+    /// Fails on the first key, in the order typed, that no member read.
     func rejectUnconsumedKeys() throws(OptionDiagnostic) {
-        if let leftover = items.first(where: { !consumed.contains($0.name) }) {
-            throw .invalidParameter(leftover.name)
+        guard let leftover = members.first(where: { !consumed.contains($0.name) }) else { return }
+        throw syntax == .qemuOpts
+            ? .invalidParameter(leftover.name)
+            : OptionDiagnostic("Parameter '\(path)\(leftover.name)' is unexpected")
+    }
+
+    /// The value of `name`, marked consumed.
+    private mutating func take(_ name: String) -> QObject? {
+        guard let value = members.last(where: { $0.name == name })?.value else { return nil }
+        consumed.insert(name)
+        return value
+    }
+
+    private mutating func int64(_ name: String) throws(OptionDiagnostic) -> Int64? {
+        switch syntax {
+        case .qemuOpts: return try convert(name, expected: "an int64 value", OptionValue.int64)
+        case .keyval: return try convert(name, expected: "integer", OptionValue.int64)
+        case .json:
+            guard let value = take(name) else { return nil }
+            guard case .number(let number) = value, let integer = number.int64 else {
+                throw .invalidParameterType(path + name, expected: "integer")
+            }
+            return integer
+        }
+    }
+
+    private mutating func uint64(_ name: String) throws(OptionDiagnostic) -> UInt64? {
+        switch syntax {
+        case .qemuOpts: return try convert(name, expected: "a uint64 value", OptionValue.uint64)
+        case .keyval: return try convert(name, expected: "integer", OptionValue.wrappingUInt64)
+        case .json:
+            guard let value = take(name) else { return nil }
+            // qobject_input_type_uint64() takes negative numbers modulo 2⁶⁴.
+            guard case .number(let number) = value,
+                  let integer = number.uint64 ?? number.int64.map({ UInt64(bitPattern: $0) })
+            else { throw .invalidParameterValue(path + name, expected: "uint64") }
+            return integer
         }
     }
 
     private mutating func convert<Value>(
         _ name: String, expected: String, _ parse: (String) -> Value?
     ) throws(OptionDiagnostic) -> Value? {
-        guard let text = string(name) else { return nil }
-        guard let value = parse(text) else { throw .invalidParameterValue(name, expected: expected) }
+        guard let text = try string(name) else { return nil }
+        guard let value = parse(text) else { throw .invalidParameterValue(path + name, expected: expected) }
         return value
     }
 }

@@ -19,13 +19,25 @@ public enum SocketAddress: Equatable, Sendable {
         /// `ipv4=`/`ipv6=`: nil leaves the family open.
         public var ipv4: Bool?
         public var ipv6: Bool?
+        /// `to=`: a listening socket takes the first free port from `port` up to this one.
+        public var to: UInt16?
+        /// `keep-alive=`: `SO_KEEPALIVE` on a connecting socket.
+        public var keepAlive: Bool?
+        /// `mptcp=`: Multipath TCP (`IPPROTO_MPTCP`).
+        public var mptcp: Bool?
 
-        public init(host: String, port: String, numeric: Bool = false, ipv4: Bool? = nil, ipv6: Bool? = nil) {
+        public init(
+            host: String, port: String, numeric: Bool = false, ipv4: Bool? = nil, ipv6: Bool? = nil,
+            to: UInt16? = nil, keepAlive: Bool? = nil, mptcp: Bool? = nil
+        ) {
             self.host = host
             self.port = port
             self.numeric = numeric
             self.ipv4 = ipv4
             self.ipv6 = ipv6
+            self.to = to
+            self.keepAlive = keepAlive
+            self.mptcp = mptcp
         }
     }
 }
@@ -47,6 +59,14 @@ public struct StreamOptions: Equatable, Sendable {
 /// The options of `-netdev dgram` (`NetdevDgramOptions`, QEMU 7.2): one frame
 /// per datagram, sent to `remote` (a multicast group when its host is one)
 /// from a socket bound to `local`.
+///
+/// QEMU reads inet addresses here with `convert_host_port()`, IPv4 only, so
+/// `NetworkPlan.parse(_:)` stores them that way: the host a dotted quad
+/// (`127.1` becomes `127.0.0.1`), "" for any address, or a name to resolve
+/// (`numeric` false); the port in decimal (`0x50` becomes `80`). `ipv4`,
+/// `ipv6`, `to`, `keep-alive` and `mptcp` are ignored by QEMU and left nil.
+/// With a multicast `remote`, only the host of an inet `local` counts: the
+/// interface to send from (QEMU's `localaddr`).
 public struct DgramOptions: Equatable, Sendable {
     public var local: SocketAddress?
     public var remote: SocketAddress?

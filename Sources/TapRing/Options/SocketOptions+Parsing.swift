@@ -1,16 +1,23 @@
-extension SocketOptions {
-    /// Reads `-netdev socket` members, then applies `net_init_socket()`'s
-    /// checks in its order, up to where QEMU would create the socket.
-    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
-        // NetdevSocketOptions: every member is a string.
-        let fd = reader.string("fd")
-        let listen = reader.string("listen")
-        let connect = reader.string("connect")
-        let mcast = reader.string("mcast")
-        let localaddr = reader.string("localaddr")
-        let udp = reader.string("udp")
-        try reader.rejectUnconsumedKeys()
+/// `NetdevSocketOptions` as typed: every member is a string.
+struct SocketMembers: Equatable, Sendable {
+    var fd, listen, connect, mcast, localaddr, udp: String?
 
+    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+        fd = try reader.string("fd")
+        listen = try reader.string("listen")
+        connect = try reader.string("connect")
+        mcast = try reader.string("mcast")
+        localaddr = try reader.string("localaddr")
+        udp = try reader.string("udp")
+    }
+}
+
+extension SocketOptions {
+    /// Applies `net_init_socket()`'s checks to the members of a `-netdev
+    /// socket`, in its order, up to where QEMU would create the socket.
+    init(_ members: SocketMembers) throws(OptionDiagnostic) {
+        let (fd, listen, connect) = (members.fd, members.listen, members.connect)
+        let (mcast, localaddr, udp) = (members.mcast, members.localaddr, members.udp)
         // An empty value counts as given: QEMU tests the pointers.
         guard [fd, listen, connect, mcast, udp].compactMap(\.self).count == 1 else {
             // `fd=` counts too, though the message leaves it out.

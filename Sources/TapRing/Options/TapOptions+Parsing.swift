@@ -1,10 +1,7 @@
 extension TapOptions {
-    /// Reads `-netdev tap` members, then applies `net_init_tap()`'s rules and
-    /// TapRing's limits, in that order.
-    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
-        let members = try TapMembers(reading: &reader)
-        try reader.rejectUnconsumedKeys()
-
+    /// Applies `net_init_tap()`'s rules to the members of a `-netdev tap`,
+    /// then TapRing's limits.
+    init(_ members: TapMembers) throws(OptionDiagnostic) {
         var descriptor: Int32?
         if let fd = members.fd {
             // net_init_tap(): an inherited tap is already named and configured.
@@ -58,7 +55,7 @@ extension TapOptions {
 
 /// `NetdevTapOptions` as typed, read in schema order so that type errors come
 /// out in QEMU's order.
-private struct TapMembers {
+struct TapMembers: Equatable, Sendable {
     var ifname, fd, fds, script, downscript, helper: String?
     var sndbuf: UInt64?
     var vnetHeader, vhost: Bool?
@@ -67,18 +64,18 @@ private struct TapMembers {
     var queues: UInt32?
 
     init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
-        ifname = reader.string("ifname")
-        fd = reader.string("fd")
-        fds = reader.string("fds")
-        script = reader.string("script")
-        downscript = reader.string("downscript")
-        _ = reader.string("br")  // QEMU ignores a bridge without helper=, which TapRing rejects
-        helper = reader.string("helper")
+        ifname = try reader.string("ifname")
+        fd = try reader.string("fd")
+        fds = try reader.string("fds")
+        script = try reader.string("script")
+        downscript = try reader.string("downscript")
+        _ = try reader.string("br")  // QEMU ignores a bridge without helper=, which TapRing rejects
+        helper = try reader.string("helper")
         sndbuf = try reader.size("sndbuf")
         vnetHeader = try reader.bool("vnet_hdr")
         vhost = try reader.bool("vhost")
-        vhostfd = reader.string("vhostfd")
-        vhostfds = reader.string("vhostfds")
+        vhostfd = try reader.string("vhostfd")
+        vhostfds = try reader.string("vhostfds")
         vhostforce = try reader.bool("vhostforce")
         queues = try reader.uint32("queues")
         _ = try reader.uint32("poll-us")  // vhost busy polling: nothing to tune without vhost

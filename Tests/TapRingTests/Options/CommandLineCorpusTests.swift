@@ -32,9 +32,14 @@ import Testing
             == "-netdev tap,id=n1,helper=/path/to/qemu-bridge-helper: Parameter 'helper' is not supported by TapRing")
     }
 
-    @Test func manPageNicExampleIsNotANetdev() {
+    @Test func manPageNicTapExample() throws {
+        // #launch a QEMU instance with the default network script
         // qemu-system-x86_64 linux.img -nic tap
-        #expect(failure(["-nic", "tap"]) == "-nic: invalid option")
+        // A tap with QEMU's default scripts, peered with an on-board e1000.
+        #expect(try NetworkPlan.parse(["-nic", "tap"]) == NetworkPlan(
+            netdevs: [.init(id: "#net0", backend: .tap(TapOptions()), device: 0, location: "-nic tap")],
+            devices: [.init(netdev: 0, mac: qemuMAC(0x56), location: "-nic tap")]
+        ))
     }
 
     @Test(arguments: [

@@ -169,8 +169,23 @@ import Testing
             == "-device \(value): Parameter 'help' is not supported by TapRing")
     }
 
-    @Test func jsonIsNotSupported() {
-        #expect(failure(device: #"{"driver":"e1000"}"#)
-            == #"-device {"driver":"e1000"}: JSON syntax for -device is not supported by TapRing"#)
+    @Test func jsonTakesTypedValues() throws {
+        // from_json: each property must have its JSON type; `addr` is a string or a devfn number.
+        let value = #"{"driver":"e1000","id":"j","mac":"02:00:00:aa:bb:cc","addr":31,"mitigation":false,"#
+            + #""autonegotiation":true,"bootindex":-1,"rombar":0,"romfile":""}"#
+        #expect(try device(value) == NetworkPlan.Device(
+            id: "j", mac: MACAddress(0x02, 0, 0, 0xaa, 0xbb, 0xcc), pciSlot: PCISlot(slot: 3, function: 7),
+            mitigation: false, location: "-device \(value)"))
+        #expect(try device(#"{"driver":"e1000","addr":"1f.7"}"#)?.pciSlot == PCISlot(slot: 31, function: 7))
+        #expect(try device(#"{"driver":"e1000","addr":-1}"#)?.pciSlot == nil)
+        // A driver, bus or id that is no string counts as absent, and JSON devices never ask for help.
+        #expect(try device(#"{"driver":"e1000","id":5,"bus":5}"#)?.id == nil)
+        #expect(failure(device: #"{"driver":"help"}"#) == #"-device {"driver":"help"}: 'help' is not a valid device model name"#)
+    }
+
+    @Test func jsonDevicesAreCreatedAfterTheOthers() throws {
+        let plan = try NetworkPlan.parse(devices(#"{"driver":"e1000","id":"j"}"#, "e1000,id=o"))
+        #expect(plan.devices.map(\.id) == ["o", "j"])
+        #expect(plan.devices.map(\.mac) == [qemuMAC(0x56), qemuMAC(0x57)])
     }
 }

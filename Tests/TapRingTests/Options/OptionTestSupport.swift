@@ -10,6 +10,21 @@ func devices(_ values: String...) -> [String] {
     values.flatMap { ["-device", $0] }
 }
 
+/// `-nic` options as argv words.
+func nics(_ values: String...) -> [String] {
+    values.flatMap { ["-nic", $0] }
+}
+
+/// `-net` options as argv words.
+func nets(_ values: String...) -> [String] {
+    values.flatMap { ["-net", $0] }
+}
+
+/// `-object` options as argv words.
+func objects(_ values: String...) -> [String] {
+    values.flatMap { ["-object", $0] }
+}
+
 /// What `NetworkPlan.parse` reports for `arguments`, or nil when it succeeds.
 func failure(_ arguments: [String]) -> String? {
     do {

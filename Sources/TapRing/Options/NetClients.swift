@@ -1,0 +1,65 @@
+/// The networking half of QEMU 7.2's start-up after the command line is
+/// read, in its order: the netdevs, modern then legacy, then each `-nic`,
+/// then each `-net` (`net_init_clients()`); the late `-object`s
+/// (`object_create_late()`); the on-board NICs of the machine
+/// (`pc_nic_init()`); and the `-device`s (`qemu_create_cli_devices()`).
+struct NetClients: Sendable {
+    var graph = NetdevGraph()
+    var nics = GuestNICs()
+    /// The NICs `-nic` and `-net nic` ask for, created with the machine.
+    var onBoard: [OnBoardNIC] = []
+    private(set) var dumps: [PacketDumpOptions] = []
+    /// Warnings raised while the options are processed, in the order raised.
+    var warnings: [String] = []
+    private var generatedIDs = 0
+
+    /// `net_client_init1()` for a `-netdev`: the type, the id, then the backend's own checks.
+    mutating func addNetdev(_ definition: NetdevDefinition, location: String) throws(OptionDiagnostic) {
+        try definition.checkCreatable()
+        try graph.claim(definition.id)
+        try graph.add(NetworkPlan.Netdev(id: definition.id, backend: try definition.backend(), location: location))
+    }
+
+    /// Creates a filter `-object`.
+    mutating func addObject(_ object: ObjectDefinition, checksID: Bool) throws(OptionDiagnostic) {
+        switch object {
+        case .filterDump(let id, let members):
+            dumps.append(try PacketDumpOptions(id: id, members, checksID: checksID, netdevs: graph, earlier: dumps))
+        case .unsupported(let type):
+            throw OptionDiagnostic("object type '\(type)' is not supported by TapRing")
+        case .uncompiled(let type):
+            throw OptionDiagnostic("invalid object type: \(type)")
+        }
+    }
+
+    /// Creates the on-board NIC at `index` of `onBoard`.
+    mutating func createOnBoardNIC(_ index: Int) throws(OptionDiagnostic) {
+        try nics.add(onBoard[index], graph: &graph)
+    }
+
+    /// `id_generate(ID_NET)`: the id QEMU gives a `-nic` or `-net` without one.
+    ///
+    /// QEMU writes `#net<n><two random digits>`; TapRing leaves the random
+    /// digits out, so that a plan is the same every time. No option can name
+    /// such an id, as none can start with `#`.
+    mutating func generateID() -> String {
+        defer { generatedIDs += 1 }
+        return "#net\(generatedIDs)"
+    }
+
+    /// The address a new on-board NIC takes from `mac=` or `macaddr=`
+    /// (`net_parse_macaddr()`), assigned at once.
+    ///
+    /// - Parameter multicastError: QEMU's refusal of a group address, which `-nic` and `-net` word apart.
+    mutating func onBoardAddress(_ text: String?, multicastError: String) throws(OptionDiagnostic) -> MACAddress {
+        var requested: MACAddress?
+        if let text {
+            guard let address = MACAddress(legacySyntax: text) else {
+                throw OptionDiagnostic("invalid syntax for ethernet address")
+            }
+            guard !address.isMulticast else { throw OptionDiagnostic(multicastError) }
+            requested = address
+        }
+        return nics.assignAddress(requested)
+    }
+}

@@ -1,0 +1,71 @@
+/// A `SocketAddress` as `visit_type_SocketAddress()` reads it (`qapi/sockets.json`):
+/// the `type` discriminator, then that branch's members, then any key left
+/// over. Each netdev then decides what it accepts.
+enum SocketAddressMembers: Equatable, Sendable {
+    case inet(SocketAddress.InetAddress)
+    case unix(path: String, abstract: Bool, tight: Bool)
+    /// QEMU's `VsockSocketAddress`, which TapRing does not open.
+    case vsock
+    /// A descriptor's number or monitor name (`str`), as typed.
+    case fd(String)
+
+    private enum Kind: String, CaseIterable {
+        case inet, unix, vsock, fd
+    }
+
+    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+        guard let typeName = try reader.enumeration("type", of: Kind.allCases.map(\.rawValue)),
+              let kind = Kind(rawValue: typeName)
+        else { throw .missingParameter(reader.fullName("type")) }
+        switch kind {
+        case .inet:
+            let host = try Self.mandatory("host", in: &reader)
+            let port = try Self.mandatory("port", in: &reader)
+            // InetSocketAddress's order, so that type errors come in QEMU's.
+            let numeric = try reader.bool("numeric") ?? false
+            let to = try reader.uint16("to")
+            let (ipv4, ipv6) = (try reader.bool("ipv4"), try reader.bool("ipv6"))
+            let (keepAlive, mptcp) = (try reader.bool("keep-alive"), try reader.bool("mptcp"))
+            self = .inet(SocketAddress.InetAddress(
+                host: host, port: port, numeric: numeric, ipv4: ipv4, ipv6: ipv6, to: to, keepAlive: keepAlive,
+                mptcp: mptcp))
+        case .unix:
+            let path = try Self.mandatory("path", in: &reader)
+            self = .unix(path: path, abstract: try reader.bool("abstract") ?? false, tight: try reader.bool("tight") ?? true)
+        case .vsock:
+            _ = try Self.mandatory("cid", in: &reader)
+            _ = try Self.mandatory("port", in: &reader)
+            self = .vsock
+        case .fd:
+            self = .fd(try Self.mandatory("str", in: &reader))
+        }
+        try reader.rejectUnconsumedKeys()
+    }
+
+    /// Reads the optional struct member `name` of `reader`, or returns nil
+    /// when it is absent.
+    static func read(_ name: String, from reader: inout OptionReader) throws(OptionDiagnostic) -> Self? {
+        guard var nested = try reader.object(name) else { return nil }
+        return try Self(reading: &nested)
+    }
+
+    private static func mandatory(_ name: String, in reader: inout OptionReader) throws(OptionDiagnostic) -> String {
+        guard let value = try reader.string(name) else { throw .missingParameter(reader.fullName(name)) }
+        return value
+    }
+
+    /// A descriptor given by number, as `monitor_fd_param()` reads one when
+    /// QEMU starts, with no monitor to look names up in.
+    ///
+    /// - Parameter key: the member, such as `local.str`, for the message about a name.
+    static func descriptor(_ text: String, key: String) throws(OptionDiagnostic) -> Int32 {
+        guard let first = text.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            throw OptionDiagnostic(
+                "Parameter '\(key)' expects a file descriptor number: TapRing has no monitor to look up '\(text)'")
+        }
+        guard let descriptor = OptionValue.fileDescriptor(text) else {
+            throw OptionDiagnostic("Invalid file descriptor number '\(text)'")
+        }
+        return descriptor
+    }
+}
