@@ -2,9 +2,10 @@
 SWIFT ?= swift
 TAPRING := .build/release/tapring
 # What the build, the tests and the demo need, as THING=DEBIAN_PACKAGE.
-DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping python3=python3
+DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping python3=python3 tcpdump=tcpdump \
+	qemu-system-x86_64=qemu-system-x86
 # What the side-by-side measurements against QEMU need besides.
-BENCH_DEPS := qemu-system-x86_64=qemu-system-x86 iperf3=iperf3 perf=linux-perf
+BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 
 .PHONY: deps bench-deps build test tsan run bench clean
 

@@ -36,7 +36,7 @@ struct CommandLineTests {
         #expect(result.errors == "tapring: -netdev socket,id=s,fd=0: can't get socket option SO_TYPE\n")
     }
 
-    @Test func engineRefusesWhatItCannotRunBeforeCreatingAnything() throws {
+    @Test func socketsThatCannotBeMadeAreNamed() throws {
         func engineFailure(_ arguments: [String]) throws -> String? {
             let plan = try NetworkPlan.parse(arguments)
             do {
@@ -46,8 +46,12 @@ struct CommandLineTests {
                 return error.description
             }
         }
-        #expect(try engineFailure(["-netdev", "socket,id=s,listen=:1234"])
-            == "-netdev socket,id=s,listen=:1234: only socket netdevs with fd= are supported yet")
+        #expect(try engineFailure(["-netdev", "socket,id=s,connect=127.0.0.1:1"])
+            == "-netdev socket,id=s,connect=127.0.0.1:1: can't connect socket to 127.0.0.1:1: Connection refused")
+        #expect(try engineFailure(["-netdev", "dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=9,"
+            + "local.type=inet,local.host=192.0.2.1,local.port=9"])
+            == "-netdev dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=9,local.type=inet,"
+            + "local.host=192.0.2.1,local.port=9: can't bind ip=192.0.2.1:9 to socket: Cannot assign requested address")
     }
 
     @Test func engineSettingsAreChecked() {

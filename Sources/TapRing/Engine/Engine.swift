@@ -23,6 +23,8 @@ public final class Engine: @unchecked Sendable {
     /// Guests standing in for an emulator, one per NIC, when none was given.
     private var guestDrivers: [E1000GuestDriver] = []
     private var guestThreads: [pthread_t] = []
+    /// The `-object filter-dump` captures, flushed once the reactors stop.
+    private let captures: [UnsafeMutablePointer<PacketCapture>]
 
     /// Opens every netdev of `plan`, running tap up scripts, creates its NICs
     /// with what `attach` gives each, and lays out the engine's memory.
@@ -52,11 +54,13 @@ public final class Engine: @unchecked Sendable {
         }
         var netdevs: [NetdevPort] = []
         var nics: [E1000] = []
+        var captures: [Int: UnsafeMutablePointer<PacketCapture>] = [:]
         let laneCapacity = configuration.queueCapacity.nextPowerOfTwo
         do throws(EngineError) {
             for case .netdev(let index) in portIDs {
                 netdevs.append(try NetdevPort(plan.netdevs[index]))
             }
+            captures = try Self.openCaptures(plan, ports: portIDs)
             for device in plan.devices {
                 let attachment = try attach(device)
                 nics.append(E1000(
@@ -66,6 +70,7 @@ public final class Engine: @unchecked Sendable {
                     channel: NICChannel(queuedCapacity: reactorCount * laneCapacity), arena: arena.view))
             }
         } catch {
+            captures.values.forEach(PacketCapture.close)
             // As QEMU's exit notifiers do when a later netdev fails.
             netdevs.forEach { $0.runDownScript() }
             doorbells.forEach { close($0) }
@@ -73,7 +78,7 @@ public final class Engine: @unchecked Sendable {
         }
         let kinds = netdevs.map(\.kind) + nics.map(PortKind.nic)
         storage = Fabric.Storage(
-            ports: kinds.enumerated().map { PortDescription(home: $0 % reactorCount, kind: $1) },
+            ports: kinds.enumerated().map { PortDescription(home: $0 % reactorCount, kind: $1, capture: captures[$0]) },
             routes: HubRoutes(plan: plan, ports: portIDs).destinations,
             reactorCount: reactorCount, arena: arena.view, slotsPerReactor: configuration.slotsPerReactor,
             laneCapacity: laneCapacity, doorbells: doorbells)
@@ -84,6 +89,7 @@ public final class Engine: @unchecked Sendable {
         }
         self.netdevs = netdevs
         self.nics = nics
+        self.captures = Array(captures.values)
         nicNames = plan.devices.enumerated().map { $1.id ?? "e1000.\($0)" }
         settings = ReactorSettings(
             readDepth: configuration.readDepth, writeBatch: configuration.writeBatch,
@@ -110,6 +116,7 @@ public final class Engine: @unchecked Sendable {
 
     deinit {
         stop()
+        captures.forEach(PacketCapture.close)
         for reactor in 0..<storage.fabric.reactorCount {
             close(storage.fabric.signals(of: reactor).pointee.doorbell)
         }
@@ -189,6 +196,35 @@ public final class Engine: @unchecked Sendable {
         gate.arrive()
         guard gate.wait() == nil else { return }
         reactor.run()
+    }
+
+    /// Opens the pcap file of every enabled filter-dump, chained by port. A
+    /// hub port's traffic is its peer's, the other way round: what the hub
+    /// port receives, its peer sent.
+    private static func openCaptures(_ plan: NetworkPlan, ports: [PortID]) throws(EngineError)
+        -> [Int: UnsafeMutablePointer<PacketCapture>]
+    {
+        var captures: [Int: UnsafeMutablePointer<PacketCapture>] = [:]
+        do throws(EngineError) {
+            for var dump in plan.dumps where dump.enabled {
+                var netdev = dump.netdev
+                if case .hubport = plan.netdevs[netdev].backend, let peer = plan.netdevs[netdev].peer {
+                    netdev = peer
+                    dump.direction = dump.direction.reversed
+                }
+                guard let port = ports.firstIndex(of: .netdev(netdev)) else {
+                    throw EngineError("filter-dump \(dump.id): netdev '\(plan.netdevs[dump.netdev].id)' leads to a "
+                        + "guest NIC or another hub, which TapRing does not capture yet; name the netdev behind it")
+                }
+                let capture = try PacketCapture.open(dump)
+                capture.pointee.next = captures[port]
+                captures[port] = capture
+            }
+        } catch {
+            captures.values.forEach(PacketCapture.close)
+            throw error
+        }
+        return captures
     }
 
     private static func requireMultishotReads() throws(EngineError) {

@@ -13,10 +13,13 @@ struct PortDescription {
     /// (`tap_send` asks `qemu_can_send_packet` before each read) whose frames
     /// go to a single port. Set by the fabric, which knows the routes.
     var readOnlyWhilePeerCanReceive = false
+    /// The `-object filter-dump` captures of the port's netdev, chained.
+    var capture: UnsafeMutablePointer<PacketCapture>?
 
-    init(home: Int, kind: PortKind) {
+    init(home: Int, kind: PortKind, capture: UnsafeMutablePointer<PacketCapture>? = nil) {
         self.home = home
         self.kind = kind
+        self.capture = capture
         if case .nic(let nic) = kind {
             blocked = nic.channel.blocked
         } else {
@@ -24,11 +27,14 @@ struct PortDescription {
         }
     }
 
-    /// The descriptor the reactor registers for the port, if it has one.
-    var descriptor: Int32? {
+    /// The descriptors the reactor registers for the port as fixed files: a
+    /// listener's connection slot, empty until a connection is accepted into
+    /// it, comes before the listening socket.
+    var fixedFiles: [Int32] {
         switch kind {
-        case .tap(let descriptor, _, _), .streamSocket(let descriptor): descriptor
-        case .nic: nil
+        case .tap(let descriptor, _, _), .datagramSocket(let descriptor, _): [descriptor]
+        case .streamSocket(let descriptor, let listening): listening ? [-1, descriptor] : [descriptor]
+        case .nic: []
         }
     }
 }
@@ -39,8 +45,12 @@ enum PortKind {
     /// (`ordersWrites`) to keep the next from overtaking it.
     case tap(descriptor: Int32, vnetHeaderSize: Int, ordersWrites: Bool)
     /// A stream socket carrying QEMU's framing: a 4-byte big-endian length
-    /// before each frame.
-    case streamSocket(descriptor: Int32)
+    /// before each frame; when `listening`, a socket that connections to
+    /// carry it are accepted on, one at a time.
+    case streamSocket(descriptor: Int32, listening: Bool)
+    /// A datagram socket, one frame per datagram, sent to `destination`, or
+    /// written to the connected socket when there is none.
+    case datagramSocket(descriptor: Int32, destination: SocketEndpoint?)
     /// An emulated NIC: it takes frames under its lock and hands back the
     /// frames its guest sends.
     case nic(E1000)

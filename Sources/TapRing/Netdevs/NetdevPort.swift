@@ -10,17 +10,8 @@ enum NetdevPort {
         switch netdev.backend {
         case .tap:
             self = .tap(try TapPort(netdev))
-        case .socket(let options):
-            guard case .inheritedDescriptor(let descriptor) = options.mode else {
-                throw EngineError(location: netdev.location, "only socket netdevs with fd= are supported yet")
-            }
-            do throws(EngineError) {
-                self = .socket(id: netdev.id, try SocketNetdev(descriptor: descriptor))
-            } catch {
-                throw EngineError(location: netdev.location, error.message)
-            }
-        case .stream, .dgram:
-            throw EngineError(location: netdev.location, "stream and dgram netdevs are not supported yet")
+        case .socket, .stream, .dgram:
+            self = .socket(id: netdev.id, try SocketNetdev.open(netdev))
         case .hubport:
             preconditionFailure("\(netdev.id) is a hub port, not a port of the engine")
         }
@@ -45,7 +36,11 @@ enum NetdevPort {
             .tap(descriptor: tap.device.descriptor.rawValue, vnetHeaderSize: tap.device.vnetHeaderSize,
                  ordersWrites: tap.hasBoundedSendBuffer)
         case .socket(_, let socket):
-            .streamSocket(descriptor: socket.descriptor.rawValue)
+            switch socket.role {
+            case .stream: .streamSocket(descriptor: socket.descriptor.rawValue, listening: false)
+            case .listener: .streamSocket(descriptor: socket.descriptor.rawValue, listening: true)
+            case .datagram(let destination): .datagramSocket(descriptor: socket.descriptor.rawValue, destination: destination)
+            }
         }
     }
 

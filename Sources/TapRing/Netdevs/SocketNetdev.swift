@@ -1,33 +1,274 @@
 import Glibc
 import SystemPackage
 
-/// A `-netdev socket,fd=N`: a connected stream socket handed down by the
-/// parent, carrying QEMU's framing (`net_socket_fd_init_stream`).
+/// A socket netdev of the command line, opened: `-netdev socket`, `stream`
+/// or `dgram`, set up the way QEMU 7.2's `net/socket.c`, `net/stream.c` and
+/// `net/dgram.c` set theirs up.
+///
+/// Sockets are left in blocking mode: io_uring waits on a blocking socket by
+/// polling instead of failing with `EAGAIN`.
 final class SocketNetdev {
-    let descriptor: FileDescriptor
+    enum Role {
+        /// A connected stream carrying QEMU's framing: a 4-byte big-endian
+        /// length before each frame.
+        case stream
+        /// A listening stream socket: one connection at a time is taken, and
+        /// the next once it closes, as QEMU's `listen=` and `server=on` do.
+        case listener
+        /// A datagram socket, one frame per datagram, sent to `destination`;
+        /// with none, the socket must be connected.
+        case datagram(destination: SocketEndpoint?)
+    }
 
-    /// Takes over descriptor `number`, in blocking mode: io_uring waits on
-    /// blocking sockets by polling instead of failing.
-    init(descriptor number: Int32) throws(EngineError) {
+    let descriptor: FileDescriptor
+    let role: Role
+
+    private init(descriptor: Int32, role: Role) {
+        self.descriptor = FileDescriptor(rawValue: descriptor)
+        self.role = role
+    }
+
+    deinit {
+        try? descriptor.close()
+    }
+
+    /// Opens the socket `netdev` describes; errors name the option.
+    static func open(_ netdev: NetworkPlan.Netdev) throws(EngineError) -> SocketNetdev {
+        do throws(EngineError) {
+            switch netdev.backend {
+            case .socket(let options): return try open(options.mode)
+            case .stream(let options): return try open(options)
+            case .dgram(let options): return try open(options)
+            case .tap, .hubport: preconditionFailure("\(netdev.id) is not a socket netdev")
+            }
+        } catch {
+            throw EngineError(location: netdev.location, error.message)
+        }
+    }
+
+    // MARK: -netdev socket
+
+    /// `net_socket_fd_init`, `net_socket_listen_init`, `net_socket_connect_init`,
+    /// `net_socket_mcast_init` and `net_socket_udp_init`: IPv4 only.
+    private static func open(_ mode: SocketOptions.Mode) throws(EngineError) -> SocketNetdev {
+        switch mode {
+        case .inheritedDescriptor(let number):
+            return try adopt(number, server: false, destination: nil)
+        case .listen(let host, let port):
+            let address = try SocketEndpoint.inet(host: host, port: "\(port)", family: AF_INET, passive: true, datagram: false)
+            return SocketNetdev(descriptor: try listening(at: address), role: .listener)
+        case .connect(let host, let port):
+            let address = try SocketEndpoint.inet(host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
+            return SocketNetdev(descriptor: try connected(to: address), role: .stream)
+        case .multicast(let group, let port, let localAddress):
+            let address = try SocketEndpoint.inet(host: group, port: "\(port)", family: AF_INET, passive: false, datagram: true)
+            return try multicast(address, interface: localAddress)
+        case .udp(let localHost, let localPort, let remoteHost, let remotePort):
+            let local = try SocketEndpoint.inet(
+                host: localHost, port: "\(localPort)", family: AF_INET, passive: true, datagram: true)
+            let remote = try SocketEndpoint.inet(
+                host: remoteHost, port: "\(remotePort)", family: AF_INET, passive: false, datagram: true)
+            return SocketNetdev(descriptor: try bound(to: local), role: .datagram(destination: remote))
+        }
+    }
+
+    // MARK: -netdev stream
+
+    /// `net_init_stream`: listen on, or connect to, `addr`. A server takes
+    /// an inherited descriptor as its listening socket.
+    private static func open(_ options: StreamOptions) throws(EngineError) -> SocketNetdev {
+        if case .fd(let number) = options.address {
+            return try adopt(number, server: options.server, destination: nil)
+        }
+        let address = try endpoint(options.address, passive: options.server, datagram: false)
+        if options.server {
+            return SocketNetdev(descriptor: try listening(at: address), role: .listener)
+        }
+        return SocketNetdev(descriptor: try connected(to: address), role: .stream)
+    }
+
+    // MARK: -netdev dgram
+
+    /// `net_init_dgram`: a socket bound to `local` that sends to `remote`,
+    /// joining `remote`'s group when it is an IPv4 multicast address.
+    private static func open(_ options: DgramOptions) throws(EngineError) -> SocketNetdev {
+        let remote = try options.remote.map { (address) throws(EngineError) in
+            try endpoint(address, passive: false, datagram: true)
+        }
+        if let remote, remote.isIPv4Multicast {
+            var interface: String?
+            if case .inet(let local)? = options.local { interface = local.host }
+            return try multicast(remote, interface: interface)
+        }
+        switch options.local {
+        case .fd(let number)?:
+            let socket = try adopt(number, server: false, destination: remote)
+            guard case .datagram = socket.role else { throw EngineError("file descriptor \(number) is not a datagram socket") }
+            return socket
+        case let local?:
+            let address = try endpoint(local, passive: true, datagram: true)
+            return SocketNetdev(descriptor: try bound(to: address), role: .datagram(destination: remote))
+        case nil:
+            guard let remote else { throw EngineError("remote or local address should be given") }
+            return SocketNetdev(descriptor: try socket(family: remote.family, datagram: true), role: .datagram(destination: remote))
+        }
+    }
+
+    // MARK: Building blocks
+
+    /// Takes over descriptor `number`: a stream socket (listening when
+    /// `server`) or a datagram socket sending to `destination`
+    /// (`net_socket_fd_init`).
+    private static func adopt(_ number: Int32, server: Bool, destination: SocketEndpoint?) throws(EngineError)
+        -> SocketNetdev
+    {
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(number, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
             // QEMU's `net_socket_fd_init` words it so.
             throw EngineError("can't get socket option SO_TYPE")
         }
-        guard type == Int32(SOCK_STREAM.rawValue) else {
-            throw EngineError("file descriptor \(number) is not a stream socket; datagram sockets are not supported yet")
-        }
         let flags = fcntl(number, F_GETFL)
-        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
-            fcntl(number, F_SETFD, FD_CLOEXEC) == 0
-        else {
+        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0, fcntl(number, F_SETFD, FD_CLOEXEC) == 0 else {
             throw EngineError("Can't use file descriptor \(number)", Errno.current)
         }
-        descriptor = FileDescriptor(rawValue: number)
+        switch type {
+        case Int32(SOCK_STREAM.rawValue): return SocketNetdev(descriptor: number, role: server ? .listener : .stream)
+        case Int32(SOCK_DGRAM.rawValue): return SocketNetdev(descriptor: number, role: .datagram(destination: destination))
+        default: throw EngineError("socket type=\(type) for fd=\(number) must be either SOCK_DGRAM or SOCK_STREAM")
+        }
     }
 
-    deinit {
-        try? descriptor.close()
+    private static func endpoint(_ address: SocketAddress, passive: Bool, datagram: Bool) throws(EngineError) -> SocketEndpoint {
+        switch address {
+        case .inet(let inet):
+            let family = inet.ipv4 == true && inet.ipv6 != true ? AF_INET
+                : inet.ipv6 == true && inet.ipv4 != true ? AF_INET6 : AF_UNSPEC
+            return try .inet(host: inet.host, port: inet.port, family: family, passive: passive, datagram: datagram)
+        case .unix(let path, let abstract, let tight):
+            return try .unix(path: path, abstract: abstract, tight: tight)
+        case .fd(let number):
+            throw EngineError("file descriptor \(number) cannot be used as an address here")
+        }
+    }
+
+    private static func socket(family: Int32, datagram: Bool) throws(EngineError) -> Int32 {
+        let type = Int32((datagram ? SOCK_DGRAM : SOCK_STREAM).rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let descriptor = Glibc.socket(family, type, 0)
+        guard descriptor >= 0 else {
+            throw EngineError("can't create \(datagram ? "datagram" : "stream") socket", Errno.current)
+        }
+        return descriptor
+    }
+
+    /// A socket bound to `address`, with `SO_REUSEADDR` on IP sockets as
+    /// QEMU's `socket_set_fast_reuse` sets it; a stale Unix socket file is
+    /// removed first, as QEMU's `unix_listen_saddr` removes it.
+    private static func bound(to address: SocketEndpoint, datagram: Bool = true) throws(EngineError) -> Int32 {
+        let descriptor = try socket(family: address.family, datagram: datagram)
+        if address.family == AF_UNIX {
+            address.removeStaleSocketFile()
+        } else {
+            var on: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let result = address.withSockaddr { Glibc.bind(descriptor, $0, $1) }
+        guard result == 0 else {
+            let error = Errno.current
+            close(descriptor)
+            throw EngineError("can't bind ip=\(address.description) to socket", error)
+        }
+        return descriptor
+    }
+
+    private static func listening(at address: SocketEndpoint) throws(EngineError) -> Int32 {
+        let descriptor = try bound(to: address, datagram: false)
+        guard Glibc.listen(descriptor, 1) == 0 else {
+            let error = Errno.current
+            close(descriptor)
+            throw EngineError("can't listen on socket", error)
+        }
+        return descriptor
+    }
+
+    private static func connected(to address: SocketEndpoint) throws(EngineError) -> Int32 {
+        let descriptor = try socket(family: address.family, datagram: false)
+        var result: Int32
+        repeat {
+            result = address.withSockaddr { Glibc.connect(descriptor, $0, $1) }
+        } while result != 0 && errno == EINTR
+        guard result == 0 else {
+            let error = Errno.current
+            close(descriptor)
+            throw EngineError("can't connect socket to \(address.description)", error)
+        }
+        return descriptor
+    }
+
+    /// `net_socket_mcast_create`: bound to the group's port, a member of the
+    /// group, with multicast loopback on, so that emulators on one host hear
+    /// each other, and sending through `interface` when given.
+    private static func multicast(_ group: SocketEndpoint, interface: String?) throws(EngineError) -> SocketNetdev {
+        guard group.isIPv4Multicast else {
+            throw EngineError("specified mcastaddr \(group.description) does not contain a multicast address")
+        }
+        let descriptor = try bound(to: group)
+        let fail = { (what: String) throws(EngineError) -> Never in
+            let error = Errno.current
+            close(descriptor)
+            throw EngineError(what, error)
+        }
+        var request = ip_mreq()
+        request.imr_multiaddr = group.ipv4Address
+        request.imr_interface.s_addr = INADDR_ANY
+        if let interface {
+            guard inet_aton(interface, &request.imr_interface) != 0 else {
+                close(descriptor)
+                throw EngineError("localaddr '\(interface)' is not a valid IPv4 address")
+            }
+        }
+        if setsockopt(descriptor, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &request, socklen_t(MemoryLayout<ip_mreq>.size)) < 0 {
+            try fail("setsockopt(IP_ADD_MEMBERSHIP)")
+        }
+        var loop: UInt8 = 1
+        if setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, &loop, 1) < 0 {
+            try fail("setsockopt(SOL_IP, IP_MULTICAST_LOOP)")
+        }
+        if interface != nil {
+            var source = request.imr_interface
+            if setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &source, socklen_t(MemoryLayout<in_addr>.size)) < 0 {
+                try fail("setsockopt(IP_MULTICAST_IF)")
+            }
+        }
+        return SocketNetdev(descriptor: descriptor, role: .datagram(destination: group))
+    }
+}
+
+extension SocketEndpoint {
+    /// Whether this is an IPv4 address in 224.0.0.0/4.
+    var isIPv4Multicast: Bool {
+        family == AF_INET && UInt32(bigEndian: ipv4Address.s_addr) >> 28 == 0xE
+    }
+
+    /// The IPv4 address, for an `AF_INET` endpoint.
+    var ipv4Address: in_addr {
+        withSockaddr { address, _ in
+            address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+        }
+    }
+
+    /// Removes the socket file a Unix address names, if a socket is there.
+    func removeStaleSocketFile() {
+        withSockaddr { address, length in
+            address.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { unixAddress in
+                var path = unixAddress.pointee.sun_path
+                withUnsafeBytes(of: &path) { bytes in
+                    guard bytes.first != 0 else { return }  // abstract: nothing on disk
+                    let name = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    var status = stat()
+                    if lstat(name, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK { unlink(name) }
+                }
+            }
+        }
     }
 }

@@ -14,6 +14,10 @@ struct Operation: RawRepresentable, Equatable {
         case receive
         /// A send of a batch of framed frames on a stream socket.
         case send
+        /// An accept of a stream connection into a listener's connection slot.
+        case accept
+        /// The close of a listener's ended connection.
+        case close
         /// A NIC's timer deadline.
         case timer
         /// Another reactor woke this one (`IORING_OP_MSG_RING`).

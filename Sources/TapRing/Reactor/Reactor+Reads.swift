@@ -11,7 +11,7 @@ extension Reactor {
             armMultishotReads()
             return
         }
-        for local in ports.indices where ports[local].isTap {
+        for local in ports.indices where ports[local].readsFrames {
             let limit = readLimit(local)
             while ports[local].readsInFlight < limit, let slot = crossbar.pool.take() {
                 submitRead(local, into: slot)
@@ -23,7 +23,7 @@ extension Reactor {
     /// Tops up each port's buffer ring and re-arms multishot reads that ended.
     private mutating func armMultishotReads() {
         guard let bufferRings else { return }
-        for local in ports.indices where ports[local].isTap {
+        for local in ports.indices where ports[local].readsFrames {
             let limit = readLimit(local)
             while bufferRings[local].offered < limit, let slot = crossbar.pool.take() {
                 bufferRings[local].add(slot)
@@ -128,6 +128,8 @@ extension Reactor {
             // A port with a vnet header may get this frame: give it an empty one.
             fabric.arena.start(of: slot).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
         }
-        _ = crossbar.deliver(Frame(slot: slot, length: UInt32(length)), from: crossbar.ports[local])
+        let frame = Frame(slot: slot, length: UInt32(length))
+        fabric.ports[port].capture?.record(fabric.arena.bytes(of: frame), length: length, going: .tx)
+        _ = crossbar.deliver(frame, from: port)
     }
 }

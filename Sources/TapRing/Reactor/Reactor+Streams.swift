@@ -14,8 +14,16 @@ struct StreamPort {
     var start = 0
     var end = 0
     var receiving = false
-    /// The peer closed the stream, or broke QEMU's framing.
-    var closed = false
+    /// Set while a connection carries frames. A connected stream that the
+    /// peer closes, or whose framing breaks, is done; a listener's is closed
+    /// and the next connection accepted.
+    var connected: Bool
+    /// The fixed-file index of the listening socket, for a listener.
+    let listener: Int32?
+    /// An accept or a close in flight on a listener.
+    var controlInFlight = 0
+    /// Whether a listener's connection slot holds a connection, ended or not.
+    var hasConnection = false
     /// A zero-length frame went out: QEMU's `net_socket_receive` returns 0
     /// for it, which its net layer takes as "try later", and the backend
     /// never sends again. The port reproduces that: later frames are dropped.
@@ -28,10 +36,11 @@ struct StreamPort {
     var sending = 0
     var sendingBytes = 0
 
-    static func make(batch: Int) -> UnsafeMutablePointer<StreamPort> {
+    static func make(batch: Int, listener: Int32?) -> UnsafeMutablePointer<StreamPort> {
         let port = UnsafeMutablePointer<StreamPort>.allocate(capacity: 1)
         port.initialize(to: StreamPort(
-            buffer: .allocate(byteCount: 2 * chunk, alignment: 64), lengths: .allocate(capacity: batch),
+            buffer: .allocate(byteCount: 2 * chunk, alignment: 64), connected: listener == nil, listener: listener,
+            lengths: .allocate(capacity: batch),
             vectors: .allocate(capacity: 2 * batch), slots: .allocate(capacity: batch), message: .allocate(capacity: 1)))
         return port
     }
@@ -54,8 +63,12 @@ extension Reactor {
     mutating func armStreamReceives() {
         for local in ports.indices {
             guard case .stream(let file, let stream) = ports[local].role else { continue }
+            if stream.pointee.listener != nil && !stream.pointee.connected {
+                renewConnection(local, file: file, stream)
+                continue
+            }
             deliverReceivedFrames(local, stream)
-            guard !stream.pointee.receiving, !stream.pointee.closed, readLimit(local) > 0 else { continue }
+            guard !stream.pointee.receiving, stream.pointee.connected, readLimit(local) > 0 else { continue }
             guard crossbar.nicsCaughtUp(from: crossbar.ports[local]) else {
                 // Waiting on the NIC: its home reactor wakes this one when it catches up.
                 ports[local].throttled = true
@@ -83,9 +96,11 @@ extension Reactor {
         ports[local].readsInFlight = 0
         guard result > 0 else {
             if result == 0 {
-                stream.pointee.closed = true
+                stream.pointee.connected = false
             } else {
                 readFailed(local, result: result)
+                let error = Errno(completionResult: result)
+                if error != .interrupted && error != .canceled { stream.pointee.connected = false }
             }
             return
         }
@@ -102,7 +117,7 @@ extension Reactor {
             let header = stream.pointee.buffer + stream.pointee.start
             let length = Int(UInt32(bigEndian: header.loadUnaligned(as: UInt32.self)))
             guard length <= StreamPort.chunk else {
-                stream.pointee.closed = true
+                stream.pointee.connected = false
                 counters.pointee.errors.bump()
                 return
             }
@@ -115,6 +130,7 @@ extension Reactor {
                 fabric.arena.start(of: slot).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
                 counters.pointee.framesIn.bump()
                 counters.pointee.bytesIn.bump(by: UInt64(length))
+                fabric.ports[port].capture?.record(header + 4, length: length, going: .tx)
                 _ = crossbar.deliver(frame, from: port)
             } else {
                 counters.pointee.errors.bump()
@@ -137,12 +153,14 @@ extension Reactor {
         let first = ports[local].nextProducer
         for step in 0..<producers {
             while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: (first + step) % producers) {
-                if stream.pointee.closed || stream.pointee.wedged {
+                if !stream.pointee.connected || stream.pointee.wedged {
                     fabric.counters(of: index, for: crossbar.ports[local]).pointee.drops.bump()
                     crossbar.release(frame.slot)
                     continue
                 }
                 if frame.length == 0 { stream.pointee.wedged = true }
+                fabric.ports[crossbar.ports[local]].capture?.record(
+                    fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
                 stream.pointee.lengths[count] = frame.length.bigEndian
                 stream.pointee.vectors[2 * count] = iovec(iov_base: stream.pointee.lengths + count, iov_len: 4)
                 stream.pointee.vectors[2 * count + 1] = iovec(
@@ -178,11 +196,52 @@ extension Reactor {
             counters.pointee.bytesOut.bump(by: UInt64(stream.pointee.sendingBytes))
         } else {
             counters.pointee.errors.bump()
-            if Errno(completionResult: result) != .interrupted { stream.pointee.closed = true }
+            if Errno(completionResult: result) != .interrupted { stream.pointee.connected = false }
         }
         for index in 0..<stream.pointee.sending {
             crossbar.release(stream.pointee.slots[index])
         }
         stream.pointee.sending = 0
+    }
+}
+
+extension Reactor {
+    /// Brings a listener's connection back: the ended one is closed, and
+    /// the next accepted into the same fixed-file slot, one step at a time
+    /// once nothing else is in flight on it, as QEMU listens again after
+    /// `net_socket_send` sees the end of a connection.
+    private mutating func renewConnection(_ local: Int, file: Int32, _ stream: UnsafeMutablePointer<StreamPort>) {
+        guard let listener = stream.pointee.listener, stream.pointee.controlInFlight == 0,
+            !stream.pointee.receiving, ports[local].writesInFlight == 0
+        else { return }
+        let submission = ring.nextSubmission()
+        if stream.pointee.hasConnection {
+            io_uring_prep_close_direct(submission, UInt32(file))
+            submission.pointee.user_data = Operation(.close, port: local).rawValue
+        } else {
+            io_uring_prep_accept_direct(submission, listener, nil, nil, 0, UInt32(file))
+            submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+            submission.pointee.user_data = Operation(.accept, port: local).rawValue
+        }
+        stream.pointee.controlInFlight = 1
+    }
+
+    mutating func completeAccept(_ operation: Operation, result: Int32) {
+        guard case .stream(_, let stream) = ports[operation.port].role else { return }
+        stream.pointee.controlInFlight = 0
+        guard result >= 0 else {
+            readFailed(operation.port, result: result)
+            return
+        }
+        stream.pointee.start = 0
+        stream.pointee.end = 0
+        stream.pointee.hasConnection = true
+        stream.pointee.connected = true
+    }
+
+    mutating func completeClose(_ operation: Operation) {
+        guard case .stream(_, let stream) = ports[operation.port].role else { return }
+        stream.pointee.controlInFlight = 0
+        stream.pointee.hasConnection = false
     }
 }

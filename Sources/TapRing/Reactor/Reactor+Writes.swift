@@ -15,14 +15,14 @@ extension Reactor {
                 taken += sendStreamBatch(local, file: file, stream)
                 continue
             }
-            guard ports[local].isTap else { continue }
+            guard ports[local].readsFrames else { continue }
             var batch = 0
             var last: UnsafeMutablePointer<io_uring_sqe>?
             let first = ports[local].nextProducer
             for step in 0..<producers {
                 let producer = (first + step) % producers
                 while batch < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
-                    last = submitWrite(local, frame)
+                    last = submitWrite(local, frame, index: batch)
                     batch += 1
                 }
             }
@@ -36,14 +36,19 @@ extension Reactor {
         return taken
     }
 
-    /// Queues the write of `frame` to `local`, with the vnet header in the
-    /// slot's headroom when the port has one.
-    private func submitWrite(_ local: Int, _ frame: Frame) -> UnsafeMutablePointer<io_uring_sqe> {
+    /// Queues the write of `frame`, the `index`th of its batch, to `local`,
+    /// with the vnet header in the slot's headroom when the port has one; a
+    /// datagram socket with a destination sends it there.
+    private func submitWrite(_ local: Int, _ frame: Frame, index: Int) -> UnsafeMutablePointer<io_uring_sqe> {
         let vnetHeaderSize = ports[local].vnetHeaderSize
         let address = fabric.arena.bytes(of: frame) - vnetHeaderSize
         let length = frame.length + UInt32(vnetHeaderSize)
+        fabric.ports[crossbar.ports[local]].capture?.record(
+            fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
         let submission = ring.nextSubmission()
-        if usesFixedBuffers {
+        if case .datagram(let file, let datagram) = ports[local].role, datagram.pointee.destination != nil {
+            datagram.pointee.prepareSend(submission, file: file, index: index, bytes: address, length: Int(length))
+        } else if usesFixedBuffers {
             io_uring_prep_write_fixed(submission, ports[local].file, address, length, 0, 0)
         } else {
             io_uring_prep_write(submission, ports[local].file, address, length, 0)

@@ -47,8 +47,7 @@ struct Reactor: ~Copyable {
         let submissionEntries = (owned.count * (settings.readDepth + settings.writeBatch) + 64).nextPowerOfTwo
         let ring = try URing(
             entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)))
-        let descriptors = owned.compactMap { fabric.ports[$0].descriptor }
-        try ring.registerFiles(descriptors)
+        try ring.registerFiles(owned.flatMap { fabric.ports[$0].fixedFiles })
         // Registration pins the arena against RLIMIT_MEMLOCK; without it,
         // reads and writes pass plain addresses and cost a page walk each.
         let registered = (try? ring.registerBuffer(UnsafeMutableRawBufferPointer(
@@ -71,8 +70,12 @@ struct Reactor: ~Copyable {
             case .tap(_, let vnetHeaderSize, let ordersWrites):
                 role = .tap(file: file, vnetHeaderSize: vnetHeaderSize, ordersWrites: ordersWrites)
                 file += 1
-            case .streamSocket:
-                role = .stream(file: file, StreamPort.make(batch: settings.writeBatch))
+            case .streamSocket(_, let listening):
+                // A listener's connection takes the slot before the listening socket's.
+                role = .stream(file: file, StreamPort.make(batch: settings.writeBatch, listener: listening ? file + 1 : nil))
+                file += listening ? 2 : 1
+            case .datagramSocket(_, let destination):
+                role = .datagram(file: file, DatagramPort.make(batch: settings.writeBatch, destination: destination))
                 file += 1
             case .nic(let nic):
                 role = .nic(NICPort.make(nic, doorbell: fabric.signals(of: index).pointee.doorbell))
@@ -161,7 +164,7 @@ struct Reactor: ~Copyable {
             for entry in completions.prefix(count) {
                 let completion = entry.unsafelyUnwrapped.pointee
                 switch Operation(rawValue: completion.user_data).kind {
-                case .read, .write, .receive, .send, .timer, .doorbell:
+                case .read, .write, .receive, .send, .accept, .close, .timer, .doorbell:
                     pending -= 1
                 case .multishotRead where completion.flags & IORING_CQE_F_MORE == 0:
                     pending -= 1
@@ -193,6 +196,10 @@ struct Reactor: ~Copyable {
                     completeReceive(operation, result: completion.res)
                 case .send:
                     completeSend(operation, result: completion.res)
+                case .accept:
+                    completeAccept(operation, result: completion.res)
+                case .close:
+                    completeClose(operation)
                 case .timer:
                     completeTimer(operation)
                 case .doorbell:
@@ -239,12 +246,14 @@ struct LocalPort {
     enum Role {
         case tap(file: Int32, vnetHeaderSize: Int, ordersWrites: Bool)
         case stream(file: Int32, UnsafeMutablePointer<StreamPort>)
+        case datagram(file: Int32, UnsafeMutablePointer<DatagramPort>)
         case nic(UnsafeMutablePointer<NICPort>)
 
         func deallocate() {
             switch self {
             case .tap: break
             case .stream(_, let stream): StreamPort.free(stream)
+            case .datagram(_, let datagram): DatagramPort.free(datagram)
             case .nic(let nic): NICPort.free(nic)
             }
         }
@@ -268,19 +277,25 @@ struct LocalPort {
 
     /// Operations submitted and not yet completed.
     var operationsInFlight: Int {
-        if case .nic(let port) = role { return port.pointee.timersInFlight }
-        return readsInFlight + writesInFlight + (multishotArmed ? 1 : 0)
+        switch role {
+        case .nic(let port): port.pointee.timersInFlight
+        case .stream(_, let stream): readsInFlight + writesInFlight + stream.pointee.controlInFlight
+        default: readsInFlight + writesInFlight + (multishotArmed ? 1 : 0)
+        }
     }
 
-    var isTap: Bool {
-        if case .tap = role { return true }
-        return false
+    /// Whether every read of the port is one frame: a tap or a datagram socket.
+    var readsFrames: Bool {
+        switch role {
+        case .tap, .datagram: true
+        case .stream, .nic: false
+        }
     }
 
     /// The port's index in the fixed-file table; -1 for a NIC.
     var file: Int32 {
         switch role {
-        case .tap(let file, _, _), .stream(let file, _): file
+        case .tap(let file, _, _), .stream(let file, _), .datagram(let file, _): file
         case .nic: -1
         }
     }
@@ -291,9 +306,13 @@ struct LocalPort {
         return 0
     }
 
-    /// Whether a tap's writes are linked to keep their order.
+    /// Whether the port's writes are linked to keep their order: a tap with a
+    /// bounded send buffer, or a datagram socket, can park a write on poll.
     var ordersWrites: Bool {
-        if case .tap(_, _, let ordersWrites) = role { return ordersWrites }
-        return false
+        switch role {
+        case .tap(_, _, let ordersWrites): ordersWrites
+        case .datagram: true
+        case .stream, .nic: false
+        }
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `-object filter-dump`: the pcap file of a netdev's frames, as QEMU writes
+/// it, read back by tcpdump and byte by byte.
+@Suite(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+struct PacketDumpTests {
+    @Test func capturesEachDirectionAsAskedAndTcpdumpReadsThem() throws {
+        let taps = [Kernel.uniqueName("trd"), Kernel.uniqueName("trd")]
+        let files = (0..<2).map { "/tmp/tapring-dump-\(getpid())-\($0).pcap" }
+        defer { files.forEach { unlink($0) } }
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--stats", "0"]
+            + taps.enumerated().flatMap { index, tap in
+                ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
+                 "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+            }
+            + ["-object", "filter-dump,id=all,netdev=t0,file=\(files[0])",
+               "-object", "filter-dump,id=rx,netdev=p1,file=\(files[1]),maxlen=100,queue=rx"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let deadline = Date().addingTimeInterval(10)
+        while !taps.allSatisfy(Kernel.interfaceExists) {
+            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
+            usleep(20_000)
+        }
+        let sockets = try taps.map { tap in
+            try Kernel.bringUp(tap)
+            return try PacketSocket(interface: tap)
+        }
+        let forward = (0..<20).map { PacketSocket.frame(payload: [0, UInt8($0)], length: [60, 200, 1514][$0 % 3]) }
+        let back = (0..<10).map { PacketSocket.frame(payload: [1, UInt8($0)], length: 80) }
+        for frame in forward { try sockets[0].send(frame) }
+        #expect(sockets[1].receive(count: forward.count, timeout: 5).count == forward.count)
+        for frame in back { try sockets[1].send(frame) }
+        #expect(sockets[0].receive(count: back.count, timeout: 5).count == back.count)
+        process.interrupt()
+        process.waitUntilExit()
+
+        // t0 sent the forward frames and received the ones back. The hub port
+        // p1 received what t1 sent (the frames back), cut to 100 bytes.
+        let all = try PcapFile(path: files[0])
+        #expect(all.snapLength == 65536)
+        #expect(all.records.map(\.bytes) == forward + back)
+        let received = try PcapFile(path: files[1])
+        #expect(received.snapLength == 100)
+        #expect(received.records.map(\.bytes) == back.map { Array($0.prefix(100)) })
+        #expect(received.records.map(\.length) == back.map(\.count))
+        if let tcpdump = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"].first(where: FileManager.default.isExecutableFile) {
+            let listing = try Kernel.run(tcpdump, ["-r", files[0], "-nn", "-e"])
+            // One line per frame; tcpdump first says what it reads, snapshot length included.
+            let lengths = listing.split(separator: "\n").filter { $0.contains("ethertype") }.compactMap { line in
+                line.range(of: "length ").map { Int(line[$0.upperBound...].prefix { $0.isNumber }) ?? -1 }
+            }
+            #expect(lengths == (forward + back).map(\.count))
+        }
+    }
+}
+
+/// A pcap file as written with the host's byte order (magic 0xa1b2c3d4).
+struct PcapFile {
+    struct Record {
+        var bytes: [UInt8]
+        var length: Int
+    }
+
+    var snapLength: Int
+    var records: [Record] = []
+
+    init(path: String) throws {
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func word(_ offset: Int) -> Int {
+            data[offset..<offset + 4].withUnsafeBytes { Int($0.loadUnaligned(as: UInt32.self)) }
+        }
+        guard data.count >= 24, word(0) == 0xA1B2_C3D4, word(20) == 1 else { throw KernelError("\(path): not an Ethernet pcap") }
+        snapLength = word(16)
+        var offset = 24
+        while offset + 16 <= data.count {
+            let captured = word(offset + 8)
+            records.append(Record(bytes: Array(data[offset + 16..<offset + 16 + captured]), length: word(offset + 12)))
+            offset += 16 + captured
+        }
+    }
+}
