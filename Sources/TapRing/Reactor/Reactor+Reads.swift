@@ -11,7 +11,10 @@ extension Reactor {
             armMultishotReads()
             return
         }
-        for local in ports.indices where ports[local].readsFrames {
+        // A read issued while others wait on the port can take a frame before
+        // they do, and its completion then overtakes theirs: a port's next
+        // batch of reads goes out only once the last batch has completed.
+        for local in ports.indices where ports[local].readsFrames && ports[local].readsInFlight == 0 {
             let limit = readLimit(local)
             while ports[local].readsInFlight < limit, let slot = crossbar.pool.take() {
                 submitRead(local, into: slot)

@@ -89,7 +89,10 @@ final class PacketSocket {
     init(interface: String) throws {
         interfaceIndex = Int32(if_nametoindex(interface))
         guard interfaceIndex != 0 else { throw KernelError("no interface \(interface)") }
-        descriptor = socket(AF_PACKET, Int32(SOCK_RAW.rawValue), Int32(UInt16(ETH_P_ALL).bigEndian))
+        // Protocol 0 receives nothing until bind() names the interface and the
+        // protocol: with ETH_P_ALL here, frames of every interface would
+        // queue up in the meantime.
+        descriptor = socket(AF_PACKET, Int32(SOCK_RAW.rawValue), 0)
         guard descriptor >= 0 else { throw KernelError("socket(AF_PACKET): \(String(cString: strerror(errno)))") }
         // Tests read a port only after a whole burst went out; the default
         // buffer holds about 200 small frames.
