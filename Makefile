@@ -30,7 +30,7 @@ tsan: deps
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
 
 run: build
-	@./Benchmarks/forward-demo $(TAPRING)
+	$(TAPRING) bench
 
 bench: build bench-deps
 	cd Benchmarks && $(SWIFT) package benchmark

@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <sys/socket.h>
 #include "CLinux.h"
+
+_Static_assert(sizeof(struct clinux_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
 
 int clinux_allowed_cpus(int *cpus, int capacity) {
     cpu_set_t set;
@@ -17,4 +20,12 @@ int clinux_pin_current_thread(int cpu) {
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     return sched_setaffinity(0, sizeof set, &set);
+}
+
+int clinux_sendmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags) {
+    return sendmmsg(fd, (struct mmsghdr *)messages, count, flags);
+}
+
+int clinux_recvmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags) {
+    return recvmmsg(fd, (struct mmsghdr *)messages, count, flags, NULL);
 }

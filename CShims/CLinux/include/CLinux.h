@@ -1,13 +1,15 @@
 // CLinux: Linux interfaces Swift cannot import as they are: the tun/tap ioctl
 // requests (built with the function-like _IOW/_IOR macros), an ioctl that
 // takes its argument by value (Swift cannot pass C varargs), eventfd, CPU
-// affinity (declared only under _GNU_SOURCE, which this header must not set),
-// and packet sockets, which glibc's module map leaves out.
+// affinity and batched socket calls (declared only under _GNU_SOURCE, which
+// this header must not set), and packet sockets, which glibc's module map
+// leaves out.
 #ifndef CLINUX_H
 #define CLINUX_H
 
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/if_tun.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -32,5 +34,19 @@ int clinux_allowed_cpus(int *cpus, int capacity);
 /// Restricts the calling thread to `cpu`; 0 on success, -1 on failure.
 /// The corresponding C function is `sched_setaffinity`.
 int clinux_pin_current_thread(int cpu);
+
+/// One message of a batch, laid out as glibc's `struct mmsghdr`.
+struct clinux_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+/// Sends up to `count` messages; returns how many went, or -1.
+/// The corresponding C function is `sendmmsg`.
+int clinux_sendmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags);
+
+/// Receives up to `count` messages; returns how many came, or -1.
+/// The corresponding C function is `recvmmsg` (without a timeout).
+int clinux_recvmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags);
 
 #endif

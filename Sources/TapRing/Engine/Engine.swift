@@ -99,12 +99,16 @@ public final class Engine: @unchecked Sendable {
 
     /// An engine whose NICs, if any, are driven by `E1000GuestDriver`s, each
     /// on a thread of its own: the network as a guest would use it, without
-    /// an emulator.
-    public convenience init(_ plan: NetworkPlan, configuration: EngineConfiguration = .init()) throws(EngineError) {
+    /// an emulator. `inspector`, if given, makes the inspector of the guest
+    /// of each NIC, by NIC index.
+    public convenience init(
+        _ plan: NetworkPlan, configuration: EngineConfiguration = .init(),
+        guestInspector inspector: ((Int) -> @Sendable (UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws(EngineError) {
         var drivers: [E1000GuestDriver] = []
         try self.init(plan, configuration: configuration) { (_) throws(EngineError) in
             do throws(DeviceError) {
-                let driver = try E1000GuestDriver()
+                let driver = try E1000GuestDriver(inspector: inspector?(drivers.count))
                 drivers.append(driver)
                 return driver.attachment
             } catch {
@@ -172,6 +176,44 @@ public final class Engine: @unchecked Sendable {
         threads.forEach(PosixThread.join)
         threads.removeAll()
     }
+
+    /// Stops reading netdevs: frames that arrive wait in the kernel until
+    /// `resume()`. Reads already in flight still complete, and frames already
+    /// read are still written. For the drain method of measuring.
+    public func pause() {
+        setPaused(true)
+    }
+
+    /// Reads netdevs again after `pause()`.
+    public func resume() {
+        setPaused(false)
+    }
+
+    private func setPaused(_ paused: Bool) {
+        let fabric = storage.fabric
+        for reactor in 0..<fabric.reactorCount {
+            let signals = fabric.signals(of: reactor)
+            signals.pointee.paused.store(paused, ordering: .sequentiallyConsistent)
+            var one: UInt64 = 1
+            _ = write(signals.pointee.doorbell, &one, 8)
+        }
+    }
+
+    /// CPU seconds the reactor threads have used so far, user and system.
+    ///
+    /// The corresponding C functions are `pthread_getcpuclockid` and `clock_gettime`.
+    public func reactorCPUSeconds() -> Double {
+        threads.reduce(0) { total, thread in
+            var clock = clockid_t()
+            var used = timespec()
+            guard pthread_getcpuclockid(thread, &clock) == 0, clock_gettime(clock, &used) == 0 else { return total }
+            return total + Double(used.tv_sec) + Double(used.tv_nsec) / 1e9
+        }
+    }
+
+    /// The guests that stand in for an emulator behind each NIC, when the
+    /// engine was made without one; in NIC order.
+    public var guests: [E1000GuestDriver] { guestDrivers }
 
     /// Every port's counters so far: netdevs first, then NICs.
     public func statistics() -> [PortStatistics] {

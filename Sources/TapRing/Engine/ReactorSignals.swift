@@ -11,6 +11,8 @@ struct ReactorSignals: ~Copyable {
     let sleeping = Atomic<Bool>(false)
     let starved = Atomic<Bool>(false)
     let stopRequested = Atomic<Bool>(false)
+    /// Set while the engine holds reading back: frames wait in the kernel.
+    let paused = Atomic<Bool>(false)
     /// The reactor's ring, for `IORING_OP_MSG_RING`; -1 until it is set up.
     let ringDescriptor = Atomic<Int32>(-1)
     let doorbell: Int32

@@ -43,10 +43,11 @@ extension Reactor {
     }
 
     /// How many frames `local` may have on the way from its netdev: none once
-    /// it is down, else its read depth, or less when its destinations' lanes
-    /// have less room. A port held back to nothing is `throttled`.
+    /// it is down or while the engine is paused, else its read depth, or less
+    /// when its destinations' lanes have less room. A port held back to
+    /// nothing by its destinations is `throttled`.
     mutating func readLimit(_ local: Int) -> Int {
-        guard !ports[local].down else { return 0 }
+        guard !ports[local].down, !signals.pointee.paused.load(ordering: .relaxed) else { return 0 }
         let limit = min(settings.readDepth, crossbar.room(from: crossbar.ports[local]))
         ports[local].throttled = limit == 0
         return limit

@@ -43,12 +43,13 @@ public final class E1000: @unchecked Sendable {
     }
 
     /// The NIC's port counters: frames it received into the guest's ring are
-    /// frames out of the engine.
+    /// frames out of the engine, and frames it lost are drops.
     func statistics(name: String) -> PortStatistics {
         var statistics = PortStatistics(netdev: name, interface: name)
         core.withLock { core in
             statistics.framesOut = core.framesReceived
             statistics.bytesOut = core.bytesReceived
+            statistics.drops = core.framesLost
         }
         return statistics
     }

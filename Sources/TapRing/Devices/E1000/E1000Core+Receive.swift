@@ -61,13 +61,11 @@ extension E1000Core {
                 let queued = !frame.heldBack && (flushing || link.isBlocked)
                 if queued && !flushing {
                     break  // in QEMU's queue: only a flush delivers it
-                } else if queued {
-                    guard receive(frame) != .deferred else { break }
-                } else if canReceive {
-                    _ = receive(frame)
-                } else {
-                    break
                 }
+                guard queued || canReceive else { break }
+                let outcome = receive(frame)
+                if outcome == .deferred { break }
+                if outcome == .lost { framesLost &+= 1 }
                 taken += 1
             }
             link.consume(taken, of: run)

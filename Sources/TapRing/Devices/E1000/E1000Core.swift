@@ -45,6 +45,9 @@ struct E1000Core: ~Copyable {
     /// Frames placed in the guest's receive ring, and their bytes.
     var framesReceived: UInt64 = 0
     var bytesReceived: UInt64 = 0
+    /// Frames from the engine that the ring had no room for, or that came
+    /// while reception was off: lost, as QEMU loses them.
+    var framesLost: UInt64 = 0
 
     init(features: E1000Features, memory: GuestMemory.Window, interruptLine: InterruptLine, link: consuming NICLink) {
         registers = .allocate(capacity: E1000Register.spaceSize / 4)

@@ -18,6 +18,9 @@ public final class E1000GuestDriver: @unchecked Sendable {
     public let framesReceived = Atomic<UInt64>(0)
     public let bytesReceived = Atomic<UInt64>(0)
     private let stopRequested = Atomic<Bool>(false)
+    /// Sees each received frame's bytes, on the driver's thread, before the
+    /// descriptor goes back: for testers that check what arrived.
+    private let inspector: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     private let ram: UnsafeMutableRawPointer
     private let ramSize: Int
     private let ring: RingLayout
@@ -36,8 +39,12 @@ public final class E1000GuestDriver: @unchecked Sendable {
     }
 
     /// A guest with RAM for a receive and a transmit ring of `descriptors`
-    /// descriptors each, and 2 KiB buffers.
-    public init(descriptors: Int = 256) throws(DeviceError) {
+    /// descriptors each, and 2 KiB buffers; `inspector`, if given, sees every
+    /// frame the guest takes.
+    public init(descriptors: Int = 256, inspector: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil)
+        throws(DeviceError)
+    {
+        self.inspector = inspector
         ring = RingLayout(descriptors: descriptors)
         ramSize = ring.memorySize
         guard let ram = mmap(nil, ramSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
@@ -103,7 +110,12 @@ public final class E1000GuestDriver: @unchecked Sendable {
             let descriptor = base + 16 * next
             let status = descriptor.load(fromByteOffset: 12, as: UInt8.self)
             guard status & E1000ReceiveStatus.done != 0 else { break }
-            bytes += UInt64(UInt16(littleEndian: descriptor.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+            let length = UInt16(littleEndian: descriptor.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+            bytes += UInt64(length)
+            if let inspector {
+                let buffer = ram + Int(ring.receiveBuffers) + next * ring.bufferSize
+                inspector(UnsafeRawBufferPointer(start: buffer, count: min(Int(length), ring.bufferSize)))
+            }
             descriptor.storeBytes(of: UInt8(0), toByteOffset: 12, as: UInt8.self)
             next = next + 1 == descriptors ? 0 : next + 1
             taken += 1

@@ -1,0 +1,110 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `tapring bench` end to end: its frames go in on the kernel side of the
+/// first tap, come out of the others and into the e1000's guest, and the
+/// JSON report says how many, how fast, and with what loss and latency.
+@Suite(.serialized)
+struct BenchCommandTests {
+    @Test(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+    func defaultTopologyCountsEveryPort() throws {
+        // A slow rate: the tests' debug build runs beside other tests.
+        let report = try bench(["--json", "--count", "4000", "--rate", "20k"])
+        let result = try #require(report.results.first)
+        #expect(result.forwarder == "tapring")
+        #expect(result.sent == 4000)
+        #expect(result.ports.map(\.port) == ["out", "e1000.0"])
+        for port in result.ports {
+            // A loaded machine may lose a few; nothing may come twice or out of order.
+            #expect(port.frames > 3000, "\(port.port)")
+            #expect(port.frames + port.loss == 4000, "\(port.port)")
+            #expect(port.reordered == 0 && port.duplicates == 0, "\(port.port)")
+            let latency = try #require(port.latencyMicroseconds, "\(port.port)")
+            #expect(latency.p50 > 0 && latency.p50 <= latency.p99 && latency.p99 <= latency.p999)
+        }
+    }
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv to run the tester as an unprivileged user"))
+    func withoutRootSocketPairsStandInForTaps() throws {
+        let (report, errors) = try benchWithErrors(
+            ["--json", "--count", "4000", "--rate", "20k"],
+            prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(errors.contains("not running as root, so no taps: socket pairs in memory stand in for them"))
+        let result = try #require(report.results.first)
+        #expect(result.ports.map(\.port) == ["out", "e1000.0"])
+        #expect(result.ports.allSatisfy { $0.frames > 3000 && $0.duplicates == 0 && $0.reordered == 0 })
+    }
+
+    @Test(.enabled(if: Kernel.hasTaps && QEMUProcess.isInstalled, "needs taps and qemu-system-x86_64"))
+    func drainComparesWithQEMU() throws {
+        let taps = [Kernel.uniqueName("trq"), Kernel.uniqueName("trq")]
+        let options = taps.enumerated().flatMap { index, tap in
+            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
+             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+        }
+        let report = try bench(["--json", "--drain", "--count", "50000", "--compare", "qemu"] + options)
+        #expect(report.results.map(\.forwarder) == ["tapring", "qemu"])
+        for result in report.results {
+            #expect(result.mode == "drain")
+            #expect(result.ports.map(\.port) == ["t1"])
+            #expect(result.ports.first?.frames == 50000, "\(result.forwarder)")
+            #expect((result.ports.first?.mpps ?? 0) > 0)
+            #expect(result.cpuSeconds > 0)
+        }
+    }
+
+    private func bench(_ arguments: [String]) throws -> Report {
+        try benchWithErrors(arguments).report
+    }
+
+    private func benchWithErrors(_ arguments: [String], prefix: [String] = []) throws -> (report: Report, errors: String) {
+        let process = Process()
+        let command = prefix + [TapRingBinary.url.path, "bench"] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw KernelError("tapring bench failed: \(errorText)") }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return (try decoder.decode(Report.self, from: data), errorText)
+    }
+
+    struct Report: Decodable {
+        struct Result: Decodable {
+            var forwarder: String
+            var mode: String
+            var sent: UInt64
+            var cpuSeconds: Double
+            var ports: [Port]
+        }
+
+        struct Port: Decodable {
+            /// `p99_9` in the report; the snake-case conversion reads it as `p999`.
+            struct Latency: Decodable {
+                var p50: Double
+                var p99: Double
+                var p999: Double
+            }
+
+            var port: String
+            var frames: UInt64
+            var mpps: Double
+            var gbps: Double
+            var loss: UInt64
+            var reordered: UInt64
+            var duplicates: UInt64
+            var latencyMicroseconds: Latency?
+        }
+
+        var results: [Result]
+    }
+}
