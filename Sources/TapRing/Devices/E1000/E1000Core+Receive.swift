@@ -126,6 +126,10 @@ extension E1000Core {
         let ringBase = UInt64(self[E1000Register.rdbah]) << 32 | UInt64(self[E1000Register.rdbal] & ~0xF)
         let ringBytes = Int(self[E1000Register.rdlen])
         let start = Int(self[E1000Register.rdh])
+        if placeInOneBuffer(view, total: total, special: special, vlanStatus: vlanStatus,
+                            ring: ringBase, ringBytes: ringBytes, head: start) {
+            return true
+        }
         var head = start
         var offset = 0
         repeat {
@@ -161,6 +165,34 @@ extension E1000Core {
             // Bogus RDT or RDLEN: stop once the head comes round (CVE-2016-1981).
             if head == start || start >= ringBytes / 16 { return false }
         } while offset < total
+        return true
+    }
+
+    /// `placeInRing` for the usual frame: one buffer holds it, the head lies
+    /// inside a ring of at least two descriptors, and the descriptor and the
+    /// buffer each lie in one region of guest RAM. The data goes first, then
+    /// the descriptor's second half in one store, its DD bit with it, so the
+    /// guest sees the whole descriptor or none of it; QEMU's two writes look
+    /// the same to a guest. False, with nothing touched, for any other frame.
+    @inline(__always)
+    private mutating func placeInOneBuffer(_ view: ReceivedFrame, total: Int, special: UInt16, vlanStatus: UInt8,
+                                           ring: UInt64, ringBytes: Int, head: Int) -> Bool {
+        let descriptors = ringBytes / 16
+        guard total <= receiveBufferSize, descriptors >= 2, head < descriptors, busMastering,
+            let slot = memory.pointer(at: ring &+ UInt64(16 * head), count: 16)
+        else { return false }
+        var descriptor = ReceiveDescriptor(bytesAt: slot)
+        let buffer = descriptor.bufferAddress
+        guard buffer != 0, let destination = memory.pointer(at: buffer, count: view.count),
+            view.copyWhole(to: destination)
+        else { return false }
+        descriptor.special = special
+        descriptor.length = UInt16(total)
+        descriptor.status = descriptor.status | E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
+            | vlanStatus | E1000ReceiveStatus.done
+        descriptor.storeSecondHalf(at: slot)
+        let next = head + 1
+        self[E1000Register.rdh] = UInt32(next == descriptors ? 0 : next)
         return true
     }
 
@@ -248,6 +280,18 @@ struct ReceivedFrame {
     }
 
     private static let zeros = [UInt8](repeating: 0, count: 64)
+
+    /// Copies the whole padded frame to `destination` in one go; false, with
+    /// nothing copied, when its tag was stripped.
+    @inline(__always)
+    func copyWhole(to destination: UnsafeMutableRawPointer) -> Bool {
+        guard !tagStripped else { return false }
+        destination.copyMemory(from: bytes, byteCount: min(stored, count))
+        if stored < count {
+            (destination + stored).initializeMemory(as: UInt8.self, repeating: 0, count: count - stored)
+        }
+        return true
+    }
 }
 
 /// A receive descriptor (8254x manual 3.2.3) held in two words: the buffer
@@ -265,6 +309,13 @@ struct ReceiveDescriptor {
     @inline(__always)
     func store(at pointer: UnsafeMutableRawPointer) {
         pointer.storeBytes(of: low.littleEndian, as: UInt64.self)
+        pointer.storeBytes(of: high.littleEndian, toByteOffset: 8, as: UInt64.self)
+    }
+
+    /// Writes length, checksum, status, errors and special with one 8-byte
+    /// store, leaving the buffer address as it is.
+    @inline(__always)
+    func storeSecondHalf(at pointer: UnsafeMutableRawPointer) {
         pointer.storeBytes(of: high.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
