@@ -19,9 +19,11 @@ let package = Package(
             path: "Benchmarks/HubPath",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .target(name: "CReference", path: "Benchmarks/CReference"),
         .executableTarget(
             name: "NICReceive",
             dependencies: [
+                "CReference",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TapRing", package: "TapRing"),
             ],

@@ -1,11 +1,13 @@
 import Benchmark
+import CReference
 @_spi(Benchmarks) import TapRing
 
 /// The e1000's receive path in memory: frames already in arena slots, as a
-/// reactor leaves them, DMA'd into the
-/// guest's receive buffers with their descriptors written back, and a guest
-/// driver model reaping the ring and handing it back with one RDT write per
-/// batch of 64, all on one core. Steady state must not allocate.
+/// reactor leaves them, DMA'd into the guest's receive buffers with their
+/// descriptors written back, and a guest driver model reaping the ring and
+/// handing it back with one RDT write per batch of 64, all on one core.
+/// Steady state must not allocate. Beside each, in the same run, the bare C
+/// reference: a copy and a descriptor write-back per frame, nothing else.
 let benchmarks: @Sendable () -> Void = {
     let batch = 64
     let frameRate = BenchmarkMetric.custom("Frames received per second", polarity: .prefersLarger, useScalingFactor: false)
@@ -30,7 +32,28 @@ let benchmarks: @Sendable () -> Void = {
             setup: { try guest.setUp(length: length) },
             teardown: { guest.tearDown() }
         )
+        let reference = ReferenceBox()
+        Benchmark(
+            "C reference, \(length) B, batches of \(batch)",
+            closure: { benchmark in
+                let start = ContinuousClock.now
+                var frames = 0
+                for _ in benchmark.scaledIterations {
+                    frames += Int(creference_receive_batch(reference.ring, Int32(batch)))
+                }
+                let elapsed = (ContinuousClock.now - start).components
+                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                benchmark.measurement(frameRate, Int(Double(frames) / seconds))
+            },
+            setup: { reference.ring = creference_ring_create(1024, 4096, Int32(length)) },
+            teardown: { creference_ring_destroy(reference.ring) }
+        )
     }
+}
+
+/// The C reference's ring, kept between setup and the measured closure.
+final class ReferenceBox: @unchecked Sendable {
+    var ring: OpaquePointer?
 }
 
 /// The NIC and its guest, kept between setup and the measured closure.
