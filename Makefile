@@ -3,11 +3,11 @@ SWIFT ?= swift
 TAPRING := .build/release/tapring
 # What the build, the tests and the demo need, as THING=DEBIAN_PACKAGE.
 DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping python3=python3 tcpdump=tcpdump \
-	qemu-system-x86_64=qemu-system-x86
+	pkg-config=pkg-config qemu-system-x86_64=qemu-system-x86
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 
-.PHONY: deps bench-deps build test tsan run bench clean
+.PHONY: deps bench-deps build test tsan run bench install example clean
 
 deps:
 	@./Benchmarks/require $(DEPS)
@@ -28,6 +28,26 @@ TSAN_TESTS := ConcurrentAccessTests|HostileGuestTests|CrossbarTests|LaneTests
 tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
+# libtapring.so, tapring.h and tapring.pc under PREFIX, for emulators in C.
+PREFIX ?= /usr/local
+VERSION := 1.0.0
+install: deps
+	$(SWIFT) build -c release --product TapRingC
+	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include
+	install -m 755 .build/release/libTapRingC.so $(PREFIX)/lib/libtapring.so
+	install -m 644 CShims/CTapRing/include/tapring.h $(PREFIX)/include/tapring.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' CShims/CTapRing/tapring.pc.in \
+		> $(PREFIX)/lib/pkgconfig/tapring.pc
+
+# The C emulator loop of Examples/c-emulator against a real tap, installed
+# under a scratch prefix: frames injected on the tap must reach guest RAM.
+EXAMPLE_PREFIX ?= /tmp/tapring-example
+example:
+	$(MAKE) install PREFIX=$(EXAMPLE_PREFIX)
+	PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig $(MAKE) -C Examples/c-emulator
+	./Examples/c-emulator/abi-test
+	./Examples/c-emulator/check
 
 run: build
 	$(TAPRING) bench

@@ -5,6 +5,8 @@ let package = Package(
     name: "TapRing",
     products: [
         .library(name: "TapRing", targets: ["TapRing"]),
+        // libtapring.so for emulators in C, C++ or Rust: `make install`.
+        .library(name: "TapRingC", type: .dynamic, targets: ["TapRingC"]),
         .executable(name: "tapring", targets: ["tapring"]),
     ],
     dependencies: [
@@ -26,6 +28,12 @@ let package = Package(
                 "CLinux",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
+        ),
+        .target(name: "CTapRing", path: "CShims/CTapRing"),
+        .target(
+            name: "TapRingC",
+            dependencies: ["TapRing", "CTapRing"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libtapring.so"])]
         ),
         .executableTarget(
             name: "tapring",

@@ -21,8 +21,9 @@ public final class E1000: @unchecked Sendable {
     /// Rings the home reactor; set when an engine starts the NIC.
     private let doorbell = Atomic<Int32>(-1)
 
-    /// Keeps the guest memory's region table alive as long as the NIC.
-    private let memory: GuestMemory
+    /// Keeps the guest memory's region table alive while the NIC uses it;
+    /// replaced, under the lock, by `replaceGuestMemory(_:)`.
+    private var memory: GuestMemory
 
     /// A NIC whose frames travel in `arena` slots, not yet connected to the
     /// lanes that bring frames to it.
@@ -112,6 +113,17 @@ public final class E1000: @unchecked Sendable {
     /// Writes `width` bytes (1, 2 or 4) of PCI configuration space.
     public func writeConfig(at offset: Int, width: Int, value: UInt32) {
         access { core in core.writeConfig(value, at: offset, width: width) }
+    }
+
+    /// Points the NIC's DMA at `memory` from now on, as when the emulator's
+    /// guest RAM is plugged or unplugged; DMA under way finishes first, since
+    /// both take the NIC's lock. The emulator may unmap the old regions once
+    /// this returns.
+    public func replaceGuestMemory(_ memory: GuestMemory) {
+        core.withLock { core in
+            core.memory = memory.window
+            self.memory = memory
+        }
     }
 
     /// Where BAR0 decodes in guest-physical memory, while memory decoding is on.

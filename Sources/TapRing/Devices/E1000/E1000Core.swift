@@ -34,7 +34,7 @@ struct E1000Core: ~Copyable {
     var timers = E1000Timers()
     var config: E1000ConfigSpace
     let features: E1000Features
-    let memory: GuestMemory.Window
+    var memory: GuestMemory.Window
     let interruptLine: InterruptLine
     var link: NICLink
     /// Set while a frame is being received: QEMU's queue refuses a looped-back
