@@ -7,7 +7,7 @@ DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping pytho
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 
-.PHONY: deps bench-deps build test tsan run bench install example clean
+.PHONY: deps bench-deps build test tsan run bench install example docs clean
 
 deps:
 	@./Benchmarks/require $(DEPS)
@@ -48,6 +48,11 @@ example:
 	PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig $(MAKE) -C Examples/c-emulator
 	./Examples/c-emulator/abi-test
 	./Examples/c-emulator/check
+
+# The DocC catalog, with its article on embedding TapRing in an emulator.
+docs:
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target TapRing \
+		--output-path .build/docs --warnings-as-errors
 
 run: build
 	$(TAPRING) bench
