@@ -3,7 +3,7 @@
 #include <sys/socket.h>
 #include "CLinux.h"
 
-_Static_assert(sizeof(struct clinux_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
+_Static_assert(sizeof(struct mmsghdr) == 64, "the layout FrameSource builds");
 
 int clinux_allowed_cpus(int *cpus, int capacity) {
     cpu_set_t set;
@@ -22,10 +22,6 @@ int clinux_pin_current_thread(int cpu) {
     return sched_setaffinity(0, sizeof set, &set);
 }
 
-int clinux_sendmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags) {
+int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags) {
     return sendmmsg(fd, (struct mmsghdr *)messages, count, flags);
-}
-
-int clinux_recvmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags) {
-    return recvmmsg(fd, (struct mmsghdr *)messages, count, flags, NULL);
 }

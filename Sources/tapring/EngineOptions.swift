@@ -12,13 +12,18 @@ struct EngineOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Pin each reactor thread to a CPU of its own.")
     var pin = true
 
+    @Option(help: "How reactors do I/O: automatic (io_uring, else poll), io-uring, or poll.")
+    var ioBackend: EngineConfiguration.IOBackend = .automatic
+
     var configuration: EngineConfiguration {
         var configuration = EngineConfiguration()
         configuration.reactorCount = reactors
         configuration.readMode = readMode
         configuration.pinsReactors = pin
+        configuration.ioBackend = ioBackend
         return configuration
     }
 }
 
 extension EngineConfiguration.ReadMode: ExpressibleByArgument {}
+extension EngineConfiguration.IOBackend: ExpressibleByArgument {}

@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
         let engine: Engine
         do throws(EngineError) {
             engine = try Engine(plan, configuration: self.engine.configuration)
+            engine.backendNotice.map { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {
             throw Failure(error.description)

@@ -9,7 +9,6 @@
 
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <linux/if_tun.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -35,18 +34,11 @@ int clinux_allowed_cpus(int *cpus, int capacity);
 /// The corresponding C function is `sched_setaffinity`.
 int clinux_pin_current_thread(int cpu);
 
-/// One message of a batch, laid out as glibc's `struct mmsghdr`.
-struct clinux_mmsghdr {
-    struct msghdr msg_hdr;
-    unsigned int msg_len;
-};
-
-/// Sends up to `count` messages; returns how many went, or -1.
-/// The corresponding C function is `sendmmsg`.
-int clinux_sendmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags);
-
-/// Receives up to `count` messages; returns how many came, or -1.
-/// The corresponding C function is `recvmmsg` (without a timeout).
-int clinux_recvmmsg(int fd, struct clinux_mmsghdr *messages, unsigned int count, int flags);
+/// Sends up to `count` messages, an array laid out as glibc's `struct
+/// mmsghdr` (a `struct msghdr`, then the length sent, 64 bytes in all);
+/// returns how many went, or -1. The type is left out here: <sys/socket.h>
+/// must come from glibc's own module, or Swift files that import only Glibc
+/// would lose its constants. The corresponding C function is `sendmmsg`.
+int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags);
 
 #endif

@@ -23,6 +23,11 @@ public final class Engine: @unchecked Sendable {
     /// Guests standing in for an emulator, one per NIC, when none was given.
     private var guestDrivers: [E1000GuestDriver] = []
     private var guestThreads: [pthread_t] = []
+    /// How the reactors do their I/O: `.ioUring` or `.poll`, never `.automatic`.
+    public let backend: EngineConfiguration.IOBackend
+    /// Why the engine polls instead of using io_uring, when it chose to: a
+    /// line for the user.
+    public let backendNotice: String?
     /// The `-object filter-dump` captures, flushed once the reactors stop.
     private let captures: [UnsafeMutablePointer<PacketCapture>]
 
@@ -34,7 +39,11 @@ public final class Engine: @unchecked Sendable {
         attach: (NetworkPlan.Device) throws(EngineError) -> NICAttachment
     ) throws(EngineError) {
         try configuration.validate()
+        (backend, backendNotice) = try Self.chooseBackend(configuration.ioBackend)
         if configuration.readMode == .multishot {
+            guard backend == .ioUring else {
+                throw EngineError("read mode multishot needs io_uring, and the reactors poll instead")
+            }
             try Self.requireMultishotReads()
         }
         let portIDs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }.map(PortID.netdev)
@@ -93,7 +102,7 @@ public final class Engine: @unchecked Sendable {
         nicNames = plan.devices.enumerated().map { $1.id ?? "e1000.\($0)" }
         settings = ReactorSettings(
             readDepth: configuration.readDepth, writeBatch: configuration.writeBatch,
-            multishotReads: configuration.readMode == .multishot)
+            multishotReads: configuration.readMode == .multishot, pollsInstead: backend == .poll)
         cpus = configuration.pinsReactors ? (0..<reactorCount).map { allowedCPUs[$0 % allowedCPUs.count] } : nil
     }
 
@@ -267,6 +276,25 @@ public final class Engine: @unchecked Sendable {
             throw error
         }
         return captures
+    }
+
+    /// The back end to run: io_uring if a ring can be set up, when that is
+    /// allowed; `poll` when asked, or when the kernel or a seccomp filter
+    /// refuses io_uring and the choice was left to the engine.
+    private static func chooseBackend(_ wanted: EngineConfiguration.IOBackend) throws(EngineError)
+        -> (EngineConfiguration.IOBackend, String?)
+    {
+        guard wanted != .poll else { return (.poll, nil) }
+        do {
+            _ = try URing(entries: 2, completionEntries: 4)
+            return (.ioUring, nil)
+        } catch {
+            let refused: [Errno] = [.notPermitted, .noFunction, .permissionDenied]
+            guard wanted == .automatic, refused.contains(error) else {
+                throw EngineError("io_uring is unavailable", error)
+            }
+            return (.poll, "io_uring is unavailable (\(error)): the reactors poll and read and write instead")
+        }
     }
 
     private static func requireMultishotReads() throws(EngineError) {

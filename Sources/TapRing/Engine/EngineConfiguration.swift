@@ -31,6 +31,18 @@ public struct EngineConfiguration: Sendable {
     /// Most writes in flight per port.
     public var writeBatch = 64
     public var readMode = ReadMode.fixedBuffers
+    /// How reactors do their I/O.
+    public var ioBackend = IOBackend.automatic
+
+    public enum IOBackend: String, Sendable, CaseIterable {
+        /// io_uring where the kernel allows it, else `poll`, with a notice.
+        case automatic
+        /// io_uring, or fail.
+        case ioUring = "io-uring"
+        /// `poll` and nonblocking reads and writes, in batches, on the same
+        /// reactors: for where io_uring is disabled or filtered out.
+        case poll
+    }
 
     public init() {}
 

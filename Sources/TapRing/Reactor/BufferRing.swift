@@ -33,7 +33,7 @@ struct BufferRing: ~Copyable {
         registration.ring_addr = UInt64(UInt(bitPattern: memory))
         registration.ring_entries = UInt32(capacity)
         registration.bgid = group
-        let result = io_uring_register_buf_ring(uring.ring, &registration, 0)
+        let result = io_uring_register_buf_ring(uring.ring!, &registration, 0)
         guard result == 0 else {
             munmap(memory, bytes)
             throw Errno(completionResult: result)

@@ -13,6 +13,8 @@ struct ReactorSettings: Sendable {
     /// Whether ports are read with multishot reads from provided-buffer rings
     /// rather than with fixed-buffer reads.
     var multishotReads: Bool
+    /// Whether reactors emulate io_uring with `poll` (`PollRing`).
+    var pollsInstead: Bool
 }
 
 /// One engine thread: an io_uring that keeps reads in flight on the ports
@@ -46,7 +48,8 @@ struct Reactor: ~Copyable {
         let owned = (0..<fabric.portCount).filter { fabric.ports[$0].home == index }
         let submissionEntries = (owned.count * (settings.readDepth + settings.writeBatch) + 64).nextPowerOfTwo
         let ring = try URing(
-            entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)))
+            entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)),
+            emulated: settings.pollsInstead)
         try ring.registerFiles(owned.flatMap { fabric.ports[$0].fixedFiles })
         // Registration pins the arena against RLIMIT_MEMLOCK; without it,
         // reads and writes pass plain addresses and cost a page walk each.

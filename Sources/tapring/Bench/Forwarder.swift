@@ -30,6 +30,7 @@ final class TapRingForwarder: Forwarder {
                 let sink = guestSinks[nic]
                 return { frame in sink?.record(frame, now: wallClockNow()) }
             }
+            engine.backendNotice.map { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {
             throw Failure("tapring: \(error)")

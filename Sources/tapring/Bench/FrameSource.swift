@@ -24,7 +24,7 @@ final class FrameSource: @unchecked Sendable {
     /// `batch` frames, each after 4 bytes for its length when framed.
     private let frames: UnsafeMutableRawPointer
     private let vectors: UnsafeMutablePointer<iovec>
-    private let messages: UnsafeMutablePointer<clinux_mmsghdr>
+    private let messages: UnsafeMutablePointer<MultipleMessage>
 
     init(_ endpoint: Endpoint, length: Int, run: UInt32) throws(Failure) {
         self.length = length
@@ -40,15 +40,16 @@ final class FrameSource: @unchecked Sendable {
         frames = .allocate(byteCount: stride * Self.batch, alignment: 64)
         frames.initializeMemory(as: UInt8.self, repeating: 0, count: stride * Self.batch)
         vectors = .allocate(capacity: Self.batch)
+        precondition(MemoryLayout<MultipleMessage>.stride == 64, "glibc's struct mmsghdr is 64 bytes")
         messages = .allocate(capacity: Self.batch)
         for index in 0..<Self.batch {
             let frame = frames + index * stride + (framed ? 4 : 0)
             if framed { (frame - 4).storeBytes(of: UInt32(length).bigEndian, as: UInt32.self) }
             TestFrame.prepare(frame, run: run)
             vectors[index] = iovec(iov_base: frame, iov_len: length)
-            var message = clinux_mmsghdr()
-            message.msg_hdr.msg_iov = vectors + index
-            message.msg_hdr.msg_iovlen = 1
+            var message = MultipleMessage()
+            message.header.msg_iov = vectors + index
+            message.header.msg_iovlen = 1
             messages[index] = message
         }
     }
@@ -122,4 +123,10 @@ final class FrameSource: @unchecked Sendable {
         var due = timespec(tv_sec: Int(wallClock / 1_000_000_000), tv_nsec: Int(wallClock % 1_000_000_000))
         while clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &due, nil) == EINTR {}
     }
+}
+
+/// glibc's `struct mmsghdr`: a message header and the bytes sent of it.
+private struct MultipleMessage {
+    var header = msghdr()
+    var length: UInt32 = 0
 }

@@ -1,0 +1,76 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import TapRing
+
+/// Where io_uring is unavailable the reactors poll and read and write
+/// instead: the same forwarding, the same order, the same NIC.
+@Suite(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+struct PollBackendTests {
+    private static var pollConfiguration: EngineConfiguration {
+        var configuration = EngineConfiguration()
+        configuration.ioBackend = .poll
+        return configuration
+    }
+
+    @Test func tapsForwardInOrderWhenPolling() throws {
+        let hub = try TapHub(ports: 3, configuration: Self.pollConfiguration)
+        #expect(hub.engine.backend == .poll)
+        let frames = (0..<1000).map { PacketSocket.frame(payload: [UInt8($0 >> 8), UInt8($0 & 0xFF)], length: 60 + $0 % 1400) }
+        try frames.forEach(hub.sockets[0].send)
+        #expect(difference(hub.sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
+        #expect(difference(hub.sockets[2].receive(count: frames.count, timeout: 5), frames) == nil)
+    }
+
+    @Test func anE1000GuestReceivesWhenPolling() throws {
+        let name = Kernel.uniqueName("trp")
+        let plan = try NetworkPlan.parse(["-netdev", "tap,id=n0,ifname=\(name),script=no,downscript=no",
+                                          "-device", "e1000,netdev=n0"])
+        let engine = try Engine(plan, configuration: Self.pollConfiguration)
+        try engine.start()
+        try Kernel.bringUp(name)
+        let socket = try PacketSocket(interface: name)
+        // The NIC's receive holdback after the guest's RCTL write runs on the
+        // poll ring's timers; the frames wait for it.
+        for sequence in 0..<300 { try socket.send(PacketSocket.frame(payload: [UInt8(sequence >> 8), UInt8(sequence & 0xFF)])) }
+        let deadline = Date().addingTimeInterval(5)
+        while engine.guests[0].framesReceived.load(ordering: .relaxed) < 300 && Date() < deadline { usleep(20_000) }
+        #expect(engine.guests[0].framesReceived.load(ordering: .relaxed) == 300)
+        engine.stop()
+    }
+
+    @Test(.enabled(if: WithoutIOUring.launcher != nil, WithoutIOUring.reason))
+    func aSeccompProfileThatBlocksIOUringMakesTheEnginePoll() throws {
+        let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: WithoutIOUring.launcher!)
+        process.arguments = [TapRingBinary.url.path, "run", "--stats", "0"] + taps.enumerated().flatMap { index, tap in
+            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
+             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+        }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let deadline = Date().addingTimeInterval(10)
+        while !taps.allSatisfy(Kernel.interfaceExists) {
+            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
+            usleep(20_000)
+        }
+        let sockets = try taps.map { tap in
+            try Kernel.bringUp(tap)
+            return try PacketSocket(interface: tap)
+        }
+        let frames = (0..<200).map { PacketSocket.frame(payload: [9, UInt8($0)]) }
+        try frames.forEach(sockets[0].send)
+        #expect(difference(sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
+        process.interrupt()
+        process.waitUntilExit()
+        let warning = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(warning.split(separator: "\n").filter { $0.contains("warning") }
+            == ["tapring: warning: io_uring is unavailable (Operation not permitted): the reactors poll and read and write instead"])
+        #expect(process.terminationStatus == 0)
+    }
+}
