@@ -17,6 +17,7 @@ struct StatisticsReport {
             let rateIn = Double(now.framesIn - before.framesIn) / interval
             let rateOut = Double(now.framesOut - before.framesOut) / interval
             return "\(now.netdev) in \(Self.rate(rateIn)) out \(Self.rate(rateOut)) drops \(now.drops - before.drops)"
+                + (now.down ? " DOWN" : "")
         }
         previous = current
         previousTime = seconds
@@ -32,11 +33,11 @@ struct StatisticsReport {
 
     /// A table of totals and average rates over `seconds`.
     func table(_ ports: [PortStatistics], seconds: Double) -> String {
-        let header = ["netdev", "interface", "frames in", "frames out", "in/s", "out/s", "drops", "errors"]
+        let header = ["netdev", "interface", "frames in", "frames out", "in/s", "out/s", "drops", "errors", "state"]
         let rows = ports.map { port in
             [port.netdev, port.interface, "\(port.framesIn)", "\(port.framesOut)",
              Self.rate(Double(port.framesIn) / seconds), Self.rate(Double(port.framesOut) / seconds),
-             "\(port.drops)", "\(port.errors)"]
+             "\(port.drops)", "\(port.errors)", port.down ? "down" : "up"]
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0
@@ -44,7 +45,7 @@ struct StatisticsReport {
         let lines = ([header] + rows).map { row in
             zip(row, widths).enumerated().map { column, cell in
                 let padding = String(repeating: " ", count: cell.1 - cell.0.count)
-                return column < 2 ? cell.0 + padding : padding + cell.0
+                return column < 2 || column == row.count - 1 ? cell.0 + padding : padding + cell.0
             }.joined(separator: "  ")
         }
         return (lines + [String(format: "over %.2f s", seconds)]).joined(separator: "\n")

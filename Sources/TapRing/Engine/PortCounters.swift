@@ -14,6 +14,9 @@ struct PortCounters: ~Copyable {
     let drops = Atomic<UInt64>(0)
     /// Reads and writes the kernel failed.
     let errors = Atomic<UInt64>(0)
+    /// 1 once the port's netdev is gone (its tap deleted, its device
+    /// failing for good): it is neither read nor written any more.
+    let down = Atomic<UInt64>(0)
 
     /// Adds these counters to `totals`, which sums every reactor's for a port.
     func add(to totals: inout PortStatistics) {
@@ -23,6 +26,7 @@ struct PortCounters: ~Copyable {
         totals.bytesOut += bytesOut.load(ordering: .relaxed)
         totals.drops += drops.load(ordering: .relaxed)
         totals.errors += errors.load(ordering: .relaxed)
+        totals.down = totals.down || down.load(ordering: .relaxed) != 0
     }
 }
 

@@ -13,6 +13,9 @@ public struct PortStatistics: Sendable, Equatable, Codable {
     public var drops: UInt64 = 0
     /// Reads and writes the kernel failed.
     public var errors: UInt64 = 0
+    /// The netdev is gone: its tap was deleted, or it failed for good. Frames
+    /// for it are dropped and counted.
+    public var down = false
 
     init(netdev: String, interface: String) {
         self.netdev = netdev

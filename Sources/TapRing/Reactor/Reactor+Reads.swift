@@ -100,16 +100,20 @@ extension Reactor {
         }
     }
 
-    /// Counts a failed read, and gives up on a port whose netdev is gone.
+    /// Counts a failed read or write, and gives up on a port whose netdev is
+    /// gone.
     mutating func readFailed(_ local: Int, result: Int32) {
         let error = Errno(completionResult: result)
         switch error {
         case .interrupted, .resourceTemporarilyUnavailable, .canceled:
             return
         default:
-            fabric.counters(of: index, for: crossbar.ports[local]).pointee.errors.bump()
+            let counters = fabric.counters(of: index, for: crossbar.ports[local])
+            counters.pointee.errors.bump()
+            // A deleted tap answers EBADFD; a vanished device EIO or ENODEV.
             if error.rawValue == EBADFD || error == .ioError || error == .operationNotSupportedByDevice {
                 ports[local].down = true
+                counters.pointee.down.store(1, ordering: .relaxed)
             }
         }
     }

@@ -16,6 +16,10 @@ extension Reactor {
                 continue
             }
             guard ports[local].readsFrames else { continue }
+            if ports[local].down {
+                taken += dropQueuedFrames(local)
+                continue
+            }
             var batch = 0
             var last: UnsafeMutablePointer<io_uring_sqe>?
             let first = ports[local].nextProducer
@@ -65,9 +69,27 @@ extension Reactor {
         if result > 0 {
             counters.pointee.framesOut.bump()
             counters.pointee.bytesOut.bump(by: UInt64(Int(result) - ports[local].vnetHeaderSize))
+        } else if result < 0 {
+            readFailed(local, result: result)
         } else {
             counters.pointee.errors.bump()
         }
         crossbar.release(operation.slot)
+    }
+
+    /// Takes the frames queued for a port whose netdev is gone off its lanes
+    /// and counts them as drops, so that they neither fill the lanes nor
+    /// hold slots; returns how many.
+    private mutating func dropQueuedFrames(_ local: Int) -> Int {
+        let counters = fabric.counters(of: index, for: crossbar.ports[local])
+        var dropped = 0
+        for producer in 0..<fabric.reactorCount {
+            while let frame = crossbar.nextFrame(for: local, from: producer) {
+                crossbar.release(frame.slot)
+                dropped += 1
+            }
+        }
+        counters.pointee.drops.bump(by: UInt64(dropped))
+        return dropped
     }
 }

@@ -1,0 +1,184 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import TapRing
+
+/// The engine under faults: a tap deleted under it, a buffer ring run dry, a
+/// full submission queue, a peer that stops reading. Each time the rest of
+/// the network keeps forwarding, every frame is delivered or counted, and
+/// the engine recovers without a restart.
+@Suite(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+struct FaultInjectionTests {
+    @Test func aDeletedTapGoesDownWhileTheOthersForward() throws {
+        let taps = (0..<3).map { _ in Kernel.uniqueName("trf") }
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--json", "--stats", "0"] + taps.enumerated().flatMap { index, tap in
+            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
+             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+        }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let deadline = Date().addingTimeInterval(10)
+        while !taps.allSatisfy(Kernel.interfaceExists) {
+            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
+            usleep(20_000)
+        }
+        let sockets = try taps.prefix(2).map { tap in
+            try Kernel.bringUp(tap)
+            return try PacketSocket(interface: tap)
+        }
+        try Kernel.ip("link", "del", taps[2])
+        let frames = (0..<500).map { PacketSocket.frame(payload: [7, UInt8($0 >> 8), UInt8($0 & 0xFF)]) }
+        try frames.forEach(sockets[0].send)
+        #expect(difference(sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
+
+        process.interrupt()
+        let report = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let ports = try RunReport.decode(report)
+        #expect(ports.map(\.down) == [false, false, true])
+        // Every frame for the deleted tap is written, failed or dropped.
+        #expect(ports[2].framesOut == 0 && ports[2].drops + ports[2].errors >= 500)
+        // The engine removed the taps it created.
+        #expect(!taps.contains(where: Kernel.interfaceExists))
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalStopsTheEngineWithFinalStatistics(signal: Int32) throws {
+        let tap = Kernel.uniqueName("trg")
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--json", "--stats", "0", "-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !Kernel.interfaceExists(tap) {
+            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(tap)") }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, signal)
+        let report = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try RunReport.decode(report).map(\.netdev) == ["t"])
+        #expect(!Kernel.interfaceExists(tap), "the tap TapRing made outlived it")
+    }
+
+    @Test func aBufferRingRunDryRecovers() throws {
+        var configuration = EngineConfiguration()
+        configuration.readMode = .multishot
+        configuration.slotsPerReactor = 48
+        configuration.readDepth = 32
+        let hub = try TapHub(ports: 2, configuration: configuration)
+        let burst = (0..<3000).map { PacketSocket.frame(payload: [1, UInt8($0 >> 8), UInt8($0 & 0xFF)]) }
+        let droppedBefore = Kernel.statistic(hub.names[0], "tx_dropped")
+        try burst.forEach(hub.sockets[0].send)
+        let arrived = hub.sockets[1].receive(count: burst.count, timeout: 3)
+        // The ring ran dry (-ENOBUFS) and frames waited in the tap; what its
+        // queue could not hold the kernel dropped and counted there.
+        let dropped = Kernel.statistic(hub.names[0], "tx_dropped") - droppedBefore
+        let sequence = arrived.map { Int($0[15]) << 8 | Int($0[16]) }
+        #expect(zip(sequence, sequence.dropFirst()).allSatisfy { $0 < $1 }, "frames overtook each other")
+        let drops = hub.engine.statistics().reduce(0) { $0 + $1.drops }
+        #expect(UInt64(arrived.count) + drops + dropped == UInt64(burst.count))
+        // And it goes on.
+        let after = (0..<100).map { PacketSocket.frame(payload: [2, UInt8($0)]) }
+        try after.forEach(hub.sockets[0].send)
+        #expect(difference(hub.sockets[1].receive(count: after.count, timeout: 3), after) == nil)
+    }
+
+    @Test func aFullSubmissionQueueIsSubmittedAndGoesOn() throws {
+        // Four ports that keep 2,048 reads each in flight: more than the
+        // 4,096 entries a reactor's ring is given.
+        var configuration = EngineConfiguration()
+        configuration.readDepth = 2048
+        configuration.reactorCount = 1
+        let hub = try TapHub(ports: 4, configuration: configuration)
+        // Room in the source tap's queue for the whole burst.
+        try Kernel.ip("link", "set", hub.names[0], "txqueuelen", "10000")
+        let frames = (0..<2000).map { PacketSocket.frame(payload: [3, UInt8($0 >> 8), UInt8($0 & 0xFF)]) }
+        try frames.forEach(hub.sockets[0].send)
+        for port in 1..<4 {
+            #expect(difference(hub.sockets[port].receive(count: frames.count, timeout: 5), frames) == nil)
+        }
+    }
+
+    @Test func aPeerThatStopsReadingCostsOnlyItsOwnFrames() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)
+        defer { close(ends[1]) }  // the engine closes its own end
+        let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
+        let plan = try NetworkPlan.parse(taps.enumerated().flatMap { index, tap in
+            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
+             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+        } + ["-netdev", "socket,id=stalled,fd=\(ends[0])", "-netdev", "hubport,id=ps,hubid=0,netdev=stalled"])
+        let engine = try Engine(plan)
+        try engine.start()
+        defer { engine.stop() }
+        try taps.forEach(Kernel.bringUp)
+        let sockets = try taps.map(PacketSocket.init(interface:))
+        let residentBefore = Kernel.residentBytes()
+
+        // Nobody reads the socket's other end: its buffer fills, then its
+        // queue, then its frames are dropped; the other tap gets them all.
+        let frames = (0..<20000).map { PacketSocket.frame(payload: [4, UInt8($0 >> 8), UInt8($0 & 0xFF)], length: 200) }
+        var arrived: [[UInt8]] = []
+        for chunk in stride(from: 0, to: frames.count, by: 500) {
+            try frames[chunk..<chunk + 500].forEach(sockets[0].send)
+            arrived += sockets[1].receive(count: 500, timeout: 5)
+        }
+        #expect(difference(arrived, frames) == nil)
+        let ports = engine.statistics()
+        let stalled = try #require(ports.first { $0.netdev == "stalled" })
+        #expect(stalled.drops > 0)
+        // What the socket neither sent nor dropped still waits in its queue,
+        // which is bounded.
+        let waiting = 20000 - Int(stalled.framesOut) - Int(stalled.drops)
+        #expect((0...EngineConfiguration().queueCapacity * 2).contains(waiting))
+        #expect(Kernel.residentBytes() - residentBefore < 64 << 20)
+    }
+}
+
+/// The final JSON of `tapring run --json`.
+enum RunReport {
+    struct Port: Decodable {
+        var netdev: String
+        var framesIn: UInt64
+        var framesOut: UInt64
+        var drops: UInt64
+        var errors: UInt64
+        var down: Bool
+    }
+
+    private struct Report: Decodable {
+        var ports: [Port]
+    }
+
+    static func decode(_ data: Data) throws -> [Port] {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(Report.self, from: data).ports
+    }
+}
+
+extension Kernel {
+    /// A counter of `/sys/class/net/INTERFACE/statistics`.
+    static func statistic(_ interface: String, _ name: String) -> UInt64 {
+        let text = try? String(contentsOfFile: "/sys/class/net/\(interface)/statistics/\(name)", encoding: .utf8)
+        return text.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+    }
+
+    /// This process's resident set, in bytes.
+    static func residentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+}
