@@ -7,7 +7,7 @@ DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping pytho
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 
-.PHONY: deps bench-deps build test tsan run bench install example docs clean
+.PHONY: deps bench-deps build test tsan run bench soak install example docs clean
 
 deps:
 	@./Benchmarks/require $(DEPS)
@@ -28,6 +28,12 @@ TSAN_TESTS := ConcurrentAccessTests|HostileGuestTests|CrossbarTests|LaneTests
 tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
+# Four taps and an e1000 on one hub at full rate: every frame accounted for,
+# resident memory flat.
+SOAK_SECONDS ?= 600
+soak: build
+	./Benchmarks/soak $(TAPRING) --seconds $(SOAK_SECONDS)
 
 # libtapring.so, tapring.h and tapring.pc under PREFIX, for emulators in C.
 PREFIX ?= /usr/local

@@ -35,11 +35,12 @@ struct Progress {
 /// The tester's final words: a table per forwarder, and the comparison.
 enum BenchReport {
     static func table(_ result: BenchResult) -> String {
-        let header = ["port", "frames", "Mpps", "Gbit/s", "drops", "loss", "reorder", "dup", "p50 µs", "p99 µs", "p99.9 µs"]
+        let header = ["port", "frames", "Mpps", "Gbit/s", "drops", "loss", "uncounted", "reorder", "dup", "p50 µs", "p99 µs",
+                      "p99.9 µs"]
         let rows = result.ports.map { port in
             [port.port, "\(port.frames)", String(format: "%.3f", port.mpps), String(format: "%.3f", port.gbps),
-             "\(port.drops)", String(format: "%llu (%.2f%%)", port.loss, port.lossPercent), "\(port.reordered)",
-             "\(port.duplicates)"]
+             "\(port.drops)", String(format: "%llu (%.2f%%)", port.loss, port.lossPercent), "\(port.unaccounted)",
+             "\(port.reordered)", "\(port.duplicates)"]
                 + (port.latencyMicroseconds.map {
                     [String(format: "%.1f", $0.p50), String(format: "%.1f", $0.p99), String(format: "%.1f", $0.p99_9)]
                 } ?? ["-", "-", "-"])
@@ -53,10 +54,11 @@ enum BenchReport {
         }
         let offered = result.rate.map { String(format: " at %.0f frames/s", $0) } ?? ""
         let summary = String(
-            format: "%@, %@ of %d-byte frames%@: %llu sent in %.3f s, %llu dropped at the input; "
-                + "CPU %.3f s, %.2f Mframes per CPU-second",
-            result.forwarder, result.mode, result.frameLength, offered, result.sent, result.seconds, result.inputDrops,
-            result.cpuSeconds, result.framesPerCPUSecond / 1e6)
+            format: "%@, %@ of %d-byte frames%@: %llu sent in %.3f s, %llu sent again for a full input queue; "
+                + "CPU %.3f s, %.2f Mframes per CPU-second; resident %.1f MiB, at most %.1f, at the end %.1f",
+            result.forwarder, result.mode, result.frameLength, offered, result.sent, result.seconds, result.inputRetries,
+            result.cpuSeconds, result.framesPerCPUSecond / 1e6, result.residentMiB.start, result.residentMiB.peak,
+            result.residentMiB.end)
         return ([summary] + lines).joined(separator: "\n")
     }
 

@@ -7,15 +7,20 @@ struct BenchResult: Encodable {
     var rate: Double?
     var seconds: Double
     var sent: UInt64
-    /// Frames the kernel dropped at the input because the forwarder did not
-    /// read them in time.
-    var inputDrops: UInt64
+    /// Sends the input tap refused for a full queue (its `tx_dropped`): the
+    /// source sends them again, so they are not lost, but they show the
+    /// forwarder fell behind.
+    var inputRetries: UInt64
     var cpuSeconds: Double
     var framesPerCPUSecond: Double
+    /// The forwarder's resident memory when sending began, at its highest,
+    /// and at the end, in MiB.
+    var residentMiB: ResidentMemory.Summary
     var ports: [PortResult]
 
-    init(forwarder: String, settings: BenchSettings, sent: UInt64, inputDrops: UInt64,
-         window: (start: UInt64, end: UInt64), cpuSeconds: Double, ports: [PortResult]) {
+    init(forwarder: String, settings: BenchSettings, sent: UInt64, inputRetries: UInt64,
+         window: (start: UInt64, end: UInt64), cpuSeconds: Double, memory: ResidentMemory, ports: [PortResult]) {
+        residentMiB = memory.summary
         self.forwarder = forwarder
         switch settings.mode {
         case .duration: mode = "duration"
@@ -26,7 +31,7 @@ struct BenchResult: Encodable {
         rate = settings.rate
         seconds = Double(window.end &- window.start) / 1e9
         self.sent = sent
-        self.inputDrops = inputDrops
+        self.inputRetries = inputRetries
         self.cpuSeconds = cpuSeconds
         let delivered = ports.reduce(0) { $0 + $1.frames }
         framesPerCPUSecond = cpuSeconds > 0 ? Double(delivered) / cpuSeconds : 0
@@ -54,13 +59,20 @@ struct PortResult: Encodable {
     /// Frames sent that never arrived, and as a share of those sent.
     var loss: UInt64
     var lossPercent: Double
+    /// Frames the kernel dropped on their way from the forwarder to the
+    /// sink: its receive ring was full, or the output tap's backlog.
+    var sinkDrops: UInt64
+    /// Frames lost that no counter accounts for: loss less the forwarder's
+    /// drops and the sink's. Zero when every frame is counted.
+    var unaccounted: Int64
     var reordered: UInt64
     var duplicates: UInt64
     /// Microseconds from send to arrival; none for a drain, where it is
     /// mostly the time a frame waited for the forwarder to resume.
     var latencyMicroseconds: Latency?
 
-    init(_ analysis: SinkAnalysis, sent: UInt64, drops: UInt64, window: (start: UInt64, end: UInt64), settings: BenchSettings) {
+    init(_ analysis: SinkAnalysis, sent: UInt64, drops: UInt64, sinkDrops: UInt64,
+         window: (start: UInt64, end: UInt64), settings: BenchSettings) {
         port = analysis.name
         frames = analysis.received.load(ordering: .relaxed)
         var end = window.end
@@ -71,6 +83,8 @@ struct PortResult: Encodable {
         self.drops = drops
         loss = sent > frames ? sent - frames : 0
         lossPercent = sent > 0 ? Double(loss) / Double(sent) * 100 : 0
+        self.sinkDrops = sinkDrops
+        unaccounted = Int64(loss) - Int64(drops) - Int64(sinkDrops)
         reordered = analysis.reordered
         duplicates = analysis.duplicates
         if case .drain = settings.mode {
@@ -81,5 +95,34 @@ struct PortResult: Encodable {
                 p50: Double(histogram.valueAtPercentile(50)) / 1e3, p99: Double(histogram.valueAtPercentile(99)) / 1e3,
                 p99_9: Double(histogram.valueAtPercentile(99.9)) / 1e3)
         }
+    }
+}
+
+/// The forwarder's resident memory over a measurement.
+struct ResidentMemory {
+    struct Summary: Encodable {
+        var start: Double
+        var peak: Double
+        var end: Double
+    }
+
+    private let start: Int
+    private var peak: Int
+    private var end: Int
+
+    init(start: Int) {
+        self.start = start
+        peak = start
+        end = start
+    }
+
+    mutating func sample(_ bytes: Int) {
+        peak = max(peak, bytes)
+        end = bytes
+    }
+
+    var summary: Summary {
+        let mebibyte = Double(1 << 20)
+        return Summary(start: Double(start) / mebibyte, peak: Double(peak) / mebibyte, end: Double(end) / mebibyte)
     }
 }

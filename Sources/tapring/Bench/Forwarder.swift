@@ -15,6 +15,8 @@ protocol Forwarder: AnyObject {
     func cpuSeconds() -> Double
     /// Frames dropped for a full queue, by netdev id or NIC name, as far as it counts them.
     func drops() -> [String: UInt64]
+    /// Its resident memory, in bytes.
+    func residentBytes() -> Int
     func stop()
 }
 
@@ -45,6 +47,9 @@ final class TapRingForwarder: Forwarder {
     func drops() -> [String: UInt64] {
         Dictionary(engine.statistics().map { ($0.netdev, $0.drops) }, uniquingKeysWith: +)
     }
+
+    /// The whole process's: the engine's, and the tester's own, which stays flat.
+    func residentBytes() -> Int { Measurement.residentBytes(of: "self") }
 
     func stop() { engine.stop() }
 }
@@ -105,6 +110,8 @@ final class QEMUForwarder: Forwarder {
     }
 
     func drops() -> [String: UInt64] { [:] }
+
+    func residentBytes() -> Int { Measurement.residentBytes(of: "\(pid)") }
 
     func stop() {
         guard !hasExited else { return }

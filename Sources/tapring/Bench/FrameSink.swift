@@ -48,6 +48,13 @@ final class FrameSink: @unchecked Sendable {
         thread = nil
     }
 
+    /// Frames the kernel had for the sink but dropped, its ring being full:
+    /// counted since the last call.
+    func droppedFrames() -> UInt64 {
+        guard case .ring(let ring) = receiver else { return 0 }
+        return ring.droppedFrames()
+    }
+
     private func receive() {
         switch receiver {
         case .ring(let ring):
@@ -125,6 +132,17 @@ final class PacketRing: @unchecked Sendable {
     deinit {
         munmap(ring, Self.blockSize * Self.blockCount)
         close(descriptor)
+    }
+
+    /// Frames dropped for want of room in the ring since the last call.
+    ///
+    /// The corresponding C call is `getsockopt(PACKET_STATISTICS)`, which
+    /// also resets the count.
+    func droppedFrames() -> UInt64 {
+        var statistics = tpacket_stats_v3()
+        var length = socklen_t(MemoryLayout<tpacket_stats_v3>.size)
+        guard getsockopt(descriptor, SOL_PACKET, PACKET_STATISTICS, &statistics, &length) == 0 else { return 0 }
+        return UInt64(statistics.tp_drops)
     }
 
     /// Waits up to `waitingMilliseconds` for the next block, hands each of

@@ -54,7 +54,14 @@ struct Measurement {
         }
         defer { sinks.forEach { $0.stop() } }
 
-        let kernelDropsBefore = input.map { Self.counter($0, "tx_dropped") } ?? 0
+        let refusedBefore = input.map { Self.counter($0, "tx_dropped") } ?? 0
+        let outputs = try topology.outputs.map { (port) throws(Failure) -> String? in
+            guard case .tap = port.endpoint, case .interface(let name) = try endpoint(port, forwarder) else { return nil }
+            return name
+        }
+        let outputDropsBefore = outputs.map { $0.map { Self.counter($0, "rx_dropped") } ?? 0 }
+        sinks.forEach { _ = $0.droppedFrames() }
+        var memory = ResidentMemory(start: forwarder.residentBytes())
         let window: (start: UInt64, end: UInt64)
         let cpu: Double
         if case .drain(let count) = settings.mode {
@@ -70,20 +77,32 @@ struct Measurement {
         } else {
             let cpuBefore = forwarder.cpuSeconds()
             let start = wallClockNow()
-            sendWithProgress(source, analyses: analyses, forwarder: forwarder, start: start)
+            sendWithProgress(source, analyses: analyses, forwarder: forwarder, start: start, memory: &memory)
             let end = wallClockNow()
             waitUntilQuiet(analyses, expecting: source.sent.load(ordering: .relaxed))
             cpu = forwarder.cpuSeconds() - cpuBefore
             window = (start, end)
         }
+        memory.sample(forwarder.residentBytes())
         sinks.forEach { $0.stop() }
         let drops = forwarder.drops()
-        let kernelDrops = (input.map { Self.counter($0, "tx_dropped") } ?? 0) - kernelDropsBefore
+        let refused = (input.map { Self.counter($0, "tx_dropped") } ?? 0) - refusedBefore
+        // What the kernel dropped on its way to a sink: its ring was full, or the
+        // output tap's backlog.
+        var sinkDrops = zip(outputs, outputDropsBefore).map { name, before in
+            name.map { Self.counter($0, "rx_dropped") - before } ?? 0
+        }
+        var next = 0
+        for (index, port) in topology.outputs.enumerated() where !isGuest(port) {
+            sinkDrops[index] += sinks[next].droppedFrames()
+            next += 1
+        }
+        let sent = source.sent.load(ordering: .relaxed)
         return BenchResult(
-            forwarder: forwarder.name, settings: settings, sent: source.sent.load(ordering: .relaxed),
-            inputDrops: kernelDrops, window: window, cpuSeconds: cpu,
-            ports: analyses.map { analysis in
-                PortResult(analysis, sent: source.sent.load(ordering: .relaxed), drops: drops[analysis.name] ?? 0,
+            forwarder: forwarder.name, settings: settings, sent: sent, inputRetries: refused, window: window,
+            cpuSeconds: cpu, memory: memory,
+            ports: zip(analyses, sinkDrops).map { analysis, sinkDrops in
+                PortResult(analysis, sent: sent, drops: drops[analysis.name] ?? 0, sinkDrops: sinkDrops,
                            window: window, settings: settings)
             })
     }
@@ -152,6 +171,13 @@ struct Measurement {
         }
     }
 
+    /// The resident set of process `process` (a pid, or `self`), in bytes.
+    static func residentBytes(of process: String) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
     /// A counter of `/sys/class/net/INTERFACE/statistics`.
     static func counter(_ interface: String, _ name: String) -> UInt64 {
         let text = try? String(contentsOfFile: "/sys/class/net/\(interface)/statistics/\(name)", encoding: .utf8)
@@ -160,7 +186,8 @@ struct Measurement {
 
     /// Sends on a thread of its own for the mode's duration or count, with a
     /// line of progress every second; SIGINT or SIGTERM ends it early.
-    private func sendWithProgress(_ source: FrameSource, analyses: [SinkAnalysis], forwarder: any Forwarder, start: UInt64) {
+    private func sendWithProgress(_ source: FrameSource, analyses: [SinkAnalysis], forwarder: any Forwarder, start: UInt64,
+                                  memory: inout ResidentMemory) {
         let done = DispatchSemaphore(value: 0)
         let (count, deadline): (UInt64?, UInt64?)
         switch settings.mode {
@@ -176,6 +203,7 @@ struct Measurement {
         thread.start()
         var progress = Progress(settings: settings, outputs: analyses.map(\.name))
         while done.wait(timeout: .now() + .seconds(1)) == .timedOut {
+            memory.sample(forwarder.residentBytes())
             if waiter.wait(seconds: 0) != nil {
                 source.stop()
                 done.wait()

@@ -25,6 +25,25 @@ struct BenchCommandTests {
         }
     }
 
+    /// The soak's checks, briefly: four taps and an e1000 on one hub at full
+    /// rate; on every port, each frame that did not arrive is counted as
+    /// dropped somewhere, and memory stays flat (`make soak` runs it for
+    /// ten minutes).
+    @Test(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+    func atFullRateEveryFrameIsAccountedFor() throws {
+        let options = (0..<4).flatMap { index in
+            ["-netdev", "tap,id=t\(index),ifname=\(Kernel.uniqueName("trk")),script=no,downscript=no",
+             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+        } + ["-netdev", "hubport,id=pn,hubid=0", "-device", "e1000,netdev=pn"]
+        let report = try bench(["--json", "--duration", "5"] + options)
+        let result = try #require(report.results.first)
+        #expect(result.ports.map(\.port) == ["t1", "t2", "t3", "e1000.0"])
+        for port in result.ports {
+            #expect(port.unaccounted == 0 && port.duplicates == 0, "\(port.port)")
+        }
+        #expect(result.residentMiB.end - result.residentMiB.start < 8)
+    }
+
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
                    "needs root and setpriv to run the tester as an unprivileged user"))
     func withoutRootSocketPairsStandInForTaps() throws {
@@ -80,10 +99,17 @@ struct BenchCommandTests {
 
     struct Report: Decodable {
         struct Result: Decodable {
+            struct Memory: Decodable {
+                var start: Double
+                var end: Double
+            }
+
             var forwarder: String
             var mode: String
             var sent: UInt64
             var cpuSeconds: Double
+            /// `resident_mi_b` in the report.
+            var residentMiB: Memory
             var ports: [Port]
         }
 
@@ -100,6 +126,7 @@ struct BenchCommandTests {
             var mpps: Double
             var gbps: Double
             var loss: UInt64
+            var unaccounted: Int64
             var reordered: UInt64
             var duplicates: UInt64
             var latencyMicroseconds: Latency?
