@@ -50,9 +50,14 @@ public final class Engine: @unchecked Sendable {
             + plan.devices.indices.map(PortID.device)
         let allowedCPUs = CPUAffinity.allowedCPUs()
         let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portIDs.count, 64))
+        let routes = HubRoutes(plan: plan, ports: portIDs).destinations
+        // Multishot reads draw small slots from buffer rings: no room for GSO frames.
+        let offloads = configuration.readMode == .multishot ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
+        let largeSlotsPerReactor = offloads.isEmpty ? 0 : configuration.largeSlotsPerReactor
         do {
             arena = try FrameArena(
-                slotSize: configuration.slotSize, slotCount: configuration.slotsPerReactor * reactorCount)
+                slotSize: configuration.slotSize, slotCount: configuration.slotsPerReactor * reactorCount,
+                largeSlotCount: largeSlotsPerReactor * reactorCount)
         } catch {
             throw EngineError("could not map the frame arena", error)
         }
@@ -66,8 +71,9 @@ public final class Engine: @unchecked Sendable {
         var captures: [Int: UnsafeMutablePointer<PacketCapture>] = [:]
         let laneCapacity = configuration.queueCapacity.nextPowerOfTwo
         do throws(EngineError) {
-            for case .netdev(let index) in portIDs {
-                netdevs.append(try NetdevPort(plan.netdevs[index]))
+            for (port, id) in portIDs.enumerated() {
+                guard case .netdev(let index) = id else { continue }
+                netdevs.append(try NetdevPort(plan.netdevs[index], offloads: offloads.contains(port)))
             }
             captures = try Self.openCaptures(plan, ports: portIDs)
             for device in plan.devices {
@@ -88,8 +94,8 @@ public final class Engine: @unchecked Sendable {
         let kinds = netdevs.map(\.kind) + nics.map(PortKind.nic)
         storage = Fabric.Storage(
             ports: kinds.enumerated().map { PortDescription(home: $0 % reactorCount, kind: $1, capture: captures[$0]) },
-            routes: HubRoutes(plan: plan, ports: portIDs).destinations,
-            reactorCount: reactorCount, arena: arena.view, slotsPerReactor: configuration.slotsPerReactor,
+            routes: routes, reactorCount: reactorCount, arena: arena.view,
+            slotsPerReactor: configuration.slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor,
             laneCapacity: laneCapacity, doorbells: doorbells)
         let fabric = storage.fabric
         for (index, nic) in nics.enumerated() {
@@ -247,6 +253,22 @@ public final class Engine: @unchecked Sendable {
         gate.arrive()
         guard gate.wait() == nil else { return }
         reactor.run()
+    }
+
+    /// The taps, by port, that get offloads: a tap not set `vnet_hdr=off`
+    /// whose frames go to another such tap. Between the two GSO frames pass
+    /// whole, 64 KiB at a time; a port that takes plain frames only gets
+    /// them cut up (`Segmenter`). A tap whose frames reach no such tap keeps
+    /// offloads off, so the kernel segments for it, and does it faster.
+    private static func tapsWithOffloads(_ plan: NetworkPlan, ports: [PortID], routes: [[Int]]) -> Set<Int> {
+        let candidates = Set(ports.indices.filter { port in
+            guard case .netdev(let index) = ports[port], case .tap(let options) = plan.netdevs[index].backend else {
+                return false
+            }
+            // An inherited descriptor keeps the vnet header it was opened with.
+            return options.vnetHeader != false && options.inheritedDescriptor == nil
+        })
+        return candidates.filter { port in routes[port].contains(where: candidates.contains) }
     }
 
     /// Opens the pcap file of every enabled filter-dump, chained by port. A

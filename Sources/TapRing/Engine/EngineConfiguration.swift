@@ -23,6 +23,9 @@ public struct EngineConfiguration: Sendable {
     /// Arena slots each reactor owns: its reads in flight, plus its frames
     /// waiting in lanes and being written.
     public var slotsPerReactor = 8192
+    /// Large slots (64 KiB GSO frames) each reactor gets when a tap has
+    /// offloads; none otherwise.
+    public var largeSlotsPerReactor = 512
     /// Frames a port's queue holds for each reactor that feeds it; a power of
     /// two. A frame arriving at a full queue is dropped and counted.
     public var queueCapacity = 1024

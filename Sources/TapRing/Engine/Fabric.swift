@@ -11,8 +11,13 @@ struct Fabric: @unchecked Sendable {
     let reactorCount: Int
     let ports: UnsafeBufferPointer<PortDescription>
     let arena: ArenaView
+    /// Each reactor's share of the small slots, and of the large ones.
     let slotsPerReactor: Int
+    let largeSlotsPerReactor: Int
     private let routeStarts: UnsafePointer<Int32>
+    /// Where, in each port's destinations, those that take GSO frames as
+    /// they are (taps with a vnet header, which come first) end.
+    private let routeSplits: UnsafePointer<Int32>
     private let routeTargets: UnsafePointer<UInt16>
     private let forwardLanes: UnsafePointer<Lane>
     private let returnLanes: UnsafePointer<Lane>
@@ -33,6 +38,21 @@ struct Fabric: @unchecked Sendable {
     func destinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
         let start = Int(routeStarts[port])
         return UnsafeBufferPointer(start: routeTargets + start, count: Int(routeStarts[port + 1]) - start)
+    }
+
+    /// Those of `destinations(of:)` that take a GSO frame, or one whose
+    /// checksum is left to fill in, as it is: taps with a vnet header.
+    @inline(__always)
+    func gsoDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
+        let start = Int(routeStarts[port])
+        return UnsafeBufferPointer(start: routeTargets + start, count: Int(routeSplits[port]) - start)
+    }
+
+    /// The rest: ports that take plain frames only.
+    @inline(__always)
+    func plainDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
+        let split = Int(routeSplits[port])
+        return UnsafeBufferPointer(start: routeTargets + split, count: Int(routeStarts[port + 1]) - split)
     }
 
     /// The lane that carries frames from reactor `producer` to `port`.
@@ -61,12 +81,26 @@ struct Fabric: @unchecked Sendable {
     /// The reactor whose share of the arena `slot` belongs to.
     @inline(__always)
     func owner(of slot: UInt32) -> Int {
-        Int(slot) / slotsPerReactor
+        guard arena.isLarge(slot) else { return Int(slot) / slotsPerReactor }
+        return Int(slot - arena.smallSlotCount) / largeSlotsPerReactor
     }
 
-    /// The slots of reactor `reactor`'s share of the arena.
+    /// The small slots of reactor `reactor`'s share of the arena.
     func slots(of reactor: Int) -> Range<UInt32> {
         UInt32(reactor * slotsPerReactor)..<UInt32((reactor + 1) * slotsPerReactor)
+    }
+
+    /// The large slots of reactor `reactor`'s share of the arena.
+    func largeSlots(of reactor: Int) -> Range<UInt32> {
+        let first = arena.smallSlotCount + UInt32(reactor * largeSlotsPerReactor)
+        return first..<first + UInt32(largeSlotsPerReactor)
+    }
+
+    /// The arena's bytes, small slots and large, as the reactors register them.
+    var arenaBytes: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(
+            start: arena.base,
+            count: reactorCount * (slotsPerReactor * arena.slotSize + largeSlotsPerReactor * FrameArena.largeSlotSize))
     }
 
     /// Adds every reactor's counters for `port` to `totals`.
@@ -85,14 +119,15 @@ extension Fabric {
         private let portCopies: UnsafeMutableBufferPointer<PortDescription>
 
         init(ports: [PortDescription], routes: [[Int]], reactorCount: Int, arena: ArenaView,
-             slotsPerReactor: Int, laneCapacity: Int, doorbells: [Int32]) {
+             slotsPerReactor: Int, largeSlotsPerReactor: Int = 0, laneCapacity: Int, doorbells: [Int32]) {
             let portCount = ports.count
-            let returnCapacity = slotsPerReactor.nextPowerOfTwo
+            let returnCapacity = (slotsPerReactor + largeSlotsPerReactor).nextPowerOfTwo
             let forwardBytes = Lane.byteCount(capacity: laneCapacity)
             let returnBytes = Lane.byteCount(capacity: returnCapacity)
             var layout = LayoutBuilder()
             let targetCount = routes.reduce(0) { $0 + $1.count }
             let startArray = layout.reserve(Int32.self, count: portCount + 1)
+            let splitArray = layout.reserve(Int32.self, count: portCount)
             let targetArray = layout.reserve(UInt16.self, count: targetCount)
             let forwardArray = layout.reserve(Lane.self, count: reactorCount * portCount)
             let returnArray = layout.reserve(Lane.self, count: reactorCount * reactorCount)
@@ -103,14 +138,17 @@ extension Fabric {
             memory = .allocate(byteCount: layout.size, alignment: LayoutBuilder.alignment)
 
             let starts = (memory + startArray).bindMemory(to: Int32.self, capacity: portCount + 1)
+            let splits = (memory + splitArray).bindMemory(to: Int32.self, capacity: portCount)
             let targets = (memory + targetArray).bindMemory(to: UInt16.self, capacity: targetCount)
             var next = 0
             for (port, destinations) in routes.enumerated() {
                 starts[port] = Int32(next)
-                for destination in destinations {
+                let takesGSO = destinations.filter { ports[$0].takesGSOFrames }
+                for destination in takesGSO + destinations.filter({ !ports[$0].takesGSOFrames }) {
                     targets[next] = UInt16(destination)
                     next += 1
                 }
+                splits[port] = starts[port] + Int32(takesGSO.count)
             }
             starts[portCount] = Int32(next)
             let forward = (memory + forwardArray).bindMemory(to: Lane.self, capacity: reactorCount * portCount)
@@ -140,7 +178,7 @@ extension Fabric {
             }
             fabric = Fabric(
                 reactorCount: reactorCount, ports: UnsafeBufferPointer(portCopies), arena: arena,
-                slotsPerReactor: slotsPerReactor, routeStarts: starts, routeTargets: targets, forwardLanes: forward, returnLanes: returns,
+                slotsPerReactor: slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor, routeStarts: starts, routeSplits: splits, routeTargets: targets, forwardLanes: forward, returnLanes: returns,
                 signals: memory + signalArray, counters: memory + counterArray)
         }
 

@@ -16,6 +16,21 @@ struct PortDescription {
     /// The `-object filter-dump` captures of the port's netdev, chained.
     var capture: UnsafeMutablePointer<PacketCapture>?
 
+    /// A tap with offloads on: the kernel hands over GSO frames up to 64 KiB
+    /// and frames whose checksum is left to fill in, so it is read into
+    /// large slots.
+    var hasOffloads: Bool {
+        if case .tap(_, _, _, let offloads) = kind { return offloads }
+        return false
+    }
+
+    /// Whether frames may go to the port as a tap with offloads reads them:
+    /// a tap with a vnet header takes GSO frames whatever its offloads.
+    var takesGSOFrames: Bool {
+        if case .tap(_, let vnetHeaderSize, _, _) = kind { return vnetHeaderSize > 0 }
+        return false
+    }
+
     init(home: Int, kind: PortKind, capture: UnsafeMutablePointer<PacketCapture>? = nil) {
         self.home = home
         self.kind = kind
@@ -32,7 +47,7 @@ struct PortDescription {
     /// it, comes before the listening socket.
     var fixedFiles: [Int32] {
         switch kind {
-        case .tap(let descriptor, _, _), .datagramSocket(let descriptor, _): [descriptor]
+        case .tap(let descriptor, _, _, _), .datagramSocket(let descriptor, _): [descriptor]
         case .streamSocket(let descriptor, let listening): listening ? [-1, descriptor] : [descriptor]
         case .nic: []
         }
@@ -42,8 +57,9 @@ struct PortDescription {
 enum PortKind {
     /// A tap: frames are read and written one per operation. A tap with a
     /// bounded send buffer can park a write on poll, so its writes are linked
-    /// (`ordersWrites`) to keep the next from overtaking it.
-    case tap(descriptor: Int32, vnetHeaderSize: Int, ordersWrites: Bool)
+    /// (`ordersWrites`) to keep the next from overtaking it. With `offloads`,
+    /// the kernel hands it GSO frames and partial checksums.
+    case tap(descriptor: Int32, vnetHeaderSize: Int, ordersWrites: Bool, offloads: Bool)
     /// A stream socket carrying QEMU's framing: a 4-byte big-endian length
     /// before each frame; when `listening`, a socket that connections to
     /// carry it are accepted on, one at a time.

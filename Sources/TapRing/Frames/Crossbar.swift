@@ -23,8 +23,9 @@ struct Crossbar: ~Copyable {
     let fabric: Fabric
     /// The ports this reactor owns, by local index.
     let ports: UnsafeMutableBufferPointer<Int>
-    /// This reactor's free slots.
+    /// This reactor's free slots, small and large.
     var pool: SlotPool
+    var largePool: SlotPool
 
     init(reactor: Int, fabric: Fabric) {
         self.reactor = reactor
@@ -50,6 +51,7 @@ struct Crossbar: ~Copyable {
             (returned + peer).initialize(to: LaneConsumer(fabric.returnLane(from: peer, to: reactor)))
         }
         pool = SlotPool(fabric.slots(of: reactor))
+        largePool = SlotPool(fabric.largeSlots(of: reactor))
     }
 
     deinit {
@@ -68,11 +70,17 @@ struct Crossbar: ~Copyable {
     /// references are in place before any consumer can see the frame.
     @inline(__always)
     mutating func deliver(_ frame: Frame, from source: Int) -> Int {
+        deliver(frame, from: source, to: fabric.destinations(of: source))
+    }
+
+    /// `deliver(_:from:)` to some of the source's destinations only.
+    @inline(__always)
+    mutating func deliver(_ frame: Frame, from source: Int, to destinations: UnsafeBufferPointer<UInt16>) -> Int {
         var accepted: UInt32 = 0
         var marked = frame
         marked.heldBack = fabric.ports[source].readOnlyWhilePeerCanReceive
         let entry = marked.packed
-        for destination in fabric.destinations(of: source) {
+        for destination in destinations {
             let target = Int(destination)
             if outgoing[target].hasRoom() {
                 outgoing[target].append(entry)
@@ -84,7 +92,7 @@ struct Crossbar: ~Copyable {
         if accepted > 0 {
             fabric.arena.setReferences(accepted, of: frame.slot)
         } else {
-            pool.put(frame.slot)
+            free(frame.slot)
         }
         return Int(accepted)
     }
@@ -140,11 +148,17 @@ struct Crossbar: ~Copyable {
         guard fabric.arena.release(slot) else { return }
         let owner = fabric.owner(of: slot)
         if owner == reactor {
-            pool.put(slot)
+            free(slot)
         } else {
             // A return lane holds as many entries as the owner has slots: it never fills.
             returning[owner].append(UInt64(slot))
         }
+    }
+
+    /// Puts one of this reactor's free slots back in its pool.
+    @inline(__always)
+    mutating func free(_ slot: UInt32) {
+        if fabric.arena.isLarge(slot) { largePool.put(slot) } else { pool.put(slot) }
     }
 
     /// Takes back this reactor's slots that other reactors finished with.
@@ -152,7 +166,7 @@ struct Crossbar: ~Copyable {
         var collected = 0
         for releaser in 0..<fabric.reactorCount where releaser != reactor {
             while let slot = returned[releaser].next() {
-                pool.put(UInt32(truncatingIfNeeded: slot))
+                free(UInt32(truncatingIfNeeded: slot))
                 collected += 1
             }
         }

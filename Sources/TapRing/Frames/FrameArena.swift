@@ -3,8 +3,10 @@ import Synchronization
 import SystemPackage
 
 /// One page-aligned region, registered with every reactor's io_uring as a
-/// fixed buffer, cut into equal slots that frames are read into and written
-/// from.
+/// fixed buffer, cut into slots that frames are read into and written from:
+/// small ones for frames up to an MTU or so, and, when some port carries
+/// GSO frames or jumbo frames, large ones (`largeSlotSize`, 64 KiB and more)
+/// after them. Slot numbers run through the small slots, then the large.
 ///
 /// Every slot begins with `headroom` bytes: room for a tap's vnet header in
 /// front of the frame, so the same bytes can leave through a tap with or
@@ -16,38 +18,45 @@ struct FrameArena: ~Copyable {
     /// moved in front of it.
     static let headroom = 16
 
+    /// Bytes a large slot holds: a 64 KiB GSO frame, its Ethernet and VLAN
+    /// headers and the headroom, rounded to cache lines.
+    static let largeSlotSize = 67_584
+
     let memory: UnsafeMutableRawBufferPointer
     let slotSize: Int
     let slotCount: Int
+    let largeSlotCount: Int
     private let references: UnsafeMutablePointer<Atomic<UInt32>>
 
-    /// Maps `slotCount` slots of `slotSize` bytes, with their pages populated
-    /// up front so that no fault lands on the per-frame path.
+    /// Maps `slotCount` slots of `slotSize` bytes and `largeSlotCount` large
+    /// ones, with their pages populated up front so that no fault lands on
+    /// the per-frame path.
     ///
     /// The corresponding C function is `mmap(2)`.
-    init(slotSize: Int, slotCount: Int) throws(Errno) {
+    init(slotSize: Int, slotCount: Int, largeSlotCount: Int = 0) throws(Errno) {
         precondition(slotSize > Self.headroom && slotSize % 64 == 0, "slots are cache-line multiples")
-        let byteCount = slotSize * slotCount
+        let byteCount = slotSize * slotCount + Self.largeSlotSize * largeSlotCount
         let base = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
         guard let base, base != MAP_FAILED else { throw Errno.current }
         memory = UnsafeMutableRawBufferPointer(start: base, count: byteCount)
         self.slotSize = slotSize
         self.slotCount = slotCount
-        references = .allocate(capacity: slotCount)
-        for slot in 0..<slotCount {
+        self.largeSlotCount = largeSlotCount
+        references = .allocate(capacity: slotCount + largeSlotCount)
+        for slot in 0..<slotCount + largeSlotCount {
             (references + slot).initialize(to: Atomic(0))
         }
     }
 
     deinit {
         munmap(memory.baseAddress, memory.count)
-        references.deinitialize(count: slotCount)
+        references.deinitialize(count: slotCount + largeSlotCount)
         references.deallocate()
     }
 
     /// A copyable handle on the arena for the reactors that share it.
     var view: ArenaView {
-        ArenaView(base: memory.baseAddress!, slotSize: slotSize, references: references)
+        ArenaView(base: memory.baseAddress!, slotSize: slotSize, smallSlotCount: UInt32(slotCount), references: references)
     }
 }
 
@@ -59,12 +68,34 @@ struct FrameArena: ~Copyable {
 struct ArenaView: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let slotSize: Int
+    /// Slots below this number are small, the rest large.
+    let smallSlotCount: UInt32
     fileprivate let references: UnsafeMutablePointer<Atomic<UInt32>>
+
+    init(base: UnsafeMutableRawPointer, slotSize: Int, smallSlotCount: UInt32,
+         references: UnsafeMutablePointer<Atomic<UInt32>>) {
+        self.base = base
+        self.slotSize = slotSize
+        self.smallSlotCount = smallSlotCount
+        self.references = references
+    }
 
     /// The first byte of `slot`, where its headroom begins.
     @inline(__always)
     func start(of slot: UInt32) -> UnsafeMutableRawPointer {
-        base + Int(slot) * slotSize
+        guard slot >= smallSlotCount else { return base + Int(slot) * slotSize }
+        return base + Int(smallSlotCount) * slotSize + Int(slot - smallSlotCount) * FrameArena.largeSlotSize
+    }
+
+    @inline(__always)
+    func isLarge(_ slot: UInt32) -> Bool {
+        slot >= smallSlotCount
+    }
+
+    /// The bytes `slot` holds, headroom included.
+    @inline(__always)
+    func size(of slot: UInt32) -> Int {
+        isLarge(slot) ? FrameArena.largeSlotSize : slotSize
     }
 
     /// The first byte of `frame`.

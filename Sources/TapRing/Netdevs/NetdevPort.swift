@@ -5,11 +5,12 @@ enum NetdevPort {
     case tap(TapPort)
     case socket(id: String, SocketNetdev)
 
-    /// Opens the netdev `netdev` describes.
-    init(_ netdev: NetworkPlan.Netdev) throws(EngineError) {
+    /// Opens the netdev `netdev` describes; a tap with offloads on when
+    /// `offloads`.
+    init(_ netdev: NetworkPlan.Netdev, offloads: Bool) throws(EngineError) {
         switch netdev.backend {
         case .tap:
-            self = .tap(try TapPort(netdev))
+            self = .tap(try TapPort(netdev, offloads: offloads))
         case .socket, .stream, .dgram:
             self = .socket(id: netdev.id, try SocketNetdev.open(netdev))
         case .hubport:
@@ -34,7 +35,7 @@ enum NetdevPort {
         switch self {
         case .tap(let tap):
             .tap(descriptor: tap.device.descriptor.rawValue, vnetHeaderSize: tap.device.vnetHeaderSize,
-                 ordersWrites: tap.hasBoundedSendBuffer)
+                 ordersWrites: tap.hasBoundedSendBuffer, offloads: tap.device.hasOffloads)
         case .socket(_, let socket):
             switch socket.role {
             case .stream: .streamSocket(descriptor: socket.descriptor.rawValue, listening: false)

@@ -10,8 +10,9 @@ struct TapPort {
     let hasBoundedSendBuffer: Bool
     private let downScript: NetworkScript?
 
-    /// Opens the tap `netdev` describes, sets its send buffer and runs its up script.
-    init(_ netdev: NetworkPlan.Netdev) throws(EngineError) {
+    /// Opens the tap `netdev` describes, with offloads on when `offloads`,
+    /// sets its send buffer and runs its up script.
+    init(_ netdev: NetworkPlan.Netdev, offloads: Bool) throws(EngineError) {
         guard case .tap(let options) = netdev.backend else {
             preconditionFailure("\(netdev.id) is not a tap")
         }
@@ -19,7 +20,7 @@ struct TapPort {
             if let inherited = options.inheritedDescriptor {
                 device = try TapDevice.adopt(FileDescriptor(rawValue: inherited))
             } else {
-                device = try TapDevice.open(template: options.ifname, vnetHeader: options.vnetHeader)
+                device = try TapDevice.open(template: options.ifname, vnetHeader: options.vnetHeader, offloads: offloads)
             }
             let sendBuffer = options.sendBufferSize.flatMap { $0 > 0 ? $0 : nil } ?? Int32.max
             try device.setSendBufferSize(sendBuffer)

@@ -16,7 +16,8 @@ extension Reactor {
         // batch of reads goes out only once the last batch has completed.
         for local in ports.indices where ports[local].readsFrames && ports[local].readsInFlight == 0 {
             let limit = readLimit(local)
-            while ports[local].readsInFlight < limit, let slot = crossbar.pool.take() {
+            let large = ports[local].readsLargeFrames
+            while ports[local].readsInFlight < limit, let slot = large ? crossbar.largePool.take() : crossbar.pool.take() {
                 submitRead(local, into: slot)
                 ports[local].readsInFlight += 1
             }
@@ -58,7 +59,7 @@ extension Reactor {
     private func submitRead(_ local: Int, into slot: UInt32) {
         let offset = FrameArena.headroom - ports[local].vnetHeaderSize
         let address = fabric.arena.start(of: slot) + offset
-        let length = UInt32(fabric.arena.slotSize - offset)
+        let length = UInt32(fabric.arena.size(of: slot) - offset)
         let submission = ring.nextSubmission()
         if usesFixedBuffers {
             io_uring_prep_read_fixed(submission, ports[local].file, address, length, 0, 0)
@@ -75,7 +76,7 @@ extension Reactor {
         if result > 0 {
             deliver(from: local, slot: operation.slot, bytes: Int(result))
         } else {
-            crossbar.pool.put(operation.slot)
+            crossbar.free(operation.slot)
             readFailed(local, result: result)
         }
     }
@@ -92,7 +93,7 @@ extension Reactor {
                 deliver(from: local, slot: slot, bytes: Int(result))
                 return
             }
-            crossbar.pool.put(slot)
+            crossbar.free(slot)
         }
         // -ENOBUFS only means the ring ran dry; the next round refills and re-arms.
         if result != -ENOBUFS {
@@ -126,7 +127,7 @@ extension Reactor {
         let counters = fabric.counters(of: index, for: port)
         guard bytes > vnetHeaderSize else {
             counters.pointee.errors.bump()
-            crossbar.pool.put(slot)
+            crossbar.free(slot)
             return
         }
         let length = bytes - vnetHeaderSize
@@ -138,6 +139,38 @@ extension Reactor {
         }
         let frame = Frame(slot: slot, length: UInt32(length))
         fabric.ports[port].capture?.record(fabric.arena.bytes(of: frame), length: length, going: .tx)
+        if fabric.ports[port].hasOffloads, !fabric.plainDestinations(of: port).isEmpty {
+            let header = VirtioNetHeader(at: fabric.arena.bytes(of: frame) - vnetHeaderSize)
+            if header.isOffloaded {
+                deliverOffloaded(frame, header: header, from: port)
+                return
+            }
+        }
         _ = crossbar.deliver(frame, from: port)
+    }
+
+    /// Hands a GSO frame, or one whose checksum is left to fill in, to the
+    /// ports that take it as it is, and its segments, made once whatever the
+    /// number of ports, to those that take plain frames.
+    private mutating func deliverOffloaded(_ frame: Frame, header: VirtioNetHeader, from port: Int) {
+        var segments = Segmenter(frame: fabric.arena.bytes(of: frame), length: Int(frame.length), header: header)
+        let plain = fabric.plainDestinations(of: port)
+        while let upcoming = segments.upcomingLength {
+            let small = upcoming <= fabric.arena.slotSize - FrameArena.headroom
+            guard let slot = small ? crossbar.pool.take() : crossbar.largePool.take() else {
+                // Out of slots: what is left of the frame is lost to these ports.
+                for destination in plain { fabric.counters(of: index, for: Int(destination)).pointee.drops.bump() }
+                break
+            }
+            let start = fabric.arena.start(of: slot)
+            let length = segments.next(into: start + FrameArena.headroom,
+                                       capacity: fabric.arena.size(of: slot) - FrameArena.headroom)!
+            start.initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
+            _ = crossbar.deliver(Frame(slot: slot, length: UInt32(length)), from: port, to: plain)
+        }
+        if segments.isMalformed {
+            fabric.counters(of: index, for: port).pointee.errors.bump()
+        }
+        _ = crossbar.deliver(frame, from: port, to: fabric.gsoDestinations(of: port))
     }
 }

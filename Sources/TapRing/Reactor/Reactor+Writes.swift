@@ -69,7 +69,9 @@ extension Reactor {
         if result > 0 {
             counters.pointee.framesOut.bump()
             counters.pointee.bytesOut.bump(by: UInt64(Int(result) - ports[local].vnetHeaderSize))
-        } else if result < 0 {
+        } else if -result == EBADFD {
+            // The tap was deleted. A tap that is only down answers EIO, and
+            // comes back up.
             readFailed(local, result: result)
         } else {
             counters.pointee.errors.bump()

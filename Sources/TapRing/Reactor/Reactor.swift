@@ -53,9 +53,7 @@ struct Reactor: ~Copyable {
         try ring.registerFiles(owned.flatMap { fabric.ports[$0].fixedFiles })
         // Registration pins the arena against RLIMIT_MEMLOCK; without it,
         // reads and writes pass plain addresses and cost a page walk each.
-        let registered = (try? ring.registerBuffer(UnsafeMutableRawBufferPointer(
-            start: fabric.arena.base, count: fabric.arena.slotSize * fabric.slotsPerReactor * fabric.reactorCount)))
-            != nil
+        let registered = (try? ring.registerBuffer(fabric.arenaBytes)) != nil
         let rings = settings.multishotReads
             ? try Self.makeBufferRings(on: ring, for: owned, of: index, in: fabric, depth: settings.readDepth) : nil
         usesFixedBuffers = registered
@@ -70,8 +68,8 @@ struct Reactor: ~Copyable {
         for (local, port) in owned.enumerated() {
             let role: LocalPort.Role
             switch fabric.ports[port].kind {
-            case .tap(_, let vnetHeaderSize, let ordersWrites):
-                role = .tap(file: file, vnetHeaderSize: vnetHeaderSize, ordersWrites: ordersWrites)
+            case .tap(_, let vnetHeaderSize, let ordersWrites, let offloads):
+                role = .tap(file: file, vnetHeaderSize: vnetHeaderSize, ordersWrites: ordersWrites, offloads: offloads)
                 file += 1
             case .streamSocket(_, let listening):
                 // A listener's connection takes the slot before the listening socket's.
@@ -112,7 +110,7 @@ struct Reactor: ~Copyable {
     }
 
     private static func vnetHeaderSize(of kind: PortKind) -> Int {
-        if case .tap(_, let size, _) = kind { return size }
+        if case .tap(_, let size, _, _) = kind { return size }
         return 0
     }
 
@@ -247,7 +245,8 @@ struct LocalPort {
     /// What the port is, with what its kind needs; `file` is the port's
     /// index in the ring's fixed-file table.
     enum Role {
-        case tap(file: Int32, vnetHeaderSize: Int, ordersWrites: Bool)
+        /// With `offloads`, the tap is read into large slots.
+        case tap(file: Int32, vnetHeaderSize: Int, ordersWrites: Bool, offloads: Bool)
         case stream(file: Int32, UnsafeMutablePointer<StreamPort>)
         case datagram(file: Int32, UnsafeMutablePointer<DatagramPort>)
         case nic(UnsafeMutablePointer<NICPort>)
@@ -287,6 +286,12 @@ struct LocalPort {
         }
     }
 
+    /// Whether the port is read into large slots: a tap with offloads.
+    var readsLargeFrames: Bool {
+        if case .tap(_, _, _, let offloads) = role { return offloads }
+        return false
+    }
+
     /// Whether every read of the port is one frame: a tap or a datagram socket.
     var readsFrames: Bool {
         switch role {
@@ -298,14 +303,14 @@ struct LocalPort {
     /// The port's index in the fixed-file table; -1 for a NIC.
     var file: Int32 {
         switch role {
-        case .tap(let file, _, _), .stream(let file, _), .datagram(let file, _): file
+        case .tap(let file, _, _, _), .stream(let file, _), .datagram(let file, _): file
         case .nic: -1
         }
     }
 
     /// Bytes of vnet header before each frame a tap reads or writes.
     var vnetHeaderSize: Int {
-        if case .tap(_, let size, _) = role { return size }
+        if case .tap(_, let size, _, _) = role { return size }
         return 0
     }
 
@@ -313,7 +318,7 @@ struct LocalPort {
     /// bounded send buffer, or a datagram socket, can park a write on poll.
     var ordersWrites: Bool {
         switch role {
-        case .tap(_, _, let ordersWrites): ordersWrites
+        case .tap(_, _, let ordersWrites, _): ordersWrites
         case .datagram: true
         case .stream, .nic: false
         }
