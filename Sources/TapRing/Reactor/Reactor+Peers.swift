@@ -29,10 +29,11 @@ extension Reactor {
         return false
     }
 
-    /// Whether the reactor waits on its peers: out of slots, or holding a port
-    /// whose every destination is full.
+    /// Whether the reactor waits on its peers: out of small slots, or of the
+    /// large ones it has, or holding a port whose every destination is full.
     var isStarved: Bool {
-        crossbar.pool.count == 0 || ports.contains { $0.throttled }
+        crossbar.pool.count == 0 || (crossbar.largePool.count == 0 && crossbar.largePool.capacity > 0)
+            || ports.contains { $0.throttled }
     }
 
     /// Whether anything a peer handed over is waiting, checked after the

@@ -143,10 +143,28 @@ extension Reactor {
             let header = VirtioNetHeader(at: fabric.arena.bytes(of: frame) - vnetHeaderSize)
             if header.isOffloaded {
                 deliverOffloaded(frame, header: header, from: port)
-                return
+            } else {
+                deliverOutOfLargeSlot(frame, from: port)
             }
+            return
         }
         _ = crossbar.deliver(frame, from: port)
+    }
+
+    /// Hands a plain frame that a port with offloads read into a large slot
+    /// to the ports that take GSO frames as it is, and to the others as a copy
+    /// in a small slot: a socket or NIC that stops taking frames then holds
+    /// small slots in its queue, never the few large ones every read needs.
+    private mutating func deliverOutOfLargeSlot(_ frame: Frame, from port: Int) {
+        let plain = fabric.plainDestinations(of: port)
+        if Int(frame.length) <= fabric.arena.slotSize - FrameArena.headroom, let slot = crossbar.pool.take() {
+            let start = fabric.arena.start(of: slot)
+            start.copyMemory(from: fabric.arena.start(of: frame.slot), byteCount: FrameArena.headroom + Int(frame.length))
+            _ = crossbar.deliver(Frame(slot: slot, length: frame.length), from: port, to: plain)
+            _ = crossbar.deliver(frame, from: port, to: fabric.gsoDestinations(of: port))
+        } else {
+            _ = crossbar.deliver(frame, from: port)
+        }
     }
 
     /// Hands a GSO frame, or one whose checksum is left to fill in, to the

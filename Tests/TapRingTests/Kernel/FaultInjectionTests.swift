@@ -152,6 +152,7 @@ enum RunReport {
         var netdev: String
         var framesIn: UInt64
         var framesOut: UInt64
+        var bytesOut: UInt64
         var drops: UInt64
         var errors: UInt64
         var down: Bool
