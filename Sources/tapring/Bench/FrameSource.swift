@@ -82,9 +82,10 @@ final class FrameSource: @unchecked Sendable {
                 let frame = vectors[index].iov_base!
                 TestFrame.stamp(frame, sequence: total + UInt64(index), time: now)
             }
-            guard transmit(size) else { break }
-            total += UInt64(size)
+            let transmitted = transmit(size, until: deadline)
+            total += UInt64(transmitted)
             sent.store(total, ordering: .relaxed)
+            guard transmitted == size else { break }
             if let rate {
                 let due = start + UInt64(Double(total) / rate * 1e9)
                 if due > wallClockNow() { Self.sleep(until: due) }
@@ -92,31 +93,36 @@ final class FrameSource: @unchecked Sendable {
         }
     }
 
-    /// Sends the first `size` frames of the batch; false when the endpoint
-    /// fails for good.
-    private func transmit(_ size: Int) -> Bool {
+    /// Sends the first `size` frames of the batch and returns how many went
+    /// out: fewer when the endpoint fails for good, or the tap keeps refusing
+    /// them past `deadline` or a `stop()`.
+    private func transmit(_ size: Int, until deadline: UInt64?) -> Int {
         if framed {
             let bytes = size * (length + 4)
             var written = 0
             while written < bytes {
                 let result = write(descriptor, frames + written, bytes - written)
                 if result < 0 && errno == EINTR { continue }
-                guard result > 0 else { return false }
+                guard result > 0 else { return written / (length + 4) }
                 written += result
             }
-            return true
+            return size
         }
         var done = 0
         while done < size {
             let result = clinux_sendmmsg(descriptor, messages + done, UInt32(size - done), 0)
             if result < 0 {
-                // A full queue: let the reader catch up.
-                if errno == ENOBUFS || errno == EAGAIN || errno == EINTR { sched_yield(); continue }
-                return false
+                guard errno == ENOBUFS || errno == EAGAIN || errno == EINTR else { return done }
+                // A full queue: let the reader catch up, unless it is time to stop.
+                if stopRequested.load(ordering: .relaxed) || deadline.map({ wallClockNow() >= $0 }) == true {
+                    return done
+                }
+                sched_yield()
+                continue
             }
             done += Int(result)
         }
-        return true
+        return size
     }
 
     private static func sleep(until wallClock: UInt64) {
