@@ -17,6 +17,7 @@ public final class Engine: @unchecked Sendable {
     private let nicNames: [String]
     private let arena: FrameArena
     private let storage: Fabric.Storage
+    private let layout: QueueLayout
     private let settings: ReactorSettings
     private let cpus: [Int]?
     private var threads: [pthread_t] = []
@@ -48,9 +49,14 @@ public final class Engine: @unchecked Sendable {
         }
         let portIDs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }.map(PortID.netdev)
             + plan.devices.indices.map(PortID.device)
+        let queues = portIDs.map { id in
+            guard case .netdev(let index) = id, case .tap(let options) = plan.netdevs[index].backend else { return 1 }
+            return Int(options.queues)
+        }
         let allowedCPUs = CPUAffinity.allowedCPUs()
-        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portIDs.count, 64))
+        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, queues.reduce(0, +), 64))
         let routes = HubRoutes(plan: plan, ports: portIDs).destinations
+        let layout = QueueLayout(queues: queues, hubRoutes: routes, reactorCount: reactorCount)
         // Multishot reads draw small slots from buffer rings: no room for GSO frames.
         let offloads = configuration.readMode == .multishot ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
         let largeSlotsPerReactor = offloads.isEmpty ? 0 : configuration.largeSlotsPerReactor
@@ -75,7 +81,7 @@ public final class Engine: @unchecked Sendable {
                 guard case .netdev(let index) = id else { continue }
                 netdevs.append(try NetdevPort(plan.netdevs[index], offloads: offloads.contains(port)))
             }
-            captures = try Self.openCaptures(plan, ports: portIDs)
+            captures = try Self.openCaptures(plan, ports: portIDs, layout: layout)
             for device in plan.devices {
                 let attachment = try attach(device)
                 nics.append(E1000(
@@ -91,19 +97,20 @@ public final class Engine: @unchecked Sendable {
             doorbells.forEach { close($0) }
             throw error
         }
-        let kinds = netdevs.map(\.kind) + nics.map(PortKind.nic)
+        let kinds = netdevs.flatMap(\.queueKinds) + nics.map(PortKind.nic)
         storage = Fabric.Storage(
-            ports: kinds.enumerated().map { PortDescription(home: $0 % reactorCount, kind: $1, capture: captures[$0]) },
-            routes: routes, reactorCount: reactorCount, arena: arena.view,
+            ports: kinds.enumerated().map { PortDescription(home: layout.homes[$0], kind: $1, capture: captures[$0]) },
+            routes: layout.routes, reactorCount: reactorCount, arena: arena.view,
             slotsPerReactor: configuration.slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor,
             laneCapacity: laneCapacity, doorbells: doorbells)
         let fabric = storage.fabric
         for (index, nic) in nics.enumerated() {
-            let port = netdevs.count + index
+            let port = layout.ports[netdevs.count + index][0]
             nic.connect(incoming: (0..<reactorCount).map { fabric.forwardLane(from: $0, to: port) })
         }
         self.netdevs = netdevs
         self.nics = nics
+        self.layout = layout
         self.captures = Array(captures.values)
         nicNames = plan.devices.enumerated().map { $1.id ?? "e1000.\($0)" }
         settings = ReactorSettings(
@@ -230,13 +237,16 @@ public final class Engine: @unchecked Sendable {
     /// engine was made without one; in NIC order.
     public var guests: [E1000GuestDriver] { guestDrivers }
 
-    /// Every port's counters so far: netdevs first, then NICs.
+    /// Every port's counters so far, those of a multi-queue tap's queues
+    /// summed: netdevs first, then NICs.
     public func statistics() -> [PortStatistics] {
         let ports = netdevs.map { PortStatistics(netdev: $0.id, interface: $0.interface ?? $0.id) }
             + zip(nics, nicNames).map { nic, name in nic.statistics(name: name) }
         return ports.enumerated().map { port, statistics in
             var statistics = statistics
-            storage.fabric.addCounters(for: port, to: &statistics)
+            for queue in layout.ports[port] {
+                storage.fabric.addCounters(for: queue, to: &statistics)
+            }
             return statistics
         }
     }
@@ -274,7 +284,7 @@ public final class Engine: @unchecked Sendable {
     /// Opens the pcap file of every enabled filter-dump, chained by port. A
     /// hub port's traffic is its peer's, the other way round: what the hub
     /// port receives, its peer sent.
-    private static func openCaptures(_ plan: NetworkPlan, ports: [PortID]) throws(EngineError)
+    private static func openCaptures(_ plan: NetworkPlan, ports: [PortID], layout: QueueLayout) throws(EngineError)
         -> [Int: UnsafeMutablePointer<PacketCapture>]
     {
         var captures: [Int: UnsafeMutablePointer<PacketCapture>] = [:]
@@ -289,9 +299,16 @@ public final class Engine: @unchecked Sendable {
                     throw EngineError("filter-dump \(dump.id): netdev '\(plan.netdevs[dump.netdev].id)' leads to a "
                         + "guest NIC or another hub, which TapRing does not capture yet; name the netdev behind it")
                 }
+                // A capture is written by its port's reactor alone, and a
+                // multi-queue tap's queues have reactors of their own.
+                guard layout.ports[port].count == 1 else {
+                    throw EngineError("filter-dump \(dump.id): netdev '\(plan.netdevs[netdev].id)' has several queues, "
+                        + "which TapRing does not capture yet; capture a single-queue netdev on the same hub")
+                }
                 let capture = try PacketCapture.open(dump)
-                capture.pointee.next = captures[port]
-                captures[port] = capture
+                let queue = layout.ports[port][0]
+                capture.pointee.next = captures[queue]
+                captures[queue] = capture
             }
         } catch {
             captures.values.forEach(PacketCapture.close)

@@ -31,16 +31,19 @@ enum NetdevPort {
         return nil
     }
 
-    var kind: PortKind {
+    /// What the reactors see of each of the netdev's queues: a port each.
+    var queueKinds: [PortKind] {
         switch self {
         case .tap(let tap):
-            .tap(descriptor: tap.device.descriptor.rawValue, vnetHeaderSize: tap.device.vnetHeaderSize,
-                 ordersWrites: tap.hasBoundedSendBuffer, offloads: tap.device.hasOffloads)
+            tap.queues.map { queue in
+                .tap(descriptor: queue.descriptor.rawValue, vnetHeaderSize: queue.vnetHeaderSize,
+                     ordersWrites: tap.hasBoundedSendBuffer, offloads: queue.hasOffloads)
+            }
         case .socket(_, let socket):
             switch socket.role {
-            case .stream: .streamSocket(descriptor: socket.descriptor.rawValue, listening: false)
-            case .listener: .streamSocket(descriptor: socket.descriptor.rawValue, listening: true)
-            case .datagram(let destination): .datagramSocket(descriptor: socket.descriptor.rawValue, destination: destination)
+            case .stream: [.streamSocket(descriptor: socket.descriptor.rawValue, listening: false)]
+            case .listener: [.streamSocket(descriptor: socket.descriptor.rawValue, listening: true)]
+            case .datagram(let destination): [.datagramSocket(descriptor: socket.descriptor.rawValue, destination: destination)]
             }
         }
     }

@@ -5,33 +5,48 @@ import SystemPackage
 struct TapPort {
     /// The netdev's `id`.
     let netdev: String
-    let device: TapDevice
+    /// The tap's queues: one, or `queues=` of a multi-queue tap.
+    let queues: [TapDevice]
     /// Whether `sndbuf=` bounds the tap's send buffer, so that a write can park.
     let hasBoundedSendBuffer: Bool
     private let downScript: NetworkScript?
 
-    /// Opens the tap `netdev` describes, with offloads on when `offloads`,
-    /// sets its send buffer and runs its up script.
+    /// Opens the tap `netdev` describes, each of its queues, with offloads
+    /// on when `offloads`, sets its send buffer and runs its up script.
     init(_ netdev: NetworkPlan.Netdev, offloads: Bool) throws(EngineError) {
         guard case .tap(let options) = netdev.backend else {
             preconditionFailure("\(netdev.id) is not a tap")
         }
         do throws(TapError) {
             if let inherited = options.inheritedDescriptor {
-                device = try TapDevice.adopt(FileDescriptor(rawValue: inherited))
+                queues = [try TapDevice.adopt(FileDescriptor(rawValue: inherited))]
             } else {
-                device = try TapDevice.open(template: options.ifname, vnetHeader: options.vnetHeader, offloads: offloads)
+                // As `net_init_tap`: the first queue settles the name, the others join it.
+                let multiQueue = options.queues > 1
+                let first = try TapDevice.open(
+                    template: options.ifname, vnetHeader: options.vnetHeader, offloads: offloads, multiQueue: multiQueue)
+                var queues = [first]
+                for _ in 1..<Int(options.queues) {
+                    queues.append(try TapDevice.open(
+                        template: first.name, vnetHeader: options.vnetHeader, offloads: offloads, multiQueue: true))
+                }
+                self.queues = queues
             }
             let sendBuffer = options.sendBufferSize.flatMap { $0 > 0 ? $0 : nil } ?? Int32.max
-            try device.setSendBufferSize(sendBuffer)
+            for queue in queues {
+                try queue.setSendBufferSize(sendBuffer)
+            }
             hasBoundedSendBuffer = sendBuffer != Int32.max
-            try options.script.map(NetworkScript.init(path:))?.run(for: device.name)
+            try options.script.map(NetworkScript.init(path:))?.run(for: queues[0].name)
         } catch {
             throw EngineError(location: netdev.location, error.description)
         }
         self.netdev = netdev.id
         downScript = options.downscript.map(NetworkScript.init(path:))
     }
+
+    /// The first queue, which named the tap.
+    var device: TapDevice { queues[0] }
 
     /// Runs the down script, if the netdev has one; QEMU runs it at exit,
     /// while the tap still exists.

@@ -34,7 +34,9 @@ public struct TapOptions: Equatable, Sendable {
     ///
     /// Larger requests are clamped to `Int32.max`, as QEMU's `tap_set_sndbuf()` does.
     public var sendBufferSize: Int32?
-    /// Queues (file descriptors) on the interface; always 1 for now.
+    /// Queues on the interface: above 1, the tap is opened with
+    /// `IFF_MULTI_QUEUE` once per queue, and each queue is a port of its
+    /// own, read and written by the reactor its index falls to.
     public var queues: UInt32
 
     /// Creates tap options; the defaults are those of a bare `-netdev tap,id=…`.

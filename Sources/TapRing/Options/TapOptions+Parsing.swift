@@ -22,13 +22,9 @@ extension TapOptions {
         if let unsupported = members.firstUnsupportedParameter {
             throw .unsupportedParameter(unsupported)
         }
-        switch members.queues ?? 1 {
-        case 0:
+        let queues = members.queues ?? 1
+        guard queues > 0 else {
             throw .invalidParameterValue("queues", expected: "a value of at least 1")
-        case 1:
-            break
-        default:
-            throw .invalidParameterValue("queues", expected: "1: multi-queue taps are not supported yet")
         }
 
         // QEMU runs no scripts for a tap it did not create.
@@ -41,7 +37,7 @@ extension TapOptions {
             vnetHeader: members.vnetHeader,
             // tap_set_sndbuf() clamps to INT_MAX.
             sendBufferSize: members.sndbuf.map { Int32(clamping: $0) },
-            queues: 1
+            queues: queues
         )
     }
 

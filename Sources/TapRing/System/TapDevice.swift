@@ -44,7 +44,11 @@ final class TapDevice {
     ///     vnet path costs about a fifth of a tap's frame rate.
     ///   - offloads: whether to open with a vnet header and let the kernel
     ///     hand over GSO frames and partial checksums (`TUNSETOFFLOAD`).
-    static func open(template: String, vnetHeader: Bool?, offloads: Bool = false) throws(TapError) -> TapDevice {
+    ///   - multiQueue: whether to open one queue of a multi-queue tap
+    ///     (`IFF_MULTI_QUEUE`): each open of the same name adds a queue.
+    static func open(
+        template: String, vnetHeader: Bool?, offloads: Bool = false, multiQueue: Bool = false
+    ) throws(TapError) -> TapDevice {
         let device: FileDescriptor
         do {
             device = try FileDescriptor.open("/dev/net/tun", .readWrite, options: .closeOnExec)
@@ -59,9 +63,13 @@ final class TapDevice {
             if vnetHeader == true && !offersVnetHeader {
                 throw TapError("vnet_hdr=1 requested, but no kernel support for IFF_VNET_HDR available")
             }
+            if multiQueue && features & CUnsignedInt(IFF_MULTI_QUEUE) == 0 {
+                throw TapError("multiqueue required, but no kernel support for IFF_MULTI_QUEUE available")
+            }
             let useVnetHeader = offloads || (vnetHeader ?? false)
             var request = InterfaceRequest(name: pattern)
-            request.flags = Int16(IFF_TAP | IFF_NO_PI | (useVnetHeader ? IFF_VNET_HDR : 0))
+            request.flags = Int16(
+                IFF_TAP | IFF_NO_PI | (useVnetHeader ? IFF_VNET_HDR : 0) | (multiQueue ? IFF_MULTI_QUEUE : 0))
             guard request.call(device, CLINUX_TUNSETIFF) == 0 else {
                 throw TapError("could not configure /dev/net/tun (\(pattern))", Errno.current)
             }

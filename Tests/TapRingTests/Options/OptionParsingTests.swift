@@ -100,7 +100,6 @@ import Testing
 
     @Test(arguments: [
         ("tap,id=a,queues=0", "Parameter 'queues' expects a value of at least 1"),
-        ("tap,id=a,queues=2", "Parameter 'queues' expects 1: multi-queue taps are not supported yet"),
         ("tap,id=a,helper=/usr/lib/qemu/qemu-bridge-helper", "Parameter 'helper' is not supported by TapRing"),
         ("tap,id=a,br=br0,helper=/x", "Parameter 'helper' is not supported by TapRing"),
         ("tap,id=a,fds=3:4", "Parameter 'fds' is not supported by TapRing"),

@@ -130,10 +130,10 @@ final class PacketSocket {
         guard sent == frame.count else { throw KernelError("send: \(String(cString: strerror(errno)))") }
     }
 
-    /// Frames of the test ethertype that arrive on the interface within
-    /// `timeout` seconds, stopping early at `count`; the socket's own
-    /// outgoing frames are left out.
-    func receive(count: Int, timeout: Double) -> [[UInt8]] {
+    /// Frames of the test ethertype (or `etherType`) that arrive on the
+    /// interface within `timeout` seconds, stopping early at `count`; the
+    /// socket's own outgoing frames are left out.
+    func receive(count: Int, timeout: Double, etherType: UInt16 = testEtherType) -> [[UInt8]] {
         var frames: [[UInt8]] = []
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -153,7 +153,7 @@ final class PacketSocket {
             }
             guard received >= 14, address.sll_pkttype != PACKET_OUTGOING else { continue }
             let frame = Array(buffer[0..<received])
-            if UInt16(frame[12]) << 8 | UInt16(frame[13]) == Self.testEtherType {
+            if UInt16(frame[12]) << 8 | UInt16(frame[13]) == etherType {
                 frames.append(frame)
             }
         }
