@@ -67,5 +67,23 @@ bench: build bench-deps
 	cd Benchmarks && $(SWIFT) package benchmark
 	./Benchmarks/forward-demo $(TAPRING) --census
 
+# The libFuzzer targets of Fuzz/ (the option parser, the qtest protocol, the
+# e1000 driven by a program, frames through the e1000's header paths, and
+# GSO frames through the segmenter), built with AddressSanitizer, TapRing
+# instrumented too; each runs FUZZ_SECONDS. `make fuzz-smoke` is the short
+# run CI can afford.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := FuzzOptions FuzzQTest FuzzE1000 FuzzFrames FuzzSegmenter
+.PHONY: fuzz-build fuzz fuzz-smoke
+fuzz-build: deps
+	$(SWIFT) build -c release --package-path Fuzz --scratch-path Fuzz/.build \
+		--sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
+
+fuzz: fuzz-build
+	./Fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
 clean:
-	rm -rf .build .build-tsan Benchmarks/.build
+	rm -rf .build .build-tsan Benchmarks/.build Fuzz/.build

@@ -8,7 +8,7 @@
 @_spi(Benchmarks)
 public final class InMemoryNIC: @unchecked Sendable {
     public let nic: E1000
-    private let arena: FrameArena
+    let arena: FrameArena
     private let channel: NICChannel
     private let laneMemory: UnsafeMutableRawPointer
     // One caller at a time (the class is the caller's stand-in for a

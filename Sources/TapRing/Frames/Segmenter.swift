@@ -48,6 +48,8 @@ struct Segmenter {
         case (VirtioNetHeader.gsoTCPv6, 0x86DD), (VirtioNetHeader.gsoUDPL4, 0x86DD):
             // Extension headers, if any, are past the checksum start the sender gave.
             transport = header.flags & VirtioNetHeader.needsChecksum != 0 ? Int(header.checksumStart) : network + 40
+            // A start inside the IPv6 header is no transport header (`ipv6_gso_segment` pulls all 40 bytes).
+            guard transport >= network + 40 else { return fail() }
         default:
             return fail()
         }
@@ -98,14 +100,15 @@ struct Segmenter {
 
     private func fixHeaders(_ segment: UnsafeMutableRawPointer, total: Int, first: Bool, last: Bool) {
         if isIPv4 {
-            store16(segment, at: network + 2, UInt16(total - network))
+            // Truncated as the kernel's htons() truncates: a frame may be larger than an IP packet can be.
+            store16(segment, at: network + 2, UInt16(truncatingIfNeeded: total - network))
             let id = bigEndian16(at: network + 4) &+ UInt16(truncatingIfNeeded: index)
             store16(segment, at: network + 4, id)
             store16(segment, at: network + 10, 0)
             let headerChecksum = ~Checksum.fold(Checksum.sum(UnsafeRawPointer(segment + network), count: transport - network))
             store16(segment, at: network + 10, headerChecksum)
         } else {
-            store16(segment, at: network + 4, UInt16(total - network - 40))
+            store16(segment, at: network + 4, UInt16(truncatingIfNeeded: total - network - 40))
         }
         let transportLength = total - transport
         if isTCP {
@@ -117,7 +120,7 @@ struct Segmenter {
             if !first { flags &= ~0x80 }  // CWR
             segment.storeBytes(of: flags, toByteOffset: transport + 13, as: UInt8.self)
         } else {
-            store16(segment, at: transport + 4, UInt16(transportLength))
+            store16(segment, at: transport + 4, UInt16(truncatingIfNeeded: transportLength))
         }
         let field = transport + (isTCP ? 16 : 6)
         store16(segment, at: field, 0)

@@ -67,11 +67,7 @@ public final class QTestMachine: @unchecked Sendable {
             writeMemory(address, width: width, value: value)
             return "OK"
         case .read(let address, let count):
-            var bytes = [UInt8](repeating: 0, count: count)
-            if let source = memory.window.pointer(at: address, count: count) {
-                bytes.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: count)) }
-            }
-            return "OK 0x" + bytes.map { hex(UInt64($0), digits: 2, prefix: false) }.joined()
+            return "OK 0x" + hexDigits(of: memory.window.pointer(at: address, count: count), count: count)
         case .write(let address, let bytes):
             if let destination = memory.window.pointer(at: address, count: bytes.count) {
                 bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
@@ -166,7 +162,26 @@ final class QTestOutput: Sendable {
     }
 }
 
-private func hex(_ value: UInt64, digits: Int, prefix: Bool = true) -> String {
+private func hex(_ value: UInt64, digits: Int) -> String {
     let text = String(value, radix: 16)
-    return (prefix ? "0x" : "") + String(repeating: "0", count: max(0, digits - text.count)) + text
+    return "0x" + String(repeating: "0", count: max(0, digits - text.count)) + text
+}
+
+/// Two lowercase hex digits for each of `count` bytes at `source`, or zeros
+/// without it, written into one string: a `read` may ask for 16 MiB, which
+/// a string per byte turns into seconds.
+private func hexDigits(of source: UnsafeRawPointer?, count: Int) -> String {
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: 2 * count) { text in
+        guard let source else {
+            text.initialize(repeating: UInt8(ascii: "0"))
+            return 2 * count
+        }
+        for index in 0..<count {
+            let byte = source.load(fromByteOffset: index, as: UInt8.self)
+            text[2 * index] = digits.utf8Start[Int(byte >> 4)]
+            text[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
+        }
+        return 2 * count
+    }
 }

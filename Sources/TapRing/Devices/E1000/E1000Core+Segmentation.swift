@@ -13,7 +13,7 @@ extension E1000Core {
         }
         // QEMU's buffer holds earlier packets' bytes after a short one.
         transmit.restoreLead(into: data, after: size)
-        let packet = PacketBytes(data)
+        let packet = PacketBytes(data, capacity: transmitCapacity)
         if transmit.segmenting {
             let segment = transmit.segmentsSent
             if context.isIPv4 {
@@ -99,31 +99,44 @@ extension E1000Core {
     }
 }
 
-/// Big-endian fields of a packet being transmitted.
+/// Big-endian fields of a packet being transmitted, in the slot it is
+/// gathered in. A field past the slot's `capacity` reads as 0 and is not
+/// stored: QEMU writes such a field into its 64 KiB buffer past the packet,
+/// where no frame shows it, or into a packet that outgrew its slot, which is
+/// not sent.
 struct PacketBytes {
     let base: UnsafeMutableRawPointer
+    let capacity: Int
 
-    init(_ base: UnsafeMutableRawPointer) {
+    init(_ base: UnsafeMutableRawPointer, capacity: Int) {
         self.base = base
+        self.capacity = capacity
     }
 
-    func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+    func byte(at offset: Int) -> UInt8 {
+        offset < capacity ? base.load(fromByteOffset: offset, as: UInt8.self) : 0
+    }
 
-    func setByte(_ value: UInt8, at offset: Int) { base.storeBytes(of: value, toByteOffset: offset, as: UInt8.self) }
+    func setByte(_ value: UInt8, at offset: Int) {
+        guard offset < capacity else { return }
+        base.storeBytes(of: value, toByteOffset: offset, as: UInt8.self)
+    }
 
     func bigEndian16(at offset: Int) -> UInt16 {
-        UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+        offset + 2 <= capacity ? UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) : 0
     }
 
     func setBigEndian16(_ value: UInt16, at offset: Int) {
+        guard offset + 2 <= capacity else { return }
         base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt16.self)
     }
 
     func bigEndian32(at offset: Int) -> UInt32 {
-        UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        offset + 4 <= capacity ? UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) : 0
     }
 
     func setBigEndian32(_ value: UInt32, at offset: Int) {
+        guard offset + 4 <= capacity else { return }
         base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self)
     }
 
@@ -135,6 +148,9 @@ struct PacketBytes {
         if end != 0 && end < size { limit = end + 1 }
         // Unsigned, as in QEMU: an empty packet still gets a checksum stored.
         guard UInt32(location) < UInt32(truncatingIfNeeded: limit &- 1) else { return }
+        // A packet that outgrew its slot holds only the slot's bytes: it is
+        // not sent, and the sum stops there rather than run past the slot.
+        limit = min(limit, capacity)
         var sum: UInt32 = 0
         var offset = start
         while offset + 1 < limit {

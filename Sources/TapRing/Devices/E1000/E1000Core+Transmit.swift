@@ -77,7 +77,9 @@ extension E1000Core {
                 gather(from: address, count: bytes)
                 let filled = transmit.size + bytes
                 if filled >= headerLength && transmit.size < headerLength, let data = transmitData {
-                    transmit.header.copyMemory(from: data, byteCount: headerLength)
+                    // A slot smaller than the headers holds only their start;
+                    // the packet outgrew it and is not sent.
+                    transmit.header.copyMemory(from: data, byteCount: min(headerLength, transmitCapacity))
                 }
                 transmit.size = filled & 0xFFFF
                 address &+= UInt64(bytes)
@@ -114,7 +116,7 @@ extension E1000Core {
     }
 
     /// How many bytes the packet may have in its slot.
-    private var transmitCapacity: Int { min(65536, link.slotCapacity) }
+    var transmitCapacity: Int { min(65536, link.slotCapacity) }
 
     /// DMA-reads `count` bytes of guest memory to the end of the packet.
     private mutating func gather(from address: UInt64, count: Int) {
@@ -133,13 +135,16 @@ extension E1000Core {
     }
 
     /// After a TSO segment: a fresh slot with the saved headers in front.
+    /// Headers longer than a slot make every segment outgrow its slot.
     private mutating func startNextSegment() {
         let headerLength = transmit.segmentationContext.headerLength
+        let stored = min(headerLength, transmitCapacity)
         transmit.slot = link.takeSpareSlot()
         if let data = transmitData {
-            data.copyMemory(from: transmit.header, byteCount: headerLength)
-            transmit.noteStored(data, at: 0, count: headerLength)
-        } else {
+            data.copyMemory(from: transmit.header, byteCount: stored)
+            transmit.noteStored(data, at: 0, count: stored)
+        }
+        if transmitData == nil || stored < headerLength {
             transmit.truncated = true
         }
         transmit.size = headerLength

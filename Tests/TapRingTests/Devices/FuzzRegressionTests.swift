@@ -1,0 +1,145 @@
+import Foundation
+import Glibc
+import Testing
+
+@_spi(Benchmarks) @_spi(Fuzzing) @testable import TapRing
+
+/// What the fuzz targets of `Fuzz/` found, one test each: the input the
+/// fuzzer found (`Tests/Fixtures/fuzz/`), replayed through its entry point
+/// (under AddressSanitizer, `swift test --sanitize=address`, the arena's red
+/// zones report it again if it comes back), and the guest it describes.
+@Suite(.timeLimit(.minutes(1)))
+struct FuzzRegressionTests {
+    /// FuzzFrames: a 65535-byte packet with checksum offload in a 2048-byte
+    /// slot, the engine's default, outgrows the slot and is not sent; its
+    /// checksum was still summed over all 65535 bytes, far past the slot.
+    @Test func checksumOfAPacketThatOutgrewItsSlotStaysInTheSlot() throws {
+        try replay(FuzzEntryPoints.probeFrame, "frames-checksum-past-slot")
+        let guest = try GuardedGuest(slotSize: 2048)
+        guest.enableTransmit()
+        // A DEXT data descriptor, EOP and RS, POPTS IXSM|TXSM, no context: sums from byte 0.
+        guest.transmitDescriptor(0, buffer: 0x20_0000, length: 0xFFFF, command: 0x29, type: 0x0010_0000)
+        guest.fillGuest(at: GuardedGuest.transmitRing + 13, with: [0x03])
+        _ = guest.read(E1000Register.gptc)
+        guest.write(E1000Register.tdt, 1)
+        #expect(guest.harness.service().isEmpty)
+        #expect(guest.read(E1000Register.gptc) == 1)
+        try guest.expectStillWorking()
+
+        // The sum itself, over a slot that ends where memory does.
+        try withSlotAtTheEndOfMemory(capacity: 2032) { slot in
+            PacketBytes(slot, capacity: 2032).insertChecksum(size: 65535, at: 0, start: 0, end: 0)
+        }
+    }
+
+    /// FuzzFrames: TSO headers of 255 bytes with 192-byte slots, the smallest
+    /// the engine takes (176 bytes of frame): the headers were saved by
+    /// reading past the first segment's slot, and written whole into the slot
+    /// of each segment after it, over the start of the next slot.
+    @Test func segmentationHeadersLongerThanASlotStayInTheirSlots() throws {
+        try replay(FuzzEntryPoints.probeFrame, "frames-tso-header-past-slot")
+        let guest = try GuardedGuest(slotSize: 192)
+        let arena = guest.harness.arena.memory, slotSize = guest.harness.arena.slotSize
+        let marks = stride(from: 0, to: arena.count, by: slotSize).map { arena.baseAddress! + $0 }
+        // The first 12 bytes of a slot's headroom: nothing on the NIC's path writes there.
+        for mark in marks { mark.initializeMemory(as: UInt8.self, repeating: 0x5A, count: 12) }
+        guest.enableTransmit()
+        guest.contextDescriptor(0, headerLength: 255, mss: 100)
+        guest.transmitDescriptor(1, buffer: 0x20_0000, length: 1000, command: 0x2D, type: 0x2010_0000)
+        guest.write(E1000Register.tdt, 2)
+        #expect(guest.harness.service().isEmpty)
+        #expect(marks.allSatisfy { mark in (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A } })
+        try guest.expectStillWorking()
+    }
+
+    /// FuzzQTest: a `read` of 16 MiB, the most the server takes, built its
+    /// answer from a string per byte and took half a minute (QEMU answers at
+    /// once); the fuzzer's 10 s limit called it a hang.
+    @Test func largestQTestReadIsAnsweredQuickly() throws {
+        let started = ContinuousClock.now
+        try replay(FuzzEntryPoints.serveQTest, "qtest-read-16mib")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        let answers = Answers()
+        let machine = try QTestMachine(megabytes: 1) { answers.lines.append($0) }
+        machine.handle("write 0x10 0x3 0xa5017f")
+        machine.handle("read 0xf 0x5")
+        machine.handle("read 0x0 0x1000000")
+        #expect(answers.lines.prefix(2) == ["OK\n", "OK 0x00a5017f00\n"])
+        #expect(answers.lines.last == "OK 0x" + String(repeating: "0", count: 1 << 25) + "\n")
+    }
+
+    /// FuzzSegmenter: an IPv6 TCP GSO frame whose checksum start, taken as
+    /// where the TCP header begins, lies inside the IPv6 header: the payload
+    /// length of a short segment came out negative and trapped the reactor.
+    @Test func ipv6TransportHeaderInsideTheIPv6HeaderIsMalformed() throws {
+        try replay(FuzzEntryPoints.segmentFrame, "segmenter-ipv6-transport-inside-header")
+        var header = VirtioNetHeader()
+        header.flags = VirtioNetHeader.needsChecksum
+        header.gsoType = VirtioNetHeader.gsoTCPv6
+        header.gsoSize = 100
+        header.checksumStart = 14 + 36
+        header.checksumOffset = 16
+        var frame = [UInt8](repeating: 0, count: 200)
+        frame[12] = 0x86
+        frame[13] = 0xDD
+        frame.withUnsafeBytes { frame in
+            let segments = Segmenter(frame: frame.baseAddress!, length: frame.count, header: header)
+            #expect(segments.isMalformed)
+            #expect(segments.upcomingLength == nil)
+        }
+    }
+
+    /// A GSO frame larger than an IP packet can be, cut into one segment of
+    /// it all: its IPv4 total length does not fit 16 bits and trapped; it is
+    /// truncated, as the kernel's `htons()` truncates it.
+    @Test func segmentLengthsBeyond16BitsAreTruncated() throws {
+        var header = VirtioNetHeader()
+        header.gsoType = VirtioNetHeader.gsoTCPv4
+        header.gsoSize = 0xFFFF
+        var frame = [UInt8](repeating: 0, count: 14 + 20 + 20 + 67000)
+        frame[12] = 0x08
+        frame[14] = 0x45
+        frame[14 + 20 + 12] = 0x50
+        var input = [UInt8](repeating: 0, count: TapDevice.vnetHeaderBytes)
+        input.withUnsafeMutableBytes { header.store(at: $0.baseAddress!) }
+        replay(FuzzEntryPoints.segmentFrame, input + frame)
+        let room = FrameArena.largeSlotSize - FrameArena.headroom
+        let segment = UnsafeMutableRawPointer.allocate(byteCount: room, alignment: 16)
+        defer { segment.deallocate() }
+        let length = frame.withUnsafeBytes { frame in
+            var segments = Segmenter(frame: frame.baseAddress!, length: frame.count, header: header)
+            return segments.next(into: segment, capacity: room)
+        }
+        #expect(length == 14 + 20 + 20 + 0xFFFF)
+        #expect(UInt16(bigEndian: segment.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+            == UInt16(truncatingIfNeeded: 20 + 20 + 0xFFFF))
+    }
+
+    /// Runs the fuzz input `name` of `Tests/Fixtures/fuzz/`.
+    private func replay(_ target: (UnsafeRawBufferPointer) -> Void, _ name: String) throws {
+        replay(target, [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent(name))))
+    }
+
+    /// Runs one fuzz input.
+    private func replay(_ target: (UnsafeRawBufferPointer) -> Void, _ input: [UInt8]) {
+        input.withUnsafeBytes(target)
+    }
+
+    private static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/fuzz")
+
+    /// Calls `body` with the last `capacity` bytes before an inaccessible page.
+    private func withSlotAtTheEndOfMemory(capacity: Int, _ body: (UnsafeMutableRawPointer) -> Void) throws {
+        let page = 4096, size = (capacity + page - 1) / page * page
+        let mapping = try #require(mmap(nil, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(mapping, size + page) }
+        mprotect(mapping + size, page, PROT_NONE)
+        body(mapping + size - capacity)
+    }
+}
+
+/// The lines a `QTestMachine` answered, in order; only the test's thread writes them.
+private final class Answers: @unchecked Sendable {
+    var lines: [String] = []
+}
