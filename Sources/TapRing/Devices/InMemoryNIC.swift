@@ -17,21 +17,30 @@ public final class InMemoryNIC: @unchecked Sendable {
     @exclusivity(unchecked) private var transmitted: LaneConsumer
     @exclusivity(unchecked) private var released: LaneConsumer
     @exclusivity(unchecked) private var spares: LaneProducer
+    @exclusivity(unchecked) private var largeSpares: LaneProducer
     @exclusivity(unchecked) private var pool: SlotPool
+    @exclusivity(unchecked) private var largePool: SlotPool
+    /// With large slots, the vnet header before each frame `service()`
+    /// returned last: what a tap with one would be given.
+    public private(set) var transmittedHeaders: [[UInt8]] = []
 
     /// A NIC with MAC 52:54:00:12:34:56 on `memory`, whose lane holds
-    /// `queueCapacity` frames, with `slotCount` slots of `slotSize` bytes.
+    /// `queueCapacity` frames, with `slotCount` slots of `slotSize` bytes;
+    /// with `largeSlotCount` large slots besides, it sends its guest's TSO
+    /// packets as GSO frames, as toward taps with a vnet header.
     public init(memory: GuestMemory, interruptLine: InterruptLine, slotSize: Int = 2048, slotCount: Int = 4096,
-                queueCapacity: Int = 1024, mitigation: Bool = true) throws {
-        arena = try FrameArena(slotSize: slotSize, slotCount: slotCount)
-        channel = NICChannel(queuedCapacity: queueCapacity)
+                largeSlotCount: Int = 0, queueCapacity: Int = 1024, mitigation: Bool = true) throws {
+        arena = try FrameArena(slotSize: slotSize, slotCount: slotCount, largeSlotCount: largeSlotCount)
+        channel = NICChannel(queuedCapacity: queueCapacity, sendsGSOFrames: largeSlotCount > 0)
         laneMemory = .allocate(byteCount: Lane.byteCount(capacity: queueCapacity), alignment: 128)
         let lane = Lane(at: laneMemory, capacity: queueCapacity)
         incoming = LaneProducer(lane)
         transmitted = LaneConsumer(channel.transmitted)
         released = LaneConsumer(channel.released)
         spares = LaneProducer(channel.spares)
+        largeSpares = LaneProducer(channel.largeSpares)
         pool = SlotPool(0..<UInt32(slotCount))
+        largePool = SlotPool(UInt32(slotCount)..<UInt32(slotCount + largeSlotCount))
         nic = E1000(
             features: E1000Features(mac: MACAddress(0x52, 0x54, 0, 0x12, 0x34, 0x56), mitigation: mitigation),
             memory: memory, interruptLine: interruptLine, channel: channel, arena: arena.view)
@@ -85,12 +94,22 @@ public final class InMemoryNIC: @unchecked Sendable {
             spares.append(UInt64(slot))
         }
         _ = spares.publish()
+        while largeSpares.hasRoom(), let slot = largePool.take() {
+            largeSpares.append(UInt64(slot))
+        }
+        _ = largeSpares.publish()
         _ = nic.serviceFromReactor(now: now ?? monotonicNanoseconds())
         var sent: [[UInt8]] = []
+        transmittedHeaders.removeAll()
         while let entry = transmitted.next() {
             let frame = Frame(packed: entry)
-            sent.append(Array(UnsafeRawBufferPointer(start: arena.view.bytes(of: frame), count: Int(frame.length))))
-            pool.put(frame.slot)
+            let bytes = arena.view.bytes(of: frame)
+            sent.append(Array(UnsafeRawBufferPointer(start: bytes, count: Int(frame.length))))
+            if channel.sendsGSOFrames {
+                let header = bytes - TapDevice.vnetHeaderBytes
+                transmittedHeaders.append(Array(UnsafeRawBufferPointer(start: header, count: TapDevice.vnetHeaderBytes)))
+            }
+            put(frame.slot)
         }
         reclaim()
         _ = transmitted.release()
@@ -100,9 +119,13 @@ public final class InMemoryNIC: @unchecked Sendable {
     /// Takes back the slots the NIC is done with.
     public func reclaim() {
         while let slot = released.next() {
-            pool.put(UInt32(truncatingIfNeeded: slot))
+            put(UInt32(truncatingIfNeeded: slot))
         }
         _ = released.release()
+    }
+
+    private func put(_ slot: UInt32) {
+        if arena.view.isLarge(slot) { largePool.put(slot) } else { pool.put(slot) }
     }
 
     /// The free slots: every slot, once the NIC holds none.

@@ -2,15 +2,21 @@ import Synchronization
 
 /// The memory a NIC shares with its home reactor: the lanes that carry
 /// frames the NIC sends, slots it is done with, and spare slots for it to
-/// fill; and the flag that tells sources the NIC has frames queued that it
-/// could not take.
+/// fill, small ones and large; and the flag that tells sources the NIC has
+/// frames queued that it could not take.
 final class NICChannel: @unchecked Sendable {
     static let transmitCapacity = 1024
     static let spareCapacity = 256
+    static let largeSpareCapacity = 8
 
     let transmitted: Lane
     let released: Lane
     let spares: Lane
+    /// Large slots, for a NIC that `sendsGSOFrames`, to gather a TSO packet whole.
+    let largeSpares: Lane
+    /// Every port the NIC's frames go to takes GSO frames (taps with a vnet
+    /// header): a guest's TSO packet leaves as one GSO frame, not segments.
+    let sendsGSOFrames: Bool
     /// QEMU's "the NIC's queue is not empty": its sources stop reading.
     let blocked: UnsafeMutablePointer<Atomic<Bool>>
     private let memory: UnsafeMutableRawPointer
@@ -18,15 +24,23 @@ final class NICChannel: @unchecked Sendable {
     /// Lanes sized so that `released` holds every frame the NIC's port lanes
     /// can queue (`queuedCapacity`), with room to spare for slots it builds
     /// frames in but does not send.
-    init(queuedCapacity: Int) {
-        let releasedCapacity = (queuedCapacity + 2 * Self.spareCapacity).nextPowerOfTwo
-        let sizes = [Self.transmitCapacity, releasedCapacity, Self.spareCapacity].map(Lane.byteCount(capacity:))
+    init(queuedCapacity: Int, sendsGSOFrames: Bool = false) {
+        let releasedCapacity = (queuedCapacity + 2 * (Self.spareCapacity + Self.largeSpareCapacity)).nextPowerOfTwo
+        let capacities = [Self.transmitCapacity, releasedCapacity, Self.spareCapacity, Self.largeSpareCapacity]
+        let sizes = capacities.map(Lane.byteCount(capacity:))
         memory = .allocate(byteCount: sizes.reduce(128, +), alignment: 128)
-        transmitted = Lane(at: memory, capacity: Self.transmitCapacity)
-        released = Lane(at: memory + sizes[0], capacity: releasedCapacity)
-        spares = Lane(at: memory + sizes[0] + sizes[1], capacity: Self.spareCapacity)
-        blocked = (memory + sizes[0] + sizes[1] + sizes[2]).bindMemory(to: Atomic<Bool>.self, capacity: 1)
+        var next = memory
+        transmitted = Lane(at: next, capacity: capacities[0])
+        next += sizes[0]
+        released = Lane(at: next, capacity: capacities[1])
+        next += sizes[1]
+        spares = Lane(at: next, capacity: capacities[2])
+        next += sizes[2]
+        largeSpares = Lane(at: next, capacity: capacities[3])
+        next += sizes[3]
+        blocked = next.bindMemory(to: Atomic<Bool>.self, capacity: 1)
         blocked.initialize(to: Atomic(false))
+        self.sendsGSOFrames = sendsGSOFrames
     }
 
     deinit {
@@ -44,6 +58,7 @@ struct NICLink: ~Copyable {
     private var transmitted: LaneProducer
     private var released: LaneProducer
     private var spares: LaneConsumer
+    private var largeSpares: LaneConsumer
     let channel: NICChannel
     let arena: ArenaView
     /// Bytes a frame may have in one slot.
@@ -58,6 +73,7 @@ struct NICLink: ~Copyable {
         transmitted = LaneProducer(channel.transmitted)
         released = LaneProducer(channel.released)
         spares = LaneConsumer(channel.spares)
+        largeSpares = LaneConsumer(channel.largeSpares)
         self.channel = channel
         self.arena = arena
         slotCapacity = arena.slotSize - FrameArena.headroom
@@ -116,6 +132,12 @@ struct NICLink: ~Copyable {
         spares.next().map { UInt32(truncatingIfNeeded: $0) }
     }
 
+    /// A free large slot to gather a TSO packet in whole, or nil when the
+    /// reactor has none to spare.
+    mutating func takeLargeSpareSlot() -> UInt32? {
+        largeSpares.next().map { UInt32(truncatingIfNeeded: $0) }
+    }
+
     /// Gives back a slot the NIC took but did not send. The reactor releases
     /// what comes back on this lane, so the slot gets the one reference it drops.
     mutating func giveBack(_ slot: UInt32) {
@@ -142,6 +164,7 @@ struct NICLink: ~Copyable {
         for lane in 0..<producers {
             published = incoming[lane].release() || published
         }
+        published = largeSpares.release() || published
         return spares.release() || published
     }
 }

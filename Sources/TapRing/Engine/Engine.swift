@@ -59,7 +59,9 @@ public final class Engine: @unchecked Sendable {
         let layout = QueueLayout(queues: queues, hubRoutes: routes, reactorCount: reactorCount)
         // Multishot reads draw small slots from buffer rings: no room for GSO frames.
         let offloads = configuration.readMode == .multishot ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
-        let largeSlotsPerReactor = offloads.isEmpty ? 0 : configuration.largeSlotsPerReactor
+        let gsoNICs = configuration.readMode == .multishot
+            ? [] : Self.nicsSendingGSOFrames(plan, ports: portIDs, routes: routes, offloads: offloads)
+        let largeSlotsPerReactor = offloads.isEmpty && gsoNICs.isEmpty ? 0 : configuration.largeSlotsPerReactor
         do {
             arena = try FrameArena(
                 slotSize: configuration.slotSize, slotCount: configuration.slotsPerReactor * reactorCount,
@@ -82,13 +84,15 @@ public final class Engine: @unchecked Sendable {
                 netdevs.append(try NetdevPort(plan.netdevs[index], offloads: offloads.contains(port)))
             }
             captures = try Self.openCaptures(plan, ports: portIDs, layout: layout)
-            for device in plan.devices {
+            for (index, device) in plan.devices.enumerated() {
                 let attachment = try attach(device)
+                let sendsGSOFrames = portIDs.firstIndex(of: .device(index)).map(gsoNICs.contains) ?? false
                 nics.append(E1000(
                     features: E1000Features(
                         mac: device.mac, mitigation: device.mitigation, autonegotiation: device.autonegotiation),
                     memory: attachment.memory, interruptLine: attachment.interruptLine,
-                    channel: NICChannel(queuedCapacity: reactorCount * laneCapacity), arena: arena.view))
+                    channel: NICChannel(queuedCapacity: reactorCount * laneCapacity, sendsGSOFrames: sendsGSOFrames),
+                    arena: arena.view))
             }
         } catch {
             captures.values.forEach(PacketCapture.close)
@@ -263,22 +267,6 @@ public final class Engine: @unchecked Sendable {
         gate.arrive()
         guard gate.wait() == nil else { return }
         reactor.run()
-    }
-
-    /// The taps, by port, that get offloads: a tap not set `vnet_hdr=off`
-    /// whose frames go to another such tap. Between the two GSO frames pass
-    /// whole, 64 KiB at a time; a port that takes plain frames only gets
-    /// them cut up (`Segmenter`). A tap whose frames reach no such tap keeps
-    /// offloads off, so the kernel segments for it, and does it faster.
-    private static func tapsWithOffloads(_ plan: NetworkPlan, ports: [PortID], routes: [[Int]]) -> Set<Int> {
-        let candidates = Set(ports.indices.filter { port in
-            guard case .netdev(let index) = ports[port], case .tap(let options) = plan.netdevs[index].backend else {
-                return false
-            }
-            // An inherited descriptor keeps the vnet header it was opened with.
-            return options.vnetHeader != false && options.inheritedDescriptor == nil
-        })
-        return candidates.filter { port in routes[port].contains(where: candidates.contains) }
     }
 
     /// Opens the pcap file of every enabled filter-dump, chained by port. A

@@ -8,6 +8,9 @@ struct NICPort {
     var transmitted: LaneConsumer
     var released: LaneConsumer
     var spares: LaneProducer
+    var largeSpares: LaneProducer
+    /// Whether the NIC gathers TSO packets whole in large slots.
+    let sendsGSOFrames: Bool
     /// The deadline of the timeout in flight, and its timespec, which must
     /// stay put until the kernel has read it.
     var armedDeadline: UInt64?
@@ -20,6 +23,7 @@ struct NICPort {
         port.initialize(to: NICPort(
             nic: .passRetained(nic), transmitted: LaneConsumer(nic.channel.transmitted),
             released: LaneConsumer(nic.channel.released), spares: LaneProducer(nic.channel.spares),
+            largeSpares: LaneProducer(nic.channel.largeSpares), sendsGSOFrames: nic.channel.sendsGSOFrames,
             deadline: .allocate(capacity: 1)))
         return port
     }
@@ -47,11 +51,22 @@ extension Reactor {
                 port.pointee.spares.append(UInt64(slot))
             }
             _ = port.pointee.spares.publish()
+            if port.pointee.sendsGSOFrames {
+                while port.pointee.largeSpares.hasRoom(), let slot = crossbar.largePool.take() {
+                    port.pointee.largeSpares.append(UInt64(slot))
+                }
+                _ = port.pointee.largeSpares.publish()
+            }
             let deadline = port.pointee.nic.takeUnretainedValue().serviceFromReactor(now: monotonicNanoseconds())
             let source = crossbar.ports[local]
             let counters = fabric.counters(of: index, for: source)
             while let entry = port.pointee.transmitted.next() {
                 let frame = Frame(packed: entry)
+                if !port.pointee.sendsGSOFrames {
+                    // A tap with a vnet header may get it: give it an empty one.
+                    (fabric.arena.bytes(of: frame) - TapDevice.vnetHeaderBytes)
+                        .initializeMemory(as: UInt8.self, repeating: 0, count: TapDevice.vnetHeaderBytes)
+                }
                 counters.pointee.framesIn.bump()
                 counters.pointee.bytesIn.bump(by: UInt64(frame.length))
                 _ = crossbar.deliver(frame, from: source)

@@ -18,15 +18,16 @@ final class GuardedGuest: @unchecked Sendable {
     private let mapping: UnsafeMutableRawPointer
     private let ram: UnsafeMutableRawPointer
 
-    /// Arena slots big enough for a 64 KiB TSO frame by default.
-    init(slotSize: Int = 69760, slotCount: Int = 64) throws {
+    /// Arena slots big enough for a 64 KiB TSO frame by default; with large
+    /// slots, the NIC sends TSO packets as GSO frames.
+    init(slotSize: Int = 69760, slotCount: Int = 64, largeSlotCount: Int = 0) throws {
         mapping = mmap(nil, Self.ramSize + 2 * Self.page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
         ram = mapping + Self.page
         mprotect(ram, Self.ramSize, PROT_READ | PROT_WRITE)
         ram.initializeMemory(as: UInt8.self, repeating: 0xAA, count: Self.ramSize)
         let memory = try GuestMemory(regions: [.init(guestAddress: 0, byteCount: Self.ramSize, host: ram)])
         harness = try InMemoryNIC(memory: memory, interruptLine: .callback { _ in }, slotSize: slotSize,
-                                  slotCount: slotCount, queueCapacity: 64)
+                                  slotCount: slotCount, largeSlotCount: largeSlotCount, queueCapacity: 64)
         harness.nic.writeConfig(at: 0x10, width: 4, value: UInt32(Self.bar0))
         harness.nic.writeConfig(at: 0x04, width: 2, value: 0x6)
     }
@@ -81,6 +82,23 @@ final class GuardedGuest: @unchecked Sendable {
         descriptor.storeBytes(of: buffer, as: UInt64.self)
         descriptor.storeBytes(of: UInt32(command) << 24 | type | length, toByteOffset: 8, as: UInt32.self)
         descriptor.storeBytes(of: UInt32(0), toByteOffset: 12, as: UInt32.self)
+    }
+
+    /// Sets POPTS of data descriptor `index`.
+    func setOptions(_ index: Int, _ options: UInt8) {
+        (ram + Int(Self.transmitRing) + 16 * index).storeBytes(of: options, toByteOffset: 13, as: UInt8.self)
+    }
+
+    /// A descriptor of eight given bytes, then its command, byte 13 (HDRLEN or POPTS) and special field.
+    func rawDescriptor(_ index: Int, _ bytes: [UInt8], command: UInt32, byte13: UInt8, special: UInt16) {
+        let descriptor = ram + Int(Self.transmitRing) + 16 * index
+        for (offset, byte) in bytes.enumerated() {
+            descriptor.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+        }
+        descriptor.storeBytes(of: command, toByteOffset: 8, as: UInt32.self)
+        descriptor.storeBytes(of: UInt8(0), toByteOffset: 12, as: UInt8.self)
+        descriptor.storeBytes(of: byte13, toByteOffset: 13, as: UInt8.self)
+        descriptor.storeBytes(of: special, toByteOffset: 14, as: UInt16.self)
     }
 
     func contextDescriptor(_ index: Int, headerLength: UInt8, mss: UInt16,

@@ -55,6 +55,13 @@ extension E1000Core {
             (data + 8).storeBytes(of: transmit.vlanTag.bigEndian, as: UInt32.self)
             frame = Frame(slot: frame.slot, offset: frame.offset - 4, length: frame.length + 4)
         }
+        if link.channel.sendsGSOFrames {
+            // Its taps take the frame with an empty vnet header: no offloads,
+            // whatever the slot carried before. (The reactor clears the
+            // header of other NICs' frames.)
+            (link.arena.bytes(of: frame) - TapDevice.vnetHeaderBytes)
+                .initializeMemory(as: UInt8.self, repeating: 0, count: TapDevice.vnetHeaderBytes)
+        }
         // What the header fixes, checksums and tag insertion left in the
         // first bytes stays in QEMU's buffer for the next packet.
         transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
@@ -72,13 +79,7 @@ extension E1000Core {
     /// back; a looped frame the receiver cannot take now is lost, as is one
     /// sent while the receiver is busy (CVE-2021-3416) (`e1000_send_packet`).
     private mutating func emit(_ frame: Frame) {
-        let bytes = link.arena.bytes(of: frame)
-        if bytes.loadUnaligned(as: UInt32.self) == .max && bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == .max {
-            increment(E1000Register.bptc)
-        } else if bytes.load(as: UInt8.self) & 1 != 0 {
-            increment(E1000Register.mptc)
-        }
-        countSize(Int(frame.length) + 4, bucketsFrom: E1000Register.ptc64)
+        countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))
         guard loopsBack else {
             _ = link.send(frame)
             return
@@ -89,9 +90,20 @@ extension E1000Core {
         link.giveBack(frame.slot)
     }
 
+    /// BPTC or MPTC, and the size bucket with 4 CRC bytes, of a `length`-byte
+    /// frame starting at `bytes` put on the wire.
+    mutating func countEmitted(_ bytes: UnsafeRawPointer, length: Int) {
+        if bytes.loadUnaligned(as: UInt32.self) == .max && bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == .max {
+            increment(E1000Register.bptc)
+        } else if bytes.load(as: UInt8.self) & 1 != 0 {
+            increment(E1000Register.mptc)
+        }
+        countSize(length + 4, bucketsFrom: E1000Register.ptc64)
+    }
+
     /// TPT, GPTC and the octet counters, with 4 CRC bytes, as the Debian 7.2
     /// build counts a sent segment.
-    private mutating func countSent(size: Int) {
+    mutating func countSent(size: Int) {
         increment(E1000Register.tpt)
         grow(E1000Register.totl, by: UInt64(size + 4))
         increment(E1000Register.gptc)

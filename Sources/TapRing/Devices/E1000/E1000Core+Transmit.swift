@@ -57,6 +57,14 @@ extension E1000Core {
         } else {
             transmit.segmenting = false
         }
+        if transmit.segmenting && transmit.size == 0 && transmit.slot == nil {
+            transmit.coalescing = coalescesSegments
+        } else if transmit.coalescing && !transmit.segmenting {
+            // Plain data amid a TSO packet gathered whole: QEMU would send it
+            // in the segment under way, which a GSO frame cannot say. The
+            // packet is counted and dropped, as one that outgrew its slot.
+            transmit.truncated = true
+        }
         if self[E1000Register.ctrl] & 0x4000_0000 != 0 && command & E1000TransmitCommand.vlan != 0
             && (transmit.segmenting || command & E1000TransmitCommand.endOfPacket != 0)
         {
@@ -84,8 +92,14 @@ extension E1000Core {
                 transmit.size = filled & 0xFFFF
                 address &+= UInt64(bytes)
                 if filled == segmentEnd {
-                    sendSegment()
-                    startNextSegment()
+                    if transmit.coalescing {
+                        // The segment stays in the slot; the next one's payload follows it.
+                        transmit.segmentsSent += 1
+                        transmit.size = headerLength
+                    } else {
+                        sendSegment()
+                        startNextSegment()
+                    }
                 }
                 remaining -= bytes
             } while bytes != 0 && remaining != 0
@@ -95,7 +109,9 @@ extension E1000Core {
             transmit.size = (transmit.size + count) & 0xFFFF
         }
         guard command & E1000TransmitCommand.endOfPacket != 0 else { return }
-        if !(transmit.segmenting && transmit.size < transmit.segmentationContext.headerLength) {
+        if transmit.coalescing {
+            sendCoalesced()
+        } else if !(transmit.segmenting && transmit.size < transmit.segmentationContext.headerLength) {
             sendSegment()
         }
         if let slot = transmit.slot {
@@ -108,6 +124,8 @@ extension E1000Core {
         transmit.size = 0
         transmit.segmenting = false
         transmit.truncated = false
+        transmit.coalescing = false
+        transmit.coalescedLength = 0
     }
 
     /// Where the packet is gathered: the slot's frame bytes.
@@ -115,28 +133,40 @@ extension E1000Core {
         transmit.slot.map { link.arena.bytes(of: Frame(slot: $0, length: 0)) }
     }
 
-    /// How many bytes the packet may have in its slot.
-    var transmitCapacity: Int { min(65536, link.slotCapacity) }
+    /// How many bytes the packet may have in its slot: a large one holds
+    /// all QEMU's 64 KiB buffer does.
+    var transmitCapacity: Int {
+        guard let slot = transmit.slot, link.arena.isLarge(slot) else { return min(65536, link.slotCapacity) }
+        return min(65536, FrameArena.largeSlotSize - FrameArena.headroom)
+    }
 
     /// DMA-reads `count` bytes of guest memory to the end of the packet.
     private mutating func gather(from address: UInt64, count: Int) {
         guard count > 0 else { return }
+        if transmit.slot == nil && transmit.coalescing {
+            transmit.slot = link.takeLargeSpareSlot()
+            // None to spare: this packet leaves in segments after all.
+            if transmit.slot == nil { transmit.coalescing = false }
+        }
         if transmit.slot == nil {
             transmit.slot = link.takeSpareSlot()
         }
-        let room = transmitCapacity - transmit.size
+        let offset = transmit.coalescing ? transmit.coalescedLength : transmit.size
+        let capacity = transmit.coalescing ? Self.coalescedCapacity : transmitCapacity
+        let room = capacity - offset
         guard let data = transmitData, room > 0 else {
             transmit.truncated = true
             return
         }
         if count > room { transmit.truncated = true }
-        dmaRead(address, into: data + transmit.size, count: min(count, room))
-        transmit.noteStored(data, at: transmit.size, count: min(count, room))
+        dmaRead(address, into: data + offset, count: min(count, room))
+        transmit.noteStored(data, at: offset, count: min(count, room))
+        if transmit.coalescing { transmit.coalescedLength += min(count, room) }
     }
 
     /// After a TSO segment: a fresh slot with the saved headers in front.
     /// Headers longer than a slot make every segment outgrow its slot.
-    private mutating func startNextSegment() {
+    mutating func startNextSegment() {
         let headerLength = transmit.segmentationContext.headerLength
         let stored = min(headerLength, transmitCapacity)
         transmit.slot = link.takeSpareSlot()

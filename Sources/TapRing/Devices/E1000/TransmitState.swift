@@ -51,6 +51,11 @@ struct TransmitState {
     var slot: UInt32?
     /// Set when the packet outgrew its slot; it is counted, not sent.
     var truncated = false
+    /// Set while a TSO packet is gathered whole, to leave as one GSO frame
+    /// (`E1000Core.coalescesSegments`); `size` then counts the bytes of the
+    /// segment QEMU would be filling, `coalescedLength` those in the slot.
+    var coalescing = false
+    var coalescedLength = 0
     /// The first `headerLength` bytes of a TSO packet, put in front of every segment.
     let header: UnsafeMutableRawPointer
     /// The first `leadCount` bytes of QEMU's packet buffer (`tx.data`) as
@@ -106,5 +111,7 @@ struct TransmitState {
         segmenting = false
         busy = false
         truncated = false
+        coalescing = false
+        coalescedLength = 0
     }
 }
