@@ -183,8 +183,10 @@ extension Fabric {
         }
 
         deinit {
-            // Lanes, signals and counters hold nothing but trivial values and atomics.
+            // Lanes, signals and counters hold nothing but trivial values and
+            // atomics; the ports hold their NICs.
             memory.deallocate()
+            _ = portCopies.deinitialize()
             portCopies.deallocate()
         }
     }

@@ -7,7 +7,7 @@ import Testing
 /// JSON report says how many, how fast, and with what loss and latency.
 @Suite(.serialized)
 struct BenchCommandTests {
-    @Test(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+    @Test(.enabled(if: Kernel.hasTaps, Kernel.tapsReason), .disabled(if: Sanitizer.isActive, Sanitizer.slowReason))
     func defaultTopologyCountsEveryPort() throws {
         // A slow rate: the tests' debug build runs beside other tests.
         let report = try bench(["--json", "--count", "4000", "--rate", "20k"])
@@ -41,11 +41,13 @@ struct BenchCommandTests {
         for port in result.ports {
             #expect(port.unaccounted == 0 && port.duplicates == 0, "\(port.port)")
         }
-        #expect(result.residentMiB.end - result.residentMiB.start < 8)
+        // AddressSanitizer's quarantine holds freed memory back: no measure of ours there.
+        #expect(Sanitizer.isActive || result.residentMiB.end - result.residentMiB.start < 8)
     }
 
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
-                   "needs root and setpriv to run the tester as an unprivileged user"))
+                   "needs root and setpriv to run the tester as an unprivileged user"),
+          .disabled(if: Sanitizer.isActive, Sanitizer.slowReason))
     func withoutRootSocketPairsStandInForTaps() throws {
         let (report, errors) = try benchWithErrors(
             ["--json", "--count", "4000", "--rate", "20k"],
@@ -56,7 +58,8 @@ struct BenchCommandTests {
         #expect(result.ports.allSatisfy { $0.frames > 3000 && $0.duplicates == 0 && $0.reordered == 0 })
     }
 
-    @Test(.enabled(if: Kernel.hasTaps && QEMUProcess.isInstalled, "needs taps and qemu-system-x86_64"))
+    @Test(.enabled(if: Kernel.hasTaps && QEMUProcess.isInstalled, "needs taps and qemu-system-x86_64"),
+          .disabled(if: Sanitizer.isActive, Sanitizer.slowReason))
     func drainComparesWithQEMU() throws {
         let taps = [Kernel.uniqueName("trq"), Kernel.uniqueName("trq")]
         let options = taps.enumerated().flatMap { index, tap in

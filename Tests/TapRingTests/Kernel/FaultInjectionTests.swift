@@ -142,7 +142,8 @@ struct FaultInjectionTests {
         // which is bounded.
         let waiting = 20000 - Int(stalled.framesOut) - Int(stalled.drops)
         #expect((0...EngineConfiguration().queueCapacity * 2).contains(waiting))
-        #expect(Kernel.residentBytes() - residentBefore < 64 << 20)
+        // AddressSanitizer's quarantine holds freed memory back: no measure of ours there.
+        #expect(Sanitizer.isActive || Kernel.residentBytes() - residentBefore < 64 << 20)
     }
 }
 
