@@ -32,6 +32,38 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// FuzzE1000: a ring of 65,408 descriptors, TSO with an MSS of a few
+    /// bytes and descriptors of up to 64 KiB: one TDT write asked for 21
+    /// million segments, cut one by one for most of a minute with the NIC's
+    /// lock held. A doorbell now cuts at most `segmentsPerDoorbell`.
+    @Test func oneDoorbellCutsABoundedNumberOfSegments() throws {
+        let start = monotonicClock()
+        try replay(FuzzEntryPoints.runE1000Program, "e1000-tiny-mss-huge-ring")
+        #expect(monotonicClock() - start < 10_000_000_000)
+
+        let guest = try GuardedGuest(slotCount: 512)
+        guest.enableTransmit()
+        guest.write(E1000Register.tdlen, 16 * 4096)
+        guest.harness.service()
+        // A TSO context with MSS 1, then 4,000 descriptors of 60,000 bytes each.
+        guest.contextDescriptor(0, headerLength: 54, mss: 1)
+        for index in 1..<4001 {
+            guest.transmitDescriptor(index, buffer: 0x20_0000, length: 60_000, command: index % 2 == 0 ? 0x2D : 0x24,
+                                     type: 0x0010_0000)
+        }
+        _ = guest.read(E1000Register.tpt)
+        let doorbell = monotonicClock()
+        guest.write(E1000Register.tdt, 4001)
+        #expect(monotonicClock() - doorbell < 5_000_000_000)
+        #expect(guest.read(E1000Register.tdh) == 4001)
+        // The budget's segments, then each later packet once.
+        #expect(guest.read(E1000Register.tpt) <= UInt32(E1000Core.segmentsPerDoorbell) + 2000)
+        // The segments out and their slots back, then spare slots in again.
+        guest.harness.service()
+        guest.harness.service()
+        try guest.expectStillWorking()
+    }
+
     /// FuzzFrames: TSO headers of 255 bytes with 192-byte slots, the smallest
     /// the engine takes (176 bytes of frame): the headers were saved by
     /// reading past the first segment's slot, and written whole into the slot

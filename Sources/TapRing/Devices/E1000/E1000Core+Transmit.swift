@@ -5,6 +5,7 @@ extension E1000Core {
     mutating func startTransmit() {
         guard self[E1000Register.tctl] & 0x2 != 0, !transmit.busy else { return }
         transmit.busy = true
+        transmit.segmentBudget = Self.segmentsPerDoorbell
         let ringBase = UInt64(self[E1000Register.tdbah]) << 32 | UInt64(self[E1000Register.tdbal] & ~0xF)
         let start = self[E1000Register.tdh]
         var causes = E1000Interrupt.txqe
@@ -81,6 +82,10 @@ extension E1000Core {
                 bytes = remaining
                 // hdr_len + mss reached or zero: send what there is (CVE-2015-6815).
                 if transmit.size >= segmentEnd { break }
+                guard transmit.segmentBudget > 0 else {
+                    transmit.truncated = true
+                    break
+                }
                 bytes = min(bytes, segmentEnd - transmit.size, 65536 - transmit.size)
                 gather(from: address, count: bytes)
                 let filled = transmit.size + bytes
@@ -92,6 +97,7 @@ extension E1000Core {
                 transmit.size = filled & 0xFFFF
                 address &+= UInt64(bytes)
                 if filled == segmentEnd {
+                    transmit.segmentBudget -= 1
                     if transmit.coalescing {
                         // The segment stays in the slot; the next one's payload follows it.
                         transmit.segmentsSent += 1
@@ -127,6 +133,14 @@ extension E1000Core {
         transmit.coalescing = false
         transmit.coalescedLength = 0
     }
+
+    /// Segments one TDT write may cut. A ring of 65,535 descriptors of 64 KiB
+    /// with an MSS of 1 asks for billions, which QEMU cuts and sends one by
+    /// one, holding the vCPU for minutes; here the doorbell's packets past
+    /// this many segments are counted once each and dropped, as packets that
+    /// outgrew their slot are. No honest driver comes near: its TSO packets
+    /// are 64 KiB at most, some 45 segments of a 1448-byte MSS.
+    static let segmentsPerDoorbell = 65536
 
     /// Where the packet is gathered: the slot's frame bytes.
     var transmitData: UnsafeMutableRawPointer? {

@@ -44,6 +44,9 @@ struct TransmitState {
     /// Segments sent of the current TSO packet.
     var segmentsSent = 0
     var segmenting = false
+    /// Segments the TDT write being processed may still cut
+    /// (`E1000Core.segmentsPerDoorbell`).
+    var segmentBudget = 0
     /// Set while descriptors are being processed: TDT writes from a looped-back
     /// path cannot re-enter (CVE-2021-20257).
     var busy = false
