@@ -6,7 +6,8 @@
 options  the command lines of Tests/TapRingTests/Options/*.swift, as argv
          words separated by NUL bytes (FuzzEntryPoints.parseOptions)
 qtest    per e1000 scenario, the qtest lines the oracle sends for it
-e1000    per e1000 scenario, the same session as an e1000 program
+e1000    per e1000 scenario, the same session as an e1000 program, and the
+         TSO ones again on a NIC that sends GSO frames
          (Sources/TapRing/Fuzzing/E1000Program.swift)
 frames   the frames the scenarios send to the NIC and put in its transmit
          buffers, with the scenario's setup at that point as the header
@@ -313,6 +314,9 @@ def main():
         qtest.append((name, qtest_seed(events)))
         program, probes = e1000_seeds(oracle, events)
         e1000.append((name, program))
+        if name.startswith("tx_tso"):
+            # The same session on a NIC that sends GSO frames (setup bit 3).
+            e1000.append((name + "_gso", bytes([program[0] | 8]) + program[1:]))
         for probe in probes:
             frames.setdefault(hashlib.sha1(probe).hexdigest(), probe)
     write_corpus("qtest", qtest)

@@ -6,7 +6,9 @@
 /// every slot's headroom, which nothing on the NIC's path touches (a VLAN
 /// tag moves the addresses into the last 4), and what the mapping holds
 /// past the last slot. A frame that runs off the end of its slot is reported
-/// there, not left to overwrite the next one.
+/// there, not left to overwrite the next one. A NIC that sends GSO frames
+/// writes vnet headers into the headroom, so its arena (with large slots
+/// after the small) has only the red zone past its end.
 final class FuzzedE1000 {
     static let redZone = 12
 
@@ -25,17 +27,21 @@ final class FuzzedE1000 {
     let harness: InMemoryNIC
     /// Bytes a frame may have in a slot: the largest the reactor would queue for the NIC.
     let largestInjectedFrame: Int
-    /// Bytes a transmitted frame may have: a slot's, at most 64 KiB, and a VLAN tag.
+    /// Bytes a transmitted frame may have: a slot's, or a GSO frame's, at most 64 KiB, and a VLAN tag.
     private let largestFrame: Int
 
-    /// Bits 0-1 of `setup` pick the arena, bit 2 turns interrupt mitigation off.
+    /// Bits 0-1 of `setup` pick the arena, bit 2 turns interrupt mitigation
+    /// off, bit 3 gives it large slots, so that the NIC sends TSO packets as
+    /// GSO frames.
     init(setup: UInt8, ramSize: Int) throws {
         ram = try GuardedRAM(byteCount: ramSize)
         let arena = Self.arenas[Int(setup & 3)]
         harness = try InMemoryNIC(memory: ram.memory, interruptLine: .callback { _ in }, slotSize: arena.size,
-                                  slotCount: arena.count, queueCapacity: 64, mitigation: setup & 4 == 0)
+                                  slotCount: arena.count, largeSlotCount: setup & 8 != 0 ? 2 : 0, queueCapacity: 64,
+                                  mitigation: setup & 4 == 0)
         largestInjectedFrame = arena.size - FrameArena.headroom
-        largestFrame = min(65536, largestInjectedFrame) + 4
+        // A GSO frame holds the whole TSO packet, whatever the small slots.
+        largestFrame = (setup & 8 != 0 ? 65536 : min(65536, largestInjectedFrame)) + 4
         harness.nic.writeConfig(at: 0x10, width: 4, value: Self.bar0)
         harness.nic.writeConfig(at: 0x04, width: 2, value: 0x6)
         forEachRedZone(AddressSanitizer.poison)
@@ -49,8 +55,10 @@ final class FuzzedE1000 {
     /// Calls `body` with each red zone of the arena.
     private func forEachRedZone(_ body: (UnsafeRawPointer, Int) -> Void) {
         let memory = harness.arena.memory
-        for slot in stride(from: 0, to: memory.count, by: harness.arena.slotSize) {
-            body(memory.baseAddress! + slot, Self.redZone)
+        if harness.arena.largeSlotCount == 0 {
+            for slot in stride(from: 0, to: memory.count, by: harness.arena.slotSize) {
+                body(memory.baseAddress! + slot, Self.redZone)
+            }
         }
         let mapped = (memory.count + GuardedRAM.page - 1) / GuardedRAM.page * GuardedRAM.page
         body(memory.baseAddress! + memory.count, mapped - memory.count)
