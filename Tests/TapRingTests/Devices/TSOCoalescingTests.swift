@@ -56,19 +56,6 @@ struct TSOCoalescingTests {
                            E1000Register.tsctc, E1000Register.bptc, E1000Register.mptc, E1000Register.ptc64]
         + (1...5).map { E1000Register.ptc64 + 4 * $0 }
 
-    static func segmentsOf(_ frame: [UInt8], header: [UInt8]) -> [[UInt8]] {
-        let virtio = header.withUnsafeBytes { VirtioNetHeader(at: $0.baseAddress!) }
-        var result: [[UInt8]] = []
-        frame.withUnsafeBytes { bytes in
-            var segmenter = Segmenter(frame: bytes.baseAddress!, length: bytes.count, header: virtio)
-            var buffer = [UInt8](repeating: 0, count: 2048)
-            while let length = buffer.withUnsafeMutableBytes({ segmenter.next(into: $0.baseAddress!, capacity: $0.count) }) {
-                result.append(Array(buffer.prefix(length)))
-            }
-        }
-        return result
-    }
-
     @Test(arguments: [10_000, 4 * mss, 60_000])
     func oneGSOFrameCutsIntoQEMUsSegments(payload: Int) throws {
         let bytes = Self.tsoPacket(payload: payload)
@@ -87,7 +74,8 @@ struct TSOCoalescingTests {
         let header = coalescing.harness.transmittedHeaders[0]
         // NEEDS_CSUM, TCPV4, hdr_len 54, gso_size, csum_start 34, csum_offset 16.
         #expect(header == [1, 1, 54, 0, UInt8(Self.mss & 0xFF), UInt8(Self.mss >> 8), 34, 0, 16, 0, 0, 0])
-        let cutAsQEMUCuts = Self.segmentsOf(gso, header: header) + sent.dropFirst() == segments
+        let virtio = header.withUnsafeBytes { VirtioNetHeader(at: $0.baseAddress!) }
+        let cutAsQEMUCuts = SegmenterTests.segments(of: gso, header: virtio) + sent.dropFirst() == segments
         #expect(cutAsQEMUCuts)
         if headerOnly {
             #expect(coalescing.harness.transmittedHeaders[1] == [UInt8](repeating: 0, count: 12))

@@ -30,7 +30,8 @@ struct SegmenterTests {
         [UInt8(value >> 8), UInt8(value & 0xFF)]
     }
 
-    private static func segments(of frame: [UInt8], header: VirtioNetHeader) -> [[UInt8]] {
+    /// `frame` cut as the hub cuts it for a port that takes plain frames.
+    static func segments(of frame: [UInt8], header: VirtioNetHeader) -> [[UInt8]] {
         var result: [[UInt8]] = []
         frame.withUnsafeBytes { bytes in
             var segmenter = Segmenter(frame: bytes.baseAddress!, length: bytes.count, header: header)
