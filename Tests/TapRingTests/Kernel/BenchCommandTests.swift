@@ -62,10 +62,7 @@ struct BenchCommandTests {
           .disabled(if: Sanitizer.isActive, Sanitizer.slowReason))
     func drainComparesWithQEMU() throws {
         let taps = [Kernel.uniqueName("trq"), Kernel.uniqueName("trq")]
-        let options = taps.enumerated().flatMap { index, tap in
-            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-        }
+        let options = Kernel.hubOptions(taps)
         let report = try bench(["--json", "--drain", "--count", "50000", "--compare", "qemu"] + options)
         #expect(report.results.map(\.forwarder) == ["tapring", "qemu"])
         for result in report.results {

@@ -14,19 +14,12 @@ struct FaultInjectionTests {
         let taps = (0..<3).map { _ in Kernel.uniqueName("trf") }
         let process = Process()
         process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--json", "--stats", "0"] + taps.enumerated().flatMap { index, tap in
-            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-        }
+        process.arguments = ["run", "--json", "--stats", "0"] + Kernel.hubOptions(taps)
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let deadline = Date().addingTimeInterval(10)
-        while !taps.allSatisfy(Kernel.interfaceExists) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
-            usleep(20_000)
-        }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
         let sockets = try taps.prefix(2).map { tap in
             try Kernel.bringUp(tap)
             return try PacketSocket(interface: tap)
@@ -115,10 +108,7 @@ struct FaultInjectionTests {
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)
         defer { close(ends[1]) }  // the engine closes its own end
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
-        let plan = try NetworkPlan.parse(taps.enumerated().flatMap { index, tap in
-            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-        } + ["-netdev", "socket,id=stalled,fd=\(ends[0])", "-netdev", "hubport,id=ps,hubid=0,netdev=stalled"])
+        let plan = try NetworkPlan.parse(Kernel.hubOptions(taps) + ["-netdev", "socket,id=stalled,fd=\(ends[0])", "-netdev", "hubport,id=ps,hubid=0,netdev=stalled"])
         let engine = try Engine(plan)
         try engine.start()
         defer { engine.stop() }

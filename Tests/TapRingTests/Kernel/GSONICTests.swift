@@ -17,10 +17,7 @@ struct GSONICTests {
 
     @Test func aNICOnAHubWithOffloadTapsSendsGSOFrames() throws {
         let taps = [Kernel.uniqueName("trg"), Kernel.uniqueName("trg")]
-        let engine = try Engine(try NetworkPlan.parse(taps.enumerated().flatMap { index, tap in
-            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-        } + ["-netdev", "hubport,id=pn,hubid=0", "-device", "e1000,netdev=pn"]))
+        let engine = try Engine(try NetworkPlan.parse(Kernel.hubOptions(taps) + ["-netdev", "hubport,id=pn,hubid=0", "-device", "e1000,netdev=pn"]))
         #expect(engine.nics[0].channel.sendsGSOFrames)
     }
 }

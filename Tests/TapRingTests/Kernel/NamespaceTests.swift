@@ -24,24 +24,11 @@ final class NamespaceLink {
     init() throws {
         let taps = [Kernel.uniqueName("trn"), Kernel.uniqueName("trn")]
         process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--stats", "0"] + taps.enumerated().flatMap { index, tap in
-            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-        }
+        process.arguments = ["run", "--stats", "0"] + Kernel.hubOptions(taps)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !taps.allSatisfy(Kernel.interfaceExists) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
-            usleep(20_000)
-        }
-        for (index, namespace) in namespaces.enumerated() {
-            try Kernel.ip("netns", "add", namespace)
-            try Kernel.ip("link", "set", taps[index], "netns", namespace)
-            try Kernel.ip("-n", namespace, "addr", "add", "\(addresses[index])/24", "dev", taps[index])
-            try Kernel.ip("-n", namespace, "link", "set", taps[index], "up")
-            try Kernel.ip("-n", namespace, "link", "set", "lo", "up")
-        }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
+        try Kernel.moveIntoNamespaces(taps, namespaces, addresses: addresses)
     }
 
     deinit {

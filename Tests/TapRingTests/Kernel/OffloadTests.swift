@@ -45,18 +45,8 @@ final class ThreeHostHub {
         }
         process.standardOutput = output
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !taps.allSatisfy(Kernel.interfaceExists) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
-            usleep(20_000)
-        }
-        for (index, namespace) in namespaces.enumerated() {
-            try Kernel.ip("netns", "add", namespace)
-            try Kernel.ip("link", "set", taps[index], "netns", namespace)
-            try Kernel.ip("-n", namespace, "addr", "add", "\(addresses[index])/24", "dev", taps[index])
-            try Kernel.ip("-n", namespace, "link", "set", taps[index], "up")
-            try Kernel.ip("-n", namespace, "link", "set", "lo", "up")
-        }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
+        try Kernel.moveIntoNamespaces(taps, namespaces, addresses: addresses)
     }
 
     deinit {

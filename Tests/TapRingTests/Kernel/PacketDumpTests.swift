@@ -13,20 +13,13 @@ struct PacketDumpTests {
         let process = Process()
         process.executableURL = TapRingBinary.url
         process.arguments = ["run", "--stats", "0"]
-            + taps.enumerated().flatMap { index, tap in
-                ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-                 "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-            }
+            + Kernel.hubOptions(taps)
             + ["-object", "filter-dump,id=all,netdev=t0,file=\(files[0])",
                "-object", "filter-dump,id=rx,netdev=p1,file=\(files[1]),maxlen=100,queue=rx"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let deadline = Date().addingTimeInterval(10)
-        while !taps.allSatisfy(Kernel.interfaceExists) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
-            usleep(20_000)
-        }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
         let sockets = try taps.map { tap in
             try Kernel.bringUp(tap)
             return try PacketSocket(interface: tap)

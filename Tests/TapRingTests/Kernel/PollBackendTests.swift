@@ -45,20 +45,13 @@ struct PollBackendTests {
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: WithoutIOUring.launcher!)
-        process.arguments = [TapRingBinary.url.path, "run", "--stats", "0"] + taps.enumerated().flatMap { index, tap in
-            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
-             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
-        }
+        process.arguments = [TapRingBinary.url.path, "run", "--stats", "0"] + Kernel.hubOptions(taps)
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let deadline = Date().addingTimeInterval(10)
-        while !taps.allSatisfy(Kernel.interfaceExists) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(taps)") }
-            usleep(20_000)
-        }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
         let sockets = try taps.map { tap in
             try Kernel.bringUp(tap)
             return try PacketSocket(interface: tap)

@@ -67,6 +67,36 @@ enum Kernel {
     static func interfaceExists(_ name: String) -> Bool {
         if_nametoindex(name) != 0
     }
+
+    /// `-netdev tap` for each of `taps` (named t0, t1, …, with no scripts),
+    /// each on hub 0 through a hub port.
+    static func hubOptions(_ taps: [String]) -> [String] {
+        taps.enumerated().flatMap { index, tap in
+            ["-netdev", "tap,id=t\(index),ifname=\(tap),script=no,downscript=no",
+             "-netdev", "hubport,id=p\(index),hubid=0,netdev=t\(index)"]
+        }
+    }
+
+    /// Waits up to 10 s for `process`, a `tapring run`, to create `names`.
+    static func waitForInterfaces(_ names: [String], createdBy process: Process) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while !names.allSatisfy(interfaceExists) {
+            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(names)") }
+            usleep(20_000)
+        }
+    }
+
+    /// Moves each tap into a new namespace of its own, with its address (a
+    /// /24) and loopback up.
+    static func moveIntoNamespaces(_ taps: [String], _ namespaces: [String], addresses: [String]) throws {
+        for (index, namespace) in namespaces.enumerated() {
+            try ip("netns", "add", namespace)
+            try ip("link", "set", taps[index], "netns", namespace)
+            try ip("-n", namespace, "addr", "add", "\(addresses[index])/24", "dev", taps[index])
+            try ip("-n", namespace, "link", "set", taps[index], "up")
+            try ip("-n", namespace, "link", "set", "lo", "up")
+        }
+    }
 }
 
 struct KernelError: Error, CustomStringConvertible {
