@@ -15,8 +15,9 @@ extension E1000Core {
             let word = self[E1000Register.vfta + 4 * ((vid >> 5) & 0x7F)]
             guard (word >> UInt32(vid & 0x1F)) & 1 != 0 else { return false }
         }
-        let isMulticast = frame.byte(at: 0) & 1 != 0
-        let isBroadcast = (0..<6).allSatisfy { frame.byte(at: $0) == 0xFF }
+        let (low, high) = frame.destination
+        let isMulticast = low & 1 != 0
+        let isBroadcast = low == 0xFFFF_FFFF && high == 0xFFFF
         if !isMulticast && rctl & E1000ReceiveControl.unicastPromiscuous != 0 { return true }
         if isMulticast && rctl & E1000ReceiveControl.multicastPromiscuous != 0 {
             increment(E1000Register.mprc)
@@ -26,35 +27,33 @@ extension E1000Core {
             increment(E1000Register.bprc)
             return true
         }
-        return matchesAddressFilter(frame) || matchesMulticastHash(frame)
+        return matchesAddressFilter(low: low, high: high) || matchesMulticastHash(high: high)
     }
 
-    /// An exact match with one of the 16 receive addresses marked valid.
+    /// An exact match with one of the 16 receive addresses marked valid; the
+    /// destination's halves are in RAL and RAH order.
     @inline(__always)
-    private func matchesAddressFilter(_ frame: ReceivedFrame) -> Bool {
-        let destinationLow = (0..<4).reduce(UInt32(0)) { $0 | UInt32(frame.byte(at: $1)) << (8 * $1) }
-        let destinationHigh = UInt32(frame.byte(at: 4)) | UInt32(frame.byte(at: 5)) << 8
+    private func matchesAddressFilter(low: UInt32, high: UInt32) -> Bool {
         for entry in 0..<16 {
-            let high = self[E1000Register.ra + 8 * entry + 4]
-            if high & 0x8000_0000 != 0 && high & 0xFFFF == destinationHigh
-                && self[E1000Register.ra + 8 * entry] == destinationLow
-            {
+            let entryHigh = self[E1000Register.ra + 8 * entry + 4]
+            if entryHigh & 0x8000_0000 != 0 && entryHigh & 0xFFFF == high && self[E1000Register.ra + 8 * entry] == low {
                 return true
             }
         }
         return false
     }
 
-    /// The multicast table's bit for the 12 address bits RCTL.MO selects.
-    private mutating func matchesMulticastHash(_ frame: ReceivedFrame) -> Bool {
-        let shift: Int
+    /// The multicast table's bit for the 12 bits of the destination's last
+    /// two bytes (`high`, the fifth byte lowest) that RCTL.MO selects.
+    private mutating func matchesMulticastHash(high: UInt32) -> Bool {
+        let shift: UInt32
         switch (self[E1000Register.rctl] >> 12) & 3 {
         case 0: shift = 4
         case 1: shift = 3
         case 2: shift = 2
         default: shift = 0
         }
-        let hash = ((Int(frame.byte(at: 5)) << 8 | Int(frame.byte(at: 4))) >> shift) & 0xFFF
+        let hash = Int((high >> shift) & 0xFFF)
         guard (self[E1000Register.mta + 4 * (hash >> 5)] >> UInt32(hash & 31)) & 1 != 0 else { return false }
         increment(E1000Register.mprc)
         return true

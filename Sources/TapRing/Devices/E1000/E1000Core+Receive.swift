@@ -57,6 +57,10 @@ extension E1000Core {
             guard !run.isEmpty else { break }
             var taken = 0
             while taken < run.count {
+                if flushing || !link.isBlocked {
+                    taken += receiveInBulk(run, from: taken)
+                    guard taken < run.count else { break }
+                }
                 let frame = Frame(packed: run[taken])
                 let queued = !frame.heldBack && (flushing || link.isBlocked)
                 if queued && !flushing {
@@ -112,9 +116,9 @@ extension E1000Core {
             overrun()
             return .lost
         }
-        countReceived(size: size, total: total)
-        framesReceived &+= 1
-        bytesReceived &+= UInt64(size)
+        var tally = ReceiveTally()
+        tally.count(size: size, total: total)
+        add(tally)
         raise(E1000Interrupt.rxt0 | (freeDescriptorsLow ? E1000Interrupt.rxdmt0 : 0))
         return .consumed
     }
@@ -123,13 +127,9 @@ extension E1000Core {
     /// false when RDH came back to where it started or started outside the
     /// ring (the CVE-2016-1981 guard).
     private mutating func placeInRing(_ view: ReceivedFrame, total: Int, special: UInt16, vlanStatus: UInt8) -> Bool {
-        let ringBase = UInt64(self[E1000Register.rdbah]) << 32 | UInt64(self[E1000Register.rdbal] & ~0xF)
+        let ringBase = receiveRingBase
         let ringBytes = Int(self[E1000Register.rdlen])
         let start = Int(self[E1000Register.rdh])
-        if placeInOneBuffer(view, total: total, special: special, vlanStatus: vlanStatus,
-                            ring: ringBase, ringBytes: ringBytes, head: start) {
-            return true
-        }
         var head = start
         var offset = 0
         repeat {
@@ -168,40 +168,16 @@ extension E1000Core {
         return true
     }
 
-    /// `placeInRing` for the usual frame: one buffer holds it, the head lies
-    /// inside a ring of at least two descriptors, and the descriptor and the
-    /// buffer each lie in one region of guest RAM. The data goes first, then
-    /// the descriptor's second half in one store, its DD bit with it, so the
-    /// guest sees the whole descriptor or none of it; QEMU's two writes look
-    /// the same to a guest. False, with nothing touched, for any other frame.
-    @inline(__always)
-    private mutating func placeInOneBuffer(_ view: ReceivedFrame, total: Int, special: UInt16, vlanStatus: UInt8,
-                                           ring: UInt64, ringBytes: Int, head: Int) -> Bool {
-        let descriptors = ringBytes / 16
-        guard total <= receiveBufferSize, descriptors >= 2, head < descriptors, busMastering,
-            let slot = memory.pointer(at: ring &+ UInt64(16 * head), count: 16)
-        else { return false }
-        var descriptor = ReceiveDescriptor(bytesAt: slot)
-        let buffer = descriptor.bufferAddress
-        guard buffer != 0, let destination = memory.pointer(at: buffer, count: view.count),
-            view.copyWhole(to: destination)
-        else { return false }
-        descriptor.special = special
-        descriptor.length = UInt16(total)
-        descriptor.status = descriptor.status | E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
-            | vlanStatus | E1000ReceiveStatus.done
-        descriptor.storeSecondHalf(at: slot)
-        let next = head + 1
-        self[E1000Register.rdh] = UInt32(next == descriptors ? 0 : next)
-        return true
-    }
-
     /// RXDMT0: the free descriptors fell to the RCTL.RDMTS threshold.
     @inline(__always)
-    private var freeDescriptorsLow: Bool {
-        var tail = self[E1000Register.rdt]
-        let head = self[E1000Register.rdh]
-        if tail < head { tail &+= self[E1000Register.rdlen] / 16 }
+    var freeDescriptorsLow: Bool {
+        freeDescriptorsLow(head: self[E1000Register.rdh], tail: self[E1000Register.rdt])
+    }
+
+    /// RXDMT0 with RDH at `head` and RDT at `tail`.
+    @inline(__always)
+    func freeDescriptorsLow(head: UInt32, tail: UInt32) -> Bool {
+        let tail = tail < head ? tail &+ self[E1000Register.rdlen] / 16 : tail
         return (tail &- head) &* 16 <= self[E1000Register.rdlen] >> UInt32(receiveThresholdShift)
     }
 
@@ -210,17 +186,6 @@ extension E1000Core {
         increment(E1000Register.rnbc)
         increment(E1000Register.mpc)
         raise(E1000Interrupt.rxo)
-    }
-
-    /// `e1000x_update_rx_total_stats`, as the Debian 7.2 build counts: the
-    /// size bucket by the length with CRC unless it is stripped, octets always
-    /// with 4 CRC bytes.
-    private mutating func countReceived(size: Int, total: Int) {
-        countSize(total, bucketsFrom: E1000Register.prc64)
-        increment(E1000Register.tpr)
-        increment(E1000Register.gprc)
-        grow(E1000Register.torl, by: UInt64(size + 4))
-        grow(E1000Register.gorcl, by: UInt64(size + 4))
     }
 }
 
@@ -250,6 +215,18 @@ struct ReceivedFrame {
     }
 
     var etherType: UInt16 { bigEndian16(at: 12) }
+
+    /// The destination address as RAL and RAH hold one: its first four
+    /// bytes and its last two, each little-endian.
+    @inline(__always)
+    var destination: (low: UInt32, high: UInt32) {
+        guard stored >= 6 else {
+            let low = (0..<4).reduce(UInt32(0)) { $0 | UInt32(byte(at: $1)) << (8 * $1) }
+            return (low, UInt32(byte(at: 4)) | UInt32(byte(at: 5)) << 8)
+        }
+        return (UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)),
+                UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self))))
+    }
 
     /// Removes the 4-byte tag after the addresses.
     mutating func stripTag() {
@@ -281,16 +258,15 @@ struct ReceivedFrame {
 
     private static let zeros = [UInt8](repeating: 0, count: 64)
 
-    /// Copies the whole padded frame to `destination` in one go; false, with
-    /// nothing copied, when its tag was stripped.
+    /// Copies the whole padded frame, whose tag was not stripped, to
+    /// `destination` in one go.
     @inline(__always)
-    func copyWhole(to destination: UnsafeMutableRawPointer) -> Bool {
-        guard !tagStripped else { return false }
+    func copyWhole(to destination: UnsafeMutableRawPointer) {
+        assert(!tagStripped, "a stripped frame is copied in pieces")
         destination.copyMemory(from: bytes, byteCount: min(stored, count))
         if stored < count {
             (destination + stored).initializeMemory(as: UInt8.self, repeating: 0, count: count - stored)
         }
-        return true
     }
 }
 

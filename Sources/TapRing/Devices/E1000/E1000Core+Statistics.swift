@@ -9,6 +9,14 @@ extension E1000Core {
         if self[offset] != .max { self[offset] &+= 1 }
     }
 
+    /// Adds `amount` to a 32-bit statistic, stopping at its maximum: what
+    /// `amount` increments in a row leave.
+    @inline(__always)
+    mutating func add(_ amount: UInt32, to offset: Int) {
+        let (sum, overflow) = self[offset].addingReportingOverflow(amount)
+        self[offset] = overflow ? .max : sum
+    }
+
     /// Adds to a 64-bit statistic kept as low and high halves, stopping at
     /// its maximum (`e1000x_grow_8reg_if_not_full`).
     @inline(__always)
@@ -21,20 +29,25 @@ extension E1000Core {
     }
 
     /// Counts a frame of `size` bytes in the bucket of six starting at
-    /// `first`: exactly 64, 65–127, 128–255, 256–511, 512–1023, 1024 and up;
-    /// shorter frames count nowhere (`e1000x_increase_size_stats`).
+    /// `first` (`e1000x_increase_size_stats`).
     @inline(__always)
     mutating func countSize(_ size: Int, bucketsFrom first: Int) {
-        let bucket: Int
+        if let bucket = Self.sizeBucket(of: size) { increment(first + 4 * bucket) }
+    }
+
+    /// Which of the six size counters a frame of `size` bytes counts in:
+    /// exactly 64, 65–127, 128–255, 256–511, 512–1023, 1024 and up; shorter
+    /// frames count nowhere.
+    @inline(__always)
+    static func sizeBucket(of size: Int) -> Int? {
         switch size {
-        case 1024...: bucket = 5
-        case 512...: bucket = 4
-        case 256...: bucket = 3
-        case 128...: bucket = 2
-        case 65...: bucket = 1
-        case 64: bucket = 0
-        default: return
+        case 1024...: 5
+        case 512...: 4
+        case 256...: 3
+        case 128...: 2
+        case 65...: 1
+        case 64: 0
+        default: nil
         }
-        increment(first + 4 * bucket)
     }
 }

@@ -214,7 +214,10 @@ struct E1000Timers {
     var autonegotiation: UInt64?
 
     /// The earliest armed deadline.
-    var next: UInt64? { [mitigation, flushQueue, autonegotiation].compactMap { $0 }.min() }
+    var next: UInt64? {
+        let earliest = min(mitigation ?? .max, flushQueue ?? .max, autonegotiation ?? .max)
+        return earliest == .max ? nil : earliest
+    }
 }
 
 /// Nanoseconds on the monotonic clock, the clock the device's timers run on.
