@@ -171,14 +171,17 @@ extension E1000Core {
     /// RXDMT0: the free descriptors fell to the RCTL.RDMTS threshold.
     @inline(__always)
     var freeDescriptorsLow: Bool {
-        freeDescriptorsLow(head: self[E1000Register.rdh], tail: self[E1000Register.rdt])
+        let ringBytes = self[E1000Register.rdlen]
+        return Self.freeDescriptorsLow(head: self[E1000Register.rdh], tail: self[E1000Register.rdt],
+                                       ringBytes: ringBytes, lowWater: ringBytes >> UInt32(receiveThresholdShift))
     }
 
-    /// RXDMT0 with RDH at `head` and RDT at `tail`.
+    /// RXDMT0 with RDH at `head`, RDT at `tail`, RDLEN `ringBytes`, and the
+    /// bytes of free descriptors at or under which it rises, `lowWater`.
     @inline(__always)
-    func freeDescriptorsLow(head: UInt32, tail: UInt32) -> Bool {
-        let tail = tail < head ? tail &+ self[E1000Register.rdlen] / 16 : tail
-        return (tail &- head) &* 16 <= self[E1000Register.rdlen] >> UInt32(receiveThresholdShift)
+    static func freeDescriptorsLow(head: UInt32, tail: UInt32, ringBytes: UInt32, lowWater: UInt32) -> Bool {
+        let tail = tail < head ? tail &+ ringBytes / 16 : tail
+        return (tail &- head) &* 16 <= lowWater
     }
 
     /// No room for a frame: RNBC, MPC and RXO (`e1000_receiver_overrun`).

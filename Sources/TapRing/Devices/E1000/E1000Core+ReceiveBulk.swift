@@ -27,6 +27,8 @@ extension E1000Core {
         let longest = rctl & E1000ReceiveControl.storeBadPackets != 0 ? Int.max
             : rctl & E1000ReceiveControl.longPackets != 0 ? 16384 : 1522
         let crc = rctl & E1000ReceiveControl.stripCRC != 0 ? 0 : 4
+        let ringBytes = self[E1000Register.rdlen]
+        let lowWater = ringBytes >> UInt32(receiveThresholdShift)
         var tally = ReceiveTally()
         var causes = E1000Interrupt.rxt0
         var index = first
@@ -49,7 +51,7 @@ extension E1000Core {
             // QEMU's descriptor write followed by its DD write looks.
             view.copyWhole(to: destination)
             descriptor.special = 0
-            descriptor.length = UInt16(total)
+            descriptor.length = UInt16(truncatingIfNeeded: total)
             descriptor.status |= E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
                 | E1000ReceiveStatus.done
             descriptor.storeSecondHalf(at: slot)
@@ -57,10 +59,13 @@ extension E1000Core {
             tally.count(size: view.count, total: total)
             // Not only after the last frame: an RDT outside the ring lets RDH
             // wrap away from it, so the free count can grow again.
-            if freeDescriptorsLow(head: UInt32(head), tail: UInt32(tail)) { causes |= E1000Interrupt.rxdmt0 }
+            if Self.freeDescriptorsLow(head: UInt32(truncatingIfNeeded: head), tail: UInt32(truncatingIfNeeded: tail),
+                                       ringBytes: ringBytes, lowWater: lowWater) {
+                causes |= E1000Interrupt.rxdmt0
+            }
         }
         guard tally.frames > 0 else { return index - first }
-        self[E1000Register.rdh] = UInt32(head)
+        self[E1000Register.rdh] = UInt32(truncatingIfNeeded: head)
         add(tally)
         raise(causes)
         return index - first

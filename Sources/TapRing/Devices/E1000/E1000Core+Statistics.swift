@@ -37,17 +37,10 @@ extension E1000Core {
 
     /// Which of the six size counters a frame of `size` bytes counts in:
     /// exactly 64, 65–127, 128–255, 256–511, 512–1023, 1024 and up; shorter
-    /// frames count nowhere.
+    /// frames count nowhere. Past 64, each counter covers a power of two.
     @inline(__always)
     static func sizeBucket(of size: Int) -> Int? {
-        switch size {
-        case 1024...: 5
-        case 512...: 4
-        case 256...: 3
-        case 128...: 2
-        case 65...: 1
-        case 64: 0
-        default: nil
-        }
+        guard size > 64 else { return size == 64 ? 0 : nil }
+        return min(5, Int.bitWidth - 1 - size.leadingZeroBitCount - 5)
     }
 }
