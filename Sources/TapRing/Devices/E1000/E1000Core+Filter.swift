@@ -30,6 +30,18 @@ extension E1000Core {
         return matchesAddressFilter(low: low, high: high) || matchesMulticastHash(high: high)
     }
 
+    /// Whether `frame` is unicast to the first receive address, marked valid:
+    /// the usual frame. `accepts(_:)` lets it in without counting anything
+    /// unless the VLAN filter stops it, so a caller that has ruled that out
+    /// need not ask `accepts(_:)`.
+    @inline(__always)
+    func isForFirstAddress(_ frame: ReceivedFrame) -> Bool {
+        let (low, high) = frame.destination
+        let entryHigh = self[E1000Register.ra + 4]
+        return low & 1 == 0 && entryHigh & 0x8000_0000 != 0 && entryHigh & 0xFFFF == high
+            && self[E1000Register.ra] == low
+    }
+
     /// An exact match with one of the 16 receive addresses marked valid; the
     /// destination's halves are in RAL and RAH order.
     @inline(__always)

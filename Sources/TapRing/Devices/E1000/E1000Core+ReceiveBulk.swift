@@ -45,7 +45,8 @@ extension E1000Core {
                 let destination = memory.pointer(at: descriptor.bufferAddress, count: view.count)
             else { break }
             index += 1
-            guard accepts(view) else { continue }
+            // Frames the VLAN filter could stop went the long way above.
+            guard isForFirstAddress(view) || accepts(view) else { continue }
             // The data, then the descriptor's second half in one store with
             // DD in it: the guest sees the whole descriptor or none of it, as
             // QEMU's descriptor write followed by its DD write looks.
