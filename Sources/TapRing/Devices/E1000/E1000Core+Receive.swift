@@ -14,8 +14,21 @@ extension E1000Core {
     /// queued (`e1000_can_receive`).
     @inline(__always)
     var canReceive: Bool {
+        receiverOn && busMastering && hasReceiveBuffers(for: 1) && timers.flushQueue == nil
+    }
+
+    /// The link is up (STATUS.LU) and RCTL.EN is set.
+    @inline(__always)
+    var receiverOn: Bool {
         self[E1000Register.status] & 0x2 != 0 && self[E1000Register.rctl] & E1000ReceiveControl.enable != 0
-            && busMastering && hasReceiveBuffers(for: 1) && timers.flushQueue == nil
+    }
+
+    /// The longest frame, padded, that RCTL lets in (`e1000x_is_oversized`):
+    /// 1522 bytes, 16384 with LPE, any with SBP.
+    @inline(__always)
+    static func longestFrame(control rctl: UInt32) -> Int {
+        rctl & E1000ReceiveControl.storeBadPackets != 0 ? .max
+            : rctl & E1000ReceiveControl.longPackets != 0 ? 16384 : 1522
     }
 
     /// Whether the free descriptors hold `bytes` bytes (`e1000_has_rxbufs`).
@@ -84,17 +97,13 @@ extension E1000Core {
 
     /// Receives one frame into the guest's ring (`e1000_receive_iov`).
     mutating func receive(_ frame: Frame) -> ReceiveOutcome {
-        guard self[E1000Register.status] & 0x2 != 0, self[E1000Register.rctl] & E1000ReceiveControl.enable != 0 else {
-            return .lost
-        }
+        guard receiverOn else { return .lost }
         guard timers.flushQueue == nil else { return .deferred }
         receiving = true
         defer { receiving = false }
         let rctl = self[E1000Register.rctl]
         var view = ReceivedFrame(bytes: link.arena.bytes(of: frame), count: Int(frame.length))
-        if rctl & E1000ReceiveControl.storeBadPackets == 0
-            && (view.count > 16384 || (view.count > 1522 && rctl & E1000ReceiveControl.longPackets == 0))
-        {
+        guard view.count <= Self.longestFrame(control: rctl) else {
             increment(E1000Register.roc)
             return .consumed
         }

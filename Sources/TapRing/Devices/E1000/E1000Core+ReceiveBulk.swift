@@ -16,16 +16,14 @@ extension E1000Core {
         let rctl = self[E1000Register.rctl]
         let descriptors = Int(self[E1000Register.rdlen]) / 16
         var head = Int(self[E1000Register.rdh])
-        guard self[E1000Register.status] & 0x2 != 0, rctl & E1000ReceiveControl.enable != 0,
-            timers.flushQueue == nil, busMastering, descriptors >= 2, head < descriptors,
+        guard receiverOn, timers.flushQueue == nil, busMastering, descriptors >= 2, head < descriptors,
             let ring = memory.pointer(at: receiveRingBase, count: 16 * descriptors)
         else { return 0 }
         let tail = Int(self[E1000Register.rdt])
         // Frames that VLAN stripping or the VLAN filter may concern go the long way.
         let tagged: UInt32? = self[E1000Register.ctrl] & 0x4000_0000 != 0 || rctl & E1000ReceiveControl.vlanFilter != 0
             ? self[E1000Register.vet] & 0xFFFF : nil
-        let longest = rctl & E1000ReceiveControl.storeBadPackets != 0 ? Int.max
-            : rctl & E1000ReceiveControl.longPackets != 0 ? 16384 : 1522
+        let longest = Self.longestFrame(control: rctl)
         let crc = rctl & E1000ReceiveControl.stripCRC != 0 ? 0 : 4
         let ringBytes = self[E1000Register.rdlen]
         let lowWater = ringBytes >> UInt32(receiveThresholdShift)
