@@ -1,3 +1,6 @@
+import CLinux
+import Glibc
+
 /// An e1000 with the engine's per-frame path around it but no kernel and no
 /// reactor thread: frames are written into arena slots and put on the NIC's
 /// lane, and the caller plays the home reactor, servicing the NIC and taking
@@ -20,6 +23,8 @@ public final class InMemoryNIC: @unchecked Sendable {
     @exclusivity(unchecked) private var largeSpares: LaneProducer
     @exclusivity(unchecked) private var pool: SlotPool
     @exclusivity(unchecked) private var largePool: SlotPool
+    /// The doorbell a NIC serviced from another thread rings, never read; or -1.
+    private let doorbell: Int32
     /// With large slots, the vnet header before each frame `service()`
     /// returned last: what a tap with one would be given.
     public private(set) var transmittedHeaders: [[UInt8]] = []
@@ -27,9 +32,13 @@ public final class InMemoryNIC: @unchecked Sendable {
     /// A NIC with MAC 52:54:00:12:34:56 on `memory`, whose lane holds
     /// `queueCapacity` frames, with `slotCount` slots of `slotSize` bytes;
     /// with `largeSlotCount` large slots besides, it sends its guest's TSO
-    /// packets as GSO frames, as toward taps with a vnet header.
+    /// packets as GSO frames, as toward taps with a vnet header. When
+    /// `servicedFromAnotherThread`, one thread services the NIC while others
+    /// write its registers, as a reactor does: a doorbell that runs out of
+    /// slots waits for `service()` to supply more.
     public init(memory: GuestMemory, interruptLine: InterruptLine, slotSize: Int = 2048, slotCount: Int = 4096,
-                largeSlotCount: Int = 0, queueCapacity: Int = 1024, mitigation: Bool = true) throws {
+                largeSlotCount: Int = 0, queueCapacity: Int = 1024, mitigation: Bool = true,
+                servicedFromAnotherThread: Bool = false) throws {
         arena = try FrameArena(slotSize: slotSize, slotCount: slotCount, largeSlotCount: largeSlotCount)
         channel = NICChannel(queuedCapacity: queueCapacity, sendsGSOFrames: largeSlotCount > 0)
         laneMemory = .allocate(byteCount: Lane.byteCount(capacity: queueCapacity), alignment: 128)
@@ -45,9 +54,15 @@ public final class InMemoryNIC: @unchecked Sendable {
             features: E1000Features(mac: MACAddress(0x52, 0x54, 0, 0x12, 0x34, 0x56), mitigation: mitigation),
             memory: memory, interruptLine: interruptLine, channel: channel, arena: arena.view)
         nic.connect(incoming: [lane])
+        doorbell = servicedFromAnotherThread ? eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK)) : -1
+        if servicedFromAnotherThread {
+            guard doorbell >= 0 else { throw DeviceError("could not create the in-memory NIC's doorbell eventfd") }
+            nic.attach(doorbell: doorbell)
+        }
     }
 
     deinit {
+        if doorbell >= 0 { close(doorbell) }
         laneMemory.deallocate()
     }
 

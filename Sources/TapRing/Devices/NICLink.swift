@@ -1,9 +1,10 @@
+import Glibc
 import Synchronization
 
 /// The memory a NIC shares with its home reactor: the lanes that carry
 /// frames the NIC sends, slots it is done with, and spare slots for it to
-/// fill, small ones and large; and the flag that tells sources the NIC has
-/// frames queued that it could not take.
+/// fill, small ones and large; the flag that tells sources the NIC has
+/// frames queued that it could not take; and the reactor's doorbell.
 final class NICChannel: @unchecked Sendable {
     static let transmitCapacity = 1024
     static let spareCapacity = 256
@@ -19,6 +20,8 @@ final class NICChannel: @unchecked Sendable {
     let sendsGSOFrames: Bool
     /// QEMU's "the NIC's queue is not empty": its sources stop reading.
     let blocked: UnsafeMutablePointer<Atomic<Bool>>
+    /// The eventfd that wakes the home reactor; -1 while no reactor runs the NIC.
+    private let doorbell = Atomic<Int32>(-1)
     private let memory: UnsafeMutableRawPointer
 
     /// Lanes sized so that `released` holds every frame the NIC's port lanes
@@ -45,6 +48,24 @@ final class NICChannel: @unchecked Sendable {
 
     deinit {
         memory.deallocate()
+    }
+
+    /// Set when the NIC's home reactor starts, and to -1 when it stops.
+    func attach(doorbell descriptor: Int32) {
+        doorbell.store(descriptor, ordering: .releasing)
+    }
+
+    /// Whether a reactor on another thread services the NIC's lanes.
+    var hasReactor: Bool { doorbell.load(ordering: .acquiring) >= 0 }
+
+    /// Wakes the home reactor, if one runs.
+    ///
+    /// The corresponding C function is `write`, of 8 bytes to an eventfd.
+    func ringReactor() {
+        let descriptor = doorbell.load(ordering: .acquiring)
+        guard descriptor >= 0 else { return }
+        var one: UInt64 = 1
+        _ = write(descriptor, &one, 8)
     }
 }
 
@@ -125,6 +146,12 @@ struct NICLink: ~Copyable {
         }
         incoming[producer].take(count)
         producer = (producer + 1) % producers
+    }
+
+    /// Whether the reactor has supplied `count` spare slots, and room to
+    /// send as many frames.
+    mutating func canSupply(_ count: Int) -> Bool {
+        spares.available() >= count && transmitted.hasRoom(for: count)
     }
 
     /// A free slot to build a frame in, or nil when the reactor has none to spare.

@@ -145,6 +145,13 @@ struct LaneConsumer {
         return head != knownTail
     }
 
+    /// How many entries the producer published that are not yet taken.
+    @inline(__always)
+    mutating func available() -> Int {
+        knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
+        return knownTail - head
+    }
+
     /// Hands the room of taken entries back to the producer; true if any.
     @inline(__always)
     mutating func release() -> Bool {

@@ -21,7 +21,7 @@ struct ConcurrentAccessTests {
     static let transmits = 400
 
     @Test func mmioFromAVCPUWhileTheReactorReceives() throws {
-        let guest = try GuardedGuest(slotSize: 4096, slotCount: 1024)
+        let guest = try GuardedGuest(slotSize: 4096, slotCount: 1024, servicedFromAnotherThread: true)
         guest.enableTransmit()
         guest.enableReceive(bufferSize: 2048, descriptors: Self.descriptors, control: E1000ReceiveControl.enable
             | E1000ReceiveControl.broadcastAccept | E1000ReceiveControl.stripCRC)

@@ -19,15 +19,18 @@ final class GuardedGuest: @unchecked Sendable {
     private let ram: UnsafeMutableRawPointer
 
     /// Arena slots big enough for a 64 KiB TSO frame by default; with large
-    /// slots, the NIC sends TSO packets as GSO frames.
-    init(slotSize: Int = 69760, slotCount: Int = 64, largeSlotCount: Int = 0) throws {
+    /// slots, the NIC sends TSO packets as GSO frames. `servicedFromAnotherThread`:
+    /// the harness plays a reactor on a thread of its own.
+    init(slotSize: Int = 69760, slotCount: Int = 64, largeSlotCount: Int = 0,
+         servicedFromAnotherThread: Bool = false) throws {
         mapping = mmap(nil, Self.ramSize + 2 * Self.page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
         ram = mapping + Self.page
         mprotect(ram, Self.ramSize, PROT_READ | PROT_WRITE)
         ram.initializeMemory(as: UInt8.self, repeating: 0xAA, count: Self.ramSize)
         let memory = try GuestMemory(regions: [.init(guestAddress: 0, byteCount: Self.ramSize, host: ram)])
         harness = try InMemoryNIC(memory: memory, interruptLine: .callback { _ in }, slotSize: slotSize,
-                                  slotCount: slotCount, largeSlotCount: largeSlotCount, queueCapacity: 64)
+                                  slotCount: slotCount, largeSlotCount: largeSlotCount, queueCapacity: 64,
+                                  servicedFromAnotherThread: servicedFromAnotherThread)
         harness.nic.writeConfig(at: 0x10, width: 4, value: UInt32(Self.bar0))
         harness.nic.writeConfig(at: 0x04, width: 2, value: 0x6)
     }

@@ -15,11 +15,11 @@ import Synchronization
 ///   call back into the NIC.
 /// A vCPU that queued work for the reactor (frames sent, slots freed, a timer
 /// armed) rings the reactor's eventfd; it never touches the reactor's state.
+/// A TDT write that needs more slots than the reactor supplied lets go of
+/// the lock while the reactor supplies more (`finishTransmit`).
 public final class E1000: @unchecked Sendable {
     private let core: PosixMutex<E1000Core>
     let channel: NICChannel
-    /// Rings the home reactor; set when an engine starts the NIC.
-    private let doorbell = Atomic<Int32>(-1)
 
     /// Keeps the guest memory's region table alive while the NIC uses it;
     /// replaced, under the lock, by `replaceGuestMemory(_:)`.
@@ -140,32 +140,61 @@ public final class E1000: @unchecked Sendable {
         width >= 8 ? .max : (1 << (8 * UInt64(width))) - 1
     }
 
-    /// Runs `body` under the lock and, when it left work for the reactor,
-    /// rings the reactor.
+    /// Runs `body` under the lock, rings the reactor when it left work for
+    /// it, and sees a transmit that waits for slots through.
     private func access<Result>(_ body: (inout E1000Core) -> Result) -> Result {
+        let (result, waits) = withLockForReactor(body)
+        if waits { finishTransmit() }
+        return result
+    }
+
+    /// Runs `body` under the lock and, when it left work for the reactor,
+    /// rings the reactor; tells too whether a transmit waits for slots.
+    private func withLockForReactor<Result>(_ body: (inout E1000Core) -> Result) -> (Result, waits: Bool) {
         var kick = false
         let result = core.withLock { core in
             let deadline = core.timers.next
             let result = body(&core)
             kick = core.link.publish() || core.timers.next != deadline
-            return result
+            return (result, core.transmit.waitsForSlots)
         }
-        if kick { ringReactor() }
+        if kick { channel.ringReactor() }
         return result
     }
 
-    private func ringReactor() {
-        let descriptor = doorbell.load(ordering: .acquiring)
-        guard descriptor >= 0 else { return }
-        var one: UInt64 = 1
-        _ = write(descriptor, &one, 8)
+    /// How long a doorbell waits for the reactor to supply slots when it
+    /// supplied none: then the frames that find no slot are lost.
+    static let slotWait: UInt64 = 200_000_000
+
+    /// A doorbell's descriptors need more slots than the reactor had supplied:
+    /// with the lock let go, the reactor sends the frames built so far and
+    /// supplies more, and the doorbell goes on where it stopped, until TDT.
+    /// QEMU sends every frame of a doorbell before the write returns; so does
+    /// this, unless the reactor supplies nothing for `slotWait`.
+    private func finishTransmit() {
+        var deadline = monotonicNanoseconds() + Self.slotWait
+        var waits = true
+        while waits {
+            sched_yield()
+            let expired = monotonicNanoseconds() >= deadline
+            let progressed: Bool
+            (progressed, waits) = withLockForReactor { core in
+                // A reset, or another vCPU's doorbell, may have ended the wait.
+                guard core.transmit.waitsForSlots else { return false }
+                let head = core[E1000Register.tdh]
+                core.continueTransmit(waitingForSlots: !expired)
+                return core[E1000Register.tdh] != head
+            }
+            if progressed { deadline = monotonicNanoseconds() + Self.slotWait }
+        }
     }
 
     // MARK: The home reactor's side
 
-    /// Called by the engine when the NIC's home reactor starts.
+    /// Called by the engine when the NIC's home reactor starts, and with -1
+    /// when it stops.
     func attach(doorbell descriptor: Int32) {
-        doorbell.store(descriptor, ordering: .releasing)
+        channel.attach(doorbell: descriptor)
     }
 
     /// Delivers frames that arrived, and runs due timers; returns the next

@@ -3,26 +3,57 @@ extension E1000Core {
     /// TDT, then raises TXQE, and TXDW for any descriptor that asked for its
     /// status (`start_xmit`).
     mutating func startTransmit() {
-        guard self[E1000Register.tctl] & 0x2 != 0, !transmit.busy else { return }
+        guard !transmit.busy else { return }
+        if !transmit.waitsForSlots {
+            transmit.segmentBudget = Self.segmentsPerDoorbell
+            transmit.doorbellHead = self[E1000Register.tdh]
+            transmit.causes = E1000Interrupt.txqe
+        }
+        continueTransmit(waitingForSlots: true)
+    }
+
+    /// Processes descriptors until TDT, or, `waitingForSlots`, up to one that
+    /// needs more slots than the reactor has supplied: the doorbell then
+    /// `waitsForSlots` and goes on from it, its interrupt held until the end.
+    mutating func continueTransmit(waitingForSlots: Bool) {
+        transmit.waitsForSlots = false
+        guard self[E1000Register.tctl] & 0x2 != 0 else { return }
         transmit.busy = true
-        transmit.segmentBudget = Self.segmentsPerDoorbell
+        defer { transmit.busy = false }
         let ringBase = UInt64(self[E1000Register.tdbah]) << 32 | UInt64(self[E1000Register.tdbal] & ~0xF)
-        let start = self[E1000Register.tdh]
-        var causes = E1000Interrupt.txqe
+        let start = transmit.doorbellHead
         let descriptor = TransmitDescriptor(pointer: scratch)
+        let waits = waitingForSlots && link.channel.hasReactor
         while self[E1000Register.tdh] != self[E1000Register.tdt] {
             let address = ringBase &+ UInt64(16 * self[E1000Register.tdh])
             dmaRead(address, into: descriptor.pointer, count: 16)
+            if waits && !link.canSupply(slotsNeeded(by: descriptor)) {
+                transmit.waitsForSlots = true
+                return
+            }
             process(descriptor)
-            causes |= writeBackStatus(descriptor, at: address)
+            transmit.causes |= writeBackStatus(descriptor, at: address)
             var head = self[E1000Register.tdh] + 1
             if head * 16 >= self[E1000Register.tdlen] { head = 0 }
             self[E1000Register.tdh] = head
             // Bogus TDT or TDLEN: stop once the head comes round (CVE-2016-1981).
             if head == start || start >= self[E1000Register.tdlen] / 16 { break }
         }
-        transmit.busy = false
-        raise(causes)
+        raise(transmit.causes)
+    }
+
+    /// The slots, and sends, a descriptor may take: one per frame it may end
+    /// and per TSO segment it may cut, no more than the reactor can supply at once.
+    @inline(__always)
+    private func slotsNeeded(by descriptor: TransmitDescriptor) -> Int {
+        let command = descriptor.uint32(at: 8)
+        let type = command & (E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor)
+        if type == E1000TransmitCommand.extended { return 0 }
+        guard type == E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor,
+            command & E1000TransmitCommand.tcpSegmentation != 0
+        else { return 1 }
+        let segments = Int(command & 0xFFFF) / max(1, transmit.segmentationContext.mss) + 2
+        return min(segments, NICChannel.spareCapacity)
     }
 
     /// With RS or RPS, sets DD in the descriptor's last dword and writes it

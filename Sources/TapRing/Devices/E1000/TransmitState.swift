@@ -50,6 +50,13 @@ struct TransmitState {
     /// Set while descriptors are being processed: TDT writes from a looped-back
     /// path cannot re-enter (CVE-2021-20257).
     var busy = false
+    /// Set while a doorbell waits for the reactor to supply slots
+    /// (`E1000.finishTransmit`); it goes on from TDH.
+    var waitsForSlots = false
+    /// TDH when the doorbell rang, where a bogus ring stops.
+    var doorbellHead: UInt32 = 0
+    /// The interrupt causes the doorbell raises when it ends.
+    var causes: UInt32 = 0
     /// The slot the packet is gathered in.
     var slot: UInt32?
     /// Set when the packet outgrew its slot; it is counted, not sent.
@@ -113,6 +120,7 @@ struct TransmitState {
         segmentsSent = 0
         segmenting = false
         busy = false
+        waitsForSlots = false
         truncated = false
         coalescing = false
         coalescedLength = 0

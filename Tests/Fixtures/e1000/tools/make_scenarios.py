@@ -539,6 +539,26 @@ def tx_tso():
     return s
 
 @scenario
+def tx_burst():
+    n = 600
+    s = [["note", "one TDT write sends 600 frames of 60-187 bytes from a 1024-descriptor ring, more than a reactor has spare slots at once; RS on every 100th"]]
+    s += tx_setup(n=1024) + [["w", "IMS", 0x9F], ["memw", TXBUF, frame(BCAST, 187, seed=0x31).hex()]]
+    ring = b"".join(bytes.fromhex(legacy_desc(TXBUF, 60 + (i * 37) % 128, 0x09 if i % 100 == 99 else 0x01)) for i in range(n))
+    s += [["memw", TXRING, ring.hex()], ["w", "TDT", n], ["r", "TDH"], ["irq"], ["r", "ICR"], ["irq"], ["sent"]]
+    s += txs(98, 99, 599) + [["r", "GPTC"], ["r", "TPT"], ["r", R["PTC64"]], ["r", R["PTC127"]], ["r", R["PTC255"]]]
+    payload = pattern(8000, 0x05, 3)
+    f = tcp_frame(payload, ip_total=0, pseudo_len=False, flags=0x18)
+    s += [["note", "then 6 TSO packets of 8000 bytes with mss 100 in one TDT write: 480 segments of 154 bytes"],
+          ["memw", TXBUF + 0x4000, f.hex()],
+          cd(n, ipcss=14, ipcso=24, ipcse=33, tucss=34, tucso=50, tucse=0, paylen=8000, tucmd=TSE | T_IP | T_TCP, hdrlen=54, mss=100)]
+    for k in range(6):
+        s += [dd(n + 1 + k, TXBUF + 0x4000, len(f), TSE | EOP | (RS if k == 5 else 0), popts=IXSM | TXSM)]
+    s += [["w", "TDT", n + 7], ["r", "TDH"], ["r", "ICR"], ["sent"]] + txs(n + 6) + [
+          ["r", "GPTC"], ["r", "TPT"], ["r", R["TSCTC"]], ["r", R["PTC255"]]]
+    s += alive(rx_ring=True, rctl=True)
+    return s
+
+@scenario
 def tx_vlan():
     f = frame(BCAST, 64, seed=1)
     s = [["note", "legacy descriptor with VLE and special=0x6005 while CTRL.VME=0: no tag"]]
