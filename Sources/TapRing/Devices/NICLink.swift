@@ -151,7 +151,7 @@ struct NICLink: ~Copyable {
     /// Whether the reactor has supplied `count` spare slots, and room to
     /// send as many frames.
     mutating func canSupply(_ count: Int) -> Bool {
-        spares.available() >= count && transmitted.hasRoom(for: count)
+        spares.hasEntries(atLeast: count) && transmitted.hasRoom(for: count)
     }
 
     /// A free slot to build a frame in, or nil when the reactor has none to spare.

@@ -145,11 +145,13 @@ struct LaneConsumer {
         return head != knownTail
     }
 
-    /// How many entries the producer published that are not yet taken.
+    /// Whether `count` published entries are not yet taken; looks at the
+    /// producer's tail only when the cached one says they are not.
     @inline(__always)
-    mutating func available() -> Int {
+    mutating func hasEntries(atLeast count: Int) -> Bool {
+        if knownTail - head >= count { return true }
         knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
-        return knownTail - head
+        return knownTail - head >= count
     }
 
     /// Hands the room of taken entries back to the producer; true if any.
