@@ -54,10 +54,12 @@ public final class InMemoryNIC: @unchecked Sendable {
             features: E1000Features(mac: MACAddress(0x52, 0x54, 0, 0x12, 0x34, 0x56), mitigation: mitigation),
             memory: memory, interruptLine: interruptLine, channel: channel, arena: arena.view)
         nic.connect(incoming: [lane])
-        doorbell = servicedFromAnotherThread ? eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK)) : -1
         if servicedFromAnotherThread {
+            doorbell = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
             guard doorbell >= 0 else { throw DeviceError("could not create the in-memory NIC's doorbell eventfd") }
-            nic.attach(doorbell: doorbell)
+            channel.attach(doorbell: doorbell)
+        } else {
+            doorbell = -1
         }
     }
 

@@ -50,7 +50,8 @@ final class NICChannel: @unchecked Sendable {
         memory.deallocate()
     }
 
-    /// Set when the NIC's home reactor starts, and to -1 when it stops.
+    /// Called by the engine when the NIC's home reactor starts, and with -1
+    /// when it stops.
     func attach(doorbell descriptor: Int32) {
         doorbell.store(descriptor, ordering: .releasing)
     }

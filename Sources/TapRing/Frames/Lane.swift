@@ -136,19 +136,10 @@ struct LaneConsumer {
         head += count
     }
 
-    /// Whether the producer published entries not yet taken.
+    /// Whether the producer published `count` entries not yet taken; looks
+    /// at the producer's tail only when the cached one says it did not.
     @inline(__always)
-    mutating func hasEntries() -> Bool {
-        if head == knownTail {
-            knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
-        }
-        return head != knownTail
-    }
-
-    /// Whether `count` published entries are not yet taken; looks at the
-    /// producer's tail only when the cached one says they are not.
-    @inline(__always)
-    mutating func hasEntries(atLeast count: Int) -> Bool {
+    mutating func hasEntries(atLeast count: Int = 1) -> Bool {
         if knownTail - head >= count { return true }
         knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
         return knownTail - head >= count

@@ -18,7 +18,7 @@ struct NICPort {
     var timersInFlight = 0
 
     static func make(_ nic: E1000, doorbell: Int32) -> UnsafeMutablePointer<NICPort> {
-        nic.attach(doorbell: doorbell)
+        nic.channel.attach(doorbell: doorbell)
         let port = UnsafeMutablePointer<NICPort>.allocate(capacity: 1)
         port.initialize(to: NICPort(
             nic: .passRetained(nic), transmitted: LaneConsumer(nic.channel.transmitted),
@@ -29,7 +29,7 @@ struct NICPort {
     }
 
     static func free(_ port: UnsafeMutablePointer<NICPort>) {
-        port.pointee.nic.takeUnretainedValue().attach(doorbell: -1)
+        port.pointee.nic.takeUnretainedValue().channel.attach(doorbell: -1)
         port.pointee.nic.release()
         port.pointee.deadline.deallocate()
         port.deinitialize(count: 1)

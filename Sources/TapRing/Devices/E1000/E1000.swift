@@ -191,12 +191,6 @@ public final class E1000: @unchecked Sendable {
 
     // MARK: The home reactor's side
 
-    /// Called by the engine when the NIC's home reactor starts, and with -1
-    /// when it stops.
-    func attach(doorbell descriptor: Int32) {
-        channel.attach(doorbell: descriptor)
-    }
-
     /// Delivers frames that arrived, and runs due timers; returns the next
     /// timer deadline. Runs on the home reactor.
     func serviceFromReactor(now: UInt64) -> UInt64? {
