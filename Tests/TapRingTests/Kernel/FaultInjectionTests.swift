@@ -118,14 +118,15 @@ struct FaultInjectionTests {
         // Nobody reads the socket's other end: its buffer fills, then its
         // queue, then its frames are dropped; the other tap gets them all.
         // The engine made the buffer deep (`SocketNetdev.sendBufferBytes`),
-        // so it takes more than a buffer's worth to see the queue fill.
+        // so it takes more than a buffer's worth to see the queue fill:
+        // full-size frames, so that a buffer's worth is few of them.
         var sendBuffer: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         #expect(getsockopt(ends[0], SOL_SOCKET, SO_SNDBUF, &sendBuffer, &length) == 0)
-        let count = (Int(sendBuffer) / 200 / 500 + 40) * 500
+        let count = (Int(sendBuffer) / 1514 / 500 + 10) * 500
         let frames = (0..<count).map { (index: Int) in
             let number = withUnsafeBytes(of: UInt32(index).bigEndian, Array.init)
-            return PacketSocket.frame(payload: [4] + number, length: 200)
+            return PacketSocket.frame(payload: [4] + number, length: 1514)
         }
         let residentBefore = Kernel.residentBytes()
         var firstDifference: String?
