@@ -9,16 +9,26 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "How taps are read: fixed (batches of fixed-buffer reads) or multishot.")
     var readMode: EngineConfiguration.ReadMode = .fixedBuffers
 
+    @Option(help: "Frames read from a tap or datagram socket in one batch at most (default 256).")
+    var batch: Int?
+
     @Flag(inversion: .prefixedNo, help: "Pin each reactor thread to a CPU of its own.")
     var pin = true
 
     @Option(help: "How reactors do I/O: automatic (io_uring, else poll), io-uring, or poll.")
     var ioBackend: EngineConfiguration.IOBackend = .automatic
 
+    func validate() throws {
+        if let batch, !(1...4096).contains(batch) {
+            throw ValidationError("--batch: between 1 and 4096 frames, not \(batch)")
+        }
+    }
+
     var configuration: EngineConfiguration {
         var configuration = EngineConfiguration()
         configuration.reactorCount = reactors
         configuration.readMode = readMode
+        if let batch { configuration.readDepth = batch }
         configuration.pinsReactors = pin
         configuration.ioBackend = ioBackend
         return configuration

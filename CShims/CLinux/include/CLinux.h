@@ -41,4 +41,15 @@ int clinux_pin_current_thread(int cpu);
 /// would lose its constants. The corresponding C function is `sendmmsg`.
 int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags);
 
+/// Tells the CPU the caller spins, waiting on another core: it then yields
+/// the core's shared resources and leaves the loop without a misprediction.
+/// The corresponding instruction is x86's `pause`.
+static inline void clinux_spin_hint(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

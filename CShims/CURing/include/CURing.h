@@ -21,6 +21,11 @@ static const unsigned char CURING_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
 static const unsigned char CURING_IOSQE_IO_LINK = IOSQE_IO_LINK;
 static const unsigned char CURING_IOSQE_CQE_SKIP_SUCCESS = IOSQE_CQE_SKIP_SUCCESS;
 
+// RWF_NOWAIT from <linux/fs.h> (Linux 4.14): a read or write that would wait
+// fails with EAGAIN instead, and io_uring then neither polls nor retries it.
+// Its value is fixed by the kernel ABI; the header that has it clashes with glibc's.
+static const unsigned int CURING_RWF_NOWAIT = 0x00000008;
+
 // IORING_OP_READ_MULTISHOT arrived in Linux 6.7, after the uapi header that
 // liburing 2.3 builds against; its opcode number is fixed by the kernel ABI.
 enum { CURING_OP_READ_MULTISHOT = 49 };

@@ -54,14 +54,21 @@ public final class Engine: @unchecked Sendable {
             return Int(options.queues)
         }
         let allowedCPUs = CPUAffinity.allowedCPUs()
-        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, queues.reduce(0, +), 64))
+        let portCount = queues.reduce(0, +)
+        guard portCount <= Operation.portLimit else {
+            throw EngineError("\(portCount) netdev queues and NICs: TapRing runs at most \(Operation.portLimit)")
+        }
+        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portCount, 64))
         let routes = HubRoutes(plan: plan, ports: portIDs).destinations
         let layout = QueueLayout(queues: queues, hubRoutes: routes, reactorCount: reactorCount)
         // Multishot reads draw small slots from buffer rings: no room for GSO frames.
         let offloads = configuration.readMode == .multishot ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
         let gsoNICs = configuration.readMode == .multishot
             ? [] : Self.nicsSendingGSOFrames(plan, ports: portIDs, routes: routes, offloads: offloads)
-        let largeSlotsPerReactor = offloads.isEmpty && gsoNICs.isEmpty ? 0 : configuration.largeSlotsPerReactor
+        // Reads take large slots a batch at a time and give them back once
+        // the batch is written, within a round or two: two batches' worth
+        // keeps every port read, as more ports only make batches smaller.
+        let largeSlotsPerReactor = 2 * configuration.readDepth + configuration.largeSlotsPerReactor
         do {
             arena = try FrameArena(
                 slotSize: configuration.slotSize, slotCount: configuration.slotsPerReactor * reactorCount,
@@ -103,7 +110,7 @@ public final class Engine: @unchecked Sendable {
         }
         let kinds = netdevs.flatMap(\.queueKinds) + nics.map(PortKind.nic)
         storage = Fabric.Storage(
-            ports: kinds.enumerated().map { PortDescription(home: layout.homes[$0], kind: $1, capture: captures[$0]) },
+            ports: Self.describe(kinds, layout: layout, captures: captures, batches: configuration.readMode == .fixedBuffers),
             routes: layout.routes, reactorCount: reactorCount, arena: arena.view,
             slotsPerReactor: configuration.slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor,
             laneCapacity: laneCapacity, doorbells: doorbells)
@@ -267,6 +274,24 @@ public final class Engine: @unchecked Sendable {
         gate.arrive()
         guard gate.wait() == nil else { return }
         reactor.run()
+    }
+
+    /// What the reactors know of each port. With reads in batches, a tap
+    /// whose writes never wait and that no capture records takes direct
+    /// writes from any reactor, and its reads may be shared when it has one
+    /// queue; the others are read and written by their home reactor only.
+    private static func describe(
+        _ kinds: [PortKind], layout: QueueLayout, captures: [Int: UnsafeMutablePointer<PacketCapture>], batches: Bool
+    ) -> [PortDescription] {
+        let multiQueue = Set(layout.ports.filter { $0.count > 1 }.joined())
+        return kinds.enumerated().map { port, kind in
+            var description = PortDescription(home: layout.homes[port], kind: kind, capture: captures[port])
+            if batches, captures[port] == nil, case .tap(_, _, let ordersWrites, _) = kind {
+                description.takesDirectWrites = !ordersWrites
+                description.mayShareReads = !multiQueue.contains(port)
+            }
+            return description
+        }
     }
 
     /// Opens the pcap file of every enabled filter-dump, chained by port. A

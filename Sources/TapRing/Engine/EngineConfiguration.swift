@@ -23,14 +23,16 @@ public struct EngineConfiguration: Sendable {
     /// Arena slots each reactor owns: its reads in flight, plus its frames
     /// waiting in lanes and being written.
     public var slotsPerReactor = 8192
-    /// Large slots (64 KiB GSO frames) each reactor gets when a tap has
-    /// offloads; none otherwise.
-    public var largeSlotsPerReactor = 512
+    /// Large slots (`FrameArena.longestFrame` each) every reactor keeps
+    /// besides the ones its reads take: for GSO frames, jumbo frames and a
+    /// NIC's TSO packets on their way through lanes.
+    public var largeSlotsPerReactor = 128
     /// Frames a port's queue holds for each reactor that feeds it; a power of
     /// two. A frame arriving at a full queue is dropped and counted.
     public var queueCapacity = 1024
-    /// Reads kept in flight per tap (or buffers offered to its multishot read).
-    public var readDepth = 64
+    /// Frames read from a tap or datagram socket in one batch (or buffers
+    /// offered to its multishot read).
+    public var readDepth = 256
     /// Most writes in flight per port.
     public var writeBatch = 64
     public var readMode = ReadMode.fixedBuffers

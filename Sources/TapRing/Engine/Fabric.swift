@@ -14,19 +14,30 @@ struct Fabric: @unchecked Sendable {
     /// Each reactor's share of the small slots, and of the large ones.
     let slotsPerReactor: Int
     let largeSlotsPerReactor: Int
+    /// Each port's destinations sit at `routeStarts[port]..<routeStarts[port + 1]`
+    /// of `routeTargets`: first those it writes to directly, up to
+    /// `directEnds[port]`, then the lanes' that take GSO frames as they are
+    /// (taps with a vnet header), up to `gsoEnds[port]`, then the lanes' that
+    /// take plain frames only.
     private let routeStarts: UnsafePointer<Int32>
-    /// Where, in each port's destinations, those that take GSO frames as
-    /// they are (taps with a vnet header, which come first) end.
-    private let routeSplits: UnsafePointer<Int32>
+    private let directEnds: UnsafePointer<Int32>
+    private let gsoEnds: UnsafePointer<Int32>
     private let routeTargets: UnsafePointer<UInt16>
     private let forwardLanes: UnsafePointer<Lane>
     private let returnLanes: UnsafePointer<Lane>
-    /// Signals and counter rows sit at cache-line strides so that reactors
-    /// writing their own never share a line.
+    /// Signals, counter rows and port states sit at cache-line strides so
+    /// that reactors writing their own never share a line.
     private let signals: UnsafeMutableRawPointer
     private let counters: UnsafeMutableRawPointer
+    private let states: UnsafeMutableRawPointer
+    /// For each direct destination of a shared port, by its index in
+    /// `routeTargets`: the batch of the port whose frames may be written to
+    /// it next.
+    private let turns: UnsafeMutableRawPointer
     static let signalStride = 128
     static let counterStride = 64
+    static let stateStride = 128
+    static let turnStride = 64
 
     var portCount: Int { ports.count }
 
@@ -36,23 +47,40 @@ struct Fabric: @unchecked Sendable {
     /// The ports that get a copy of each frame read from `port`.
     @inline(__always)
     func destinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
-        let start = Int(routeStarts[port])
-        return UnsafeBufferPointer(start: routeTargets + start, count: Int(routeStarts[port + 1]) - start)
+        targets(from: Int(routeStarts[port]), to: Int(routeStarts[port + 1]))
     }
 
-    /// Those of `destinations(of:)` that take a GSO frame, or one whose
+    /// Those of `destinations(of:)` that the reactor holding a frame writes
+    /// to itself: ports that take direct writes, and take the frame as the
+    /// source reads it (a tap with offloads sends GSO frames only to taps
+    /// with a vnet header this way; the others get segments through lanes).
+    @inline(__always)
+    func directDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
+        targets(from: Int(routeStarts[port]), to: Int(directEnds[port]))
+    }
+
+    /// The rest: ports whose home reactor writes them, fed through lanes.
+    @inline(__always)
+    func laneDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
+        targets(from: Int(directEnds[port]), to: Int(routeStarts[port + 1]))
+    }
+
+    /// Those of `laneDestinations(of:)` that take a GSO frame, or one whose
     /// checksum is left to fill in, as it is: taps with a vnet header.
     @inline(__always)
-    func gsoDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
-        let start = Int(routeStarts[port])
-        return UnsafeBufferPointer(start: routeTargets + start, count: Int(routeSplits[port]) - start)
+    func gsoLaneDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
+        targets(from: Int(directEnds[port]), to: Int(gsoEnds[port]))
     }
 
-    /// The rest: ports that take plain frames only.
+    /// Those of `laneDestinations(of:)` that take plain frames only.
     @inline(__always)
-    func plainDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
-        let split = Int(routeSplits[port])
-        return UnsafeBufferPointer(start: routeTargets + split, count: Int(routeStarts[port + 1]) - split)
+    func plainLaneDestinations(of port: Int) -> UnsafeBufferPointer<UInt16> {
+        targets(from: Int(gsoEnds[port]), to: Int(routeStarts[port + 1]))
+    }
+
+    @inline(__always)
+    private func targets(from start: Int, to end: Int) -> UnsafeBufferPointer<UInt16> {
+        UnsafeBufferPointer(start: routeTargets + start, count: end - start)
     }
 
     /// The lane that carries frames from reactor `producer` to `port`.
@@ -70,6 +98,19 @@ struct Fabric: @unchecked Sendable {
     @inline(__always)
     func signals(of reactor: Int) -> UnsafeMutablePointer<ReactorSignals> {
         (signals + reactor * Self.signalStride).assumingMemoryBound(to: ReactorSignals.self)
+    }
+
+    /// What every reactor knows of `port`.
+    @inline(__always)
+    func state(of port: Int) -> UnsafeMutablePointer<PortState> {
+        (states + port * Self.stateStride).assumingMemoryBound(to: PortState.self)
+    }
+
+    /// The batch of shared port `port` whose frames may be written next to
+    /// its `destination`th direct destination.
+    @inline(__always)
+    func writeTurn(of port: Int, toward destination: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        (turns + (Int(routeStarts[port]) + destination) * Self.turnStride).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
 
     /// The counters reactor `reactor` keeps for `port`.
@@ -127,28 +168,35 @@ extension Fabric {
             var layout = LayoutBuilder()
             let targetCount = routes.reduce(0) { $0 + $1.count }
             let startArray = layout.reserve(Int32.self, count: portCount + 1)
-            let splitArray = layout.reserve(Int32.self, count: portCount)
+            let directArray = layout.reserve(Int32.self, count: portCount)
+            let gsoArray = layout.reserve(Int32.self, count: portCount)
             let targetArray = layout.reserve(UInt16.self, count: targetCount)
             let forwardArray = layout.reserve(Lane.self, count: reactorCount * portCount)
             let returnArray = layout.reserve(Lane.self, count: reactorCount * reactorCount)
             let signalArray = layout.reserveBytes(Fabric.signalStride * reactorCount)
             let counterArray = layout.reserveBytes(Fabric.counterStride * reactorCount * portCount)
+            let stateArray = layout.reserveBytes(Fabric.stateStride * portCount)
+            let turnArray = layout.reserveBytes(Fabric.turnStride * targetCount)
             let forwardMemory = layout.reserveBytes(forwardBytes * reactorCount * portCount)
             let returnMemory = layout.reserveBytes(returnBytes * reactorCount * reactorCount)
             memory = .allocate(byteCount: layout.size, alignment: LayoutBuilder.alignment)
 
             let starts = (memory + startArray).bindMemory(to: Int32.self, capacity: portCount + 1)
-            let splits = (memory + splitArray).bindMemory(to: Int32.self, capacity: portCount)
+            let directEnds = (memory + directArray).bindMemory(to: Int32.self, capacity: portCount)
+            let gsoEnds = (memory + gsoArray).bindMemory(to: Int32.self, capacity: portCount)
             let targets = (memory + targetArray).bindMemory(to: UInt16.self, capacity: targetCount)
             var next = 0
             for (port, destinations) in routes.enumerated() {
                 starts[port] = Int32(next)
-                let takesGSO = destinations.filter { ports[$0].takesGSOFrames }
-                for destination in takesGSO + destinations.filter({ !ports[$0].takesGSOFrames }) {
+                let direct = destinations.filter { Self.isDirect(from: ports[port], to: ports[$0]) }
+                let lanes = destinations.filter { !direct.contains($0) }
+                let gsoLanes = lanes.filter { ports[$0].takesGSOFrames }
+                for destination in direct + gsoLanes + lanes.filter({ !ports[$0].takesGSOFrames }) {
                     targets[next] = UInt16(destination)
                     next += 1
                 }
-                splits[port] = starts[port] + Int32(takesGSO.count)
+                directEnds[port] = starts[port] + Int32(direct.count)
+                gsoEnds[port] = directEnds[port] + Int32(gsoLanes.count)
             }
             starts[portCount] = Int32(next)
             let forward = (memory + forwardArray).bindMemory(to: Lane.self, capacity: reactorCount * portCount)
@@ -169,22 +217,40 @@ extension Fabric {
                 (memory + counterArray + index * Fabric.counterStride)
                     .initializeMemory(as: PortCounters.self, to: PortCounters())
             }
+            for port in 0..<portCount {
+                (memory + stateArray + port * Fabric.stateStride).initializeMemory(as: PortState.self, to: PortState())
+            }
+            for target in 0..<targetCount {
+                (memory + turnArray + target * Fabric.turnStride).initializeMemory(as: Atomic<UInt64>.self, to: Atomic(0))
+            }
             portCopies = .allocate(capacity: portCount)
             _ = portCopies.initialize(from: ports)
             for (port, destinations) in routes.enumerated() {
                 if case .tap = ports[port].kind, destinations.count == 1 {
                     portCopies[port].readOnlyWhilePeerCanReceive = true
                 }
+                portCopies[port].readsShared = ports[port].mayShareReads && reactorCount > 1 && !destinations.isEmpty
+                    && destinations.allSatisfy { Self.isDirect(from: ports[port], to: ports[$0]) }
+                portCopies[port].reachesVnetHeaders = destinations.contains { ports[$0].vnetHeaderSize > 0 }
             }
             fabric = Fabric(
                 reactorCount: reactorCount, ports: UnsafeBufferPointer(portCopies), arena: arena,
-                slotsPerReactor: slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor, routeStarts: starts, routeSplits: splits, routeTargets: targets, forwardLanes: forward, returnLanes: returns,
-                signals: memory + signalArray, counters: memory + counterArray)
+                slotsPerReactor: slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor, routeStarts: starts, directEnds: directEnds, gsoEnds: gsoEnds, routeTargets: targets,
+                forwardLanes: forward, returnLanes: returns,
+                signals: memory + signalArray, counters: memory + counterArray, states: memory + stateArray,
+                turns: memory + turnArray)
+        }
+
+        /// Whether frames from `source` go to `destination` as direct writes:
+        /// the destination takes them, and takes the frame as the source
+        /// reads it, GSO frames included.
+        private static func isDirect(from source: PortDescription, to destination: PortDescription) -> Bool {
+            destination.takesDirectWrites && (!source.hasOffloads || destination.takesGSOFrames)
         }
 
         deinit {
-            // Lanes, signals and counters hold nothing but trivial values and
-            // atomics; the ports hold their NICs.
+            // Lanes, signals, counters and port states hold nothing but
+            // trivial values and atomics; the ports hold their NICs.
             memory.deallocate()
             _ = portCopies.deinitialize()
             portCopies.deallocate()

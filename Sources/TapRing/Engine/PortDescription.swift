@@ -15,30 +15,57 @@ struct PortDescription {
     var readOnlyWhilePeerCanReceive = false
     /// The `-object filter-dump` captures of the port's netdev, chained.
     var capture: UnsafeMutablePointer<PacketCapture>?
+    /// Whether any reactor may write frames to the port itself, from the
+    /// slot it read them into, rather than queue them for the port's home
+    /// reactor: a tap whose writes never wait (no `sndbuf=`), which no
+    /// capture records. Set by the engine.
+    var takesDirectWrites = false
+    /// Whether every reactor may read the port, taking turns: a
+    /// single-queue tap that no capture records. Set by the engine.
+    var mayShareReads = false
+    /// Whether the reactors do share its reads: they may, there are several,
+    /// and every frame it reads goes to ports that take direct writes. Set by
+    /// the fabric, which knows the routes.
+    var readsShared = false
+    /// Whether some port its frames go to has a vnet header, which a frame
+    /// from a port without one must then carry empty. Set by the fabric.
+    var reachesVnetHeaders = false
+
+    // What the per-frame path asks of the port, stored: reading `kind`
+    // copies the enum, and a NIC's case retains it.
 
     /// A tap with offloads on: the kernel hands over GSO frames up to 64 KiB
-    /// and frames whose checksum is left to fill in, so it is read into
-    /// large slots.
-    var hasOffloads: Bool {
-        if case .tap(_, _, _, let offloads) = kind { return offloads }
-        return false
-    }
-
+    /// and frames whose checksum is left to fill in.
+    let hasOffloads: Bool
+    /// Whether frames are read from the port one per read: a tap or a
+    /// datagram socket.
+    let readsFrames: Bool
+    /// Bytes of vnet header before each frame the port reads or writes.
+    let vnetHeaderSize: Int
+    /// Whether a frame shorter than `Frame.shortest` read from the port is
+    /// padded to it, as QEMU pads what it reads from a tap.
+    let padsShortFrames: Bool
     /// Whether frames may go to the port as a tap with offloads reads them:
     /// a tap with a vnet header takes GSO frames whatever its offloads.
-    var takesGSOFrames: Bool {
-        if case .tap(_, let vnetHeaderSize, _, _) = kind { return vnetHeaderSize > 0 }
-        return false
-    }
+    var takesGSOFrames: Bool { vnetHeaderSize > 0 }
 
     init(home: Int, kind: PortKind, capture: UnsafeMutablePointer<PacketCapture>? = nil) {
         self.home = home
         self.kind = kind
         self.capture = capture
-        if case .nic(let nic) = kind {
-            blocked = nic.channel.blocked
-        } else {
-            blocked = nil
+        switch kind {
+        case .tap(_, let vnetHeaderSize, _, let offloads):
+            (hasOffloads, readsFrames, self.vnetHeaderSize, blocked) = (offloads, true, vnetHeaderSize, nil)
+            padsShortFrames = true
+        case .datagramSocket:
+            (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, true, 0, nil)
+            padsShortFrames = false
+        case .streamSocket:
+            (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, false, 0, nil)
+            padsShortFrames = false
+        case .nic(let nic):
+            (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, false, 0, nic.channel.blocked)
+            padsShortFrames = false
         }
     }
 

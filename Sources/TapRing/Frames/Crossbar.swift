@@ -1,11 +1,14 @@
-/// One reactor's end of the fabric: the lanes it fills toward every port, the
-/// lanes it drains into its own ports, and its share of the arena's slots.
+/// One reactor's end of the fabric: the outboxes of the frames it writes to
+/// ports itself, the lanes it fills toward the other ports, the lanes it
+/// drains into its own ports, and its share of the arena's slots.
 ///
-/// This is the hub's data path. A frame read on a port is appended to the
-/// lane of every port the hub routes it to, with one slot reference per copy;
-/// the reactor that owns a destination writes it and drops its reference;
-/// the last reference sends the slot home to the reactor that owns it.
-/// Nothing here allocates, locks or makes a system call.
+/// This is the hub's data path. A frame read on a port goes, with one slot
+/// reference per copy, to the outbox of its source once for every port the
+/// hub routes it to that takes direct writes (the reactor writes those
+/// itself, from the same slot), and to the lane of every other such port,
+/// whose home reactor writes it and drops its reference; the last reference
+/// sends the slot home to the reactor that owns it. Nothing here allocates,
+/// locks or makes a system call.
 struct Crossbar: ~Copyable {
     // The lane ends come first, as plain pointers: Swift 6.3's ThreadSanitizer
     // instrumentation of a mutating access to a noncopyable struct takes its
@@ -19,20 +22,37 @@ struct Crossbar: ~Copyable {
     private let returning: UnsafeMutablePointer<LaneProducer>
     /// Consumer ends of the lanes bringing this reactor's slots back, by releaser.
     private let returned: UnsafeMutablePointer<LaneConsumer>
+    /// Frames waiting for this reactor to write them to their source's
+    /// direct destinations, by source port; empty for other ports.
+    private let outboxes: UnsafeMutablePointer<Outbox>
     let reactor: Int
     let fabric: Fabric
     /// The ports this reactor owns, by local index.
     let ports: UnsafeMutableBufferPointer<Int>
+    /// The local index of each port this reactor owns, by port; -1 for others.
+    private let locals: UnsafeMutableBufferPointer<Int>
     /// This reactor's free slots, small and large.
     var pool: SlotPool
     var largePool: SlotPool
 
-    init(reactor: Int, fabric: Fabric) {
+    /// A crossbar with an outbox of `outboxCapacity` frames for each of
+    /// `directSources`, the ports whose frames this reactor writes to direct
+    /// destinations.
+    init(reactor: Int, fabric: Fabric, outboxCapacity: Int = 0, directSources: [Int] = []) {
         self.reactor = reactor
         self.fabric = fabric
         let owned = (0..<fabric.portCount).filter { fabric.ports[$0].home == reactor }
         ports = .allocate(capacity: owned.count)
         _ = ports.initialize(from: owned)
+        locals = .allocate(capacity: fabric.portCount)
+        locals.initialize(repeating: -1)
+        for (local, port) in owned.enumerated() {
+            locals[port] = local
+        }
+        outboxes = .allocate(capacity: fabric.portCount)
+        for port in 0..<fabric.portCount {
+            (outboxes + port).initialize(to: Outbox(capacity: directSources.contains(port) ? outboxCapacity : 0))
+        }
         outgoing = .allocate(capacity: fabric.portCount)
         for port in 0..<fabric.portCount {
             (outgoing + port).initialize(to: LaneProducer(fabric.forwardLane(from: reactor, to: port)))
@@ -55,6 +75,11 @@ struct Crossbar: ~Copyable {
     }
 
     deinit {
+        for port in 0..<fabric.portCount {
+            outboxes[port].deallocate()
+        }
+        outboxes.deallocate()
+        locals.deallocate()
         ports.deallocate()
         outgoing.deallocate()
         incoming.deallocate()
@@ -62,20 +87,81 @@ struct Crossbar: ~Copyable {
         returned.deallocate()
     }
 
-    /// Appends `frame`, read on `source`, to the lane of every port the hub
-    /// routes it to, and counts a drop for each whose lane is full.
+    /// Hands `frame`, read on `source`, to every port the hub routes it to:
+    /// to the outbox for the direct destinations, and to the lane of every
+    /// other, in a small slot of its own when the frame sits in a large one
+    /// and fits a small one, so that a port that stops taking frames holds
+    /// small slots, never the large ones every read needs. Counts a drop for
+    /// each destination that finds no room.
     ///
-    /// Returns how many lanes took it; with none, the slot is already free
-    /// again. Entries stay unpublished until `publishDeliveries()`, so the
-    /// references are in place before any consumer can see the frame.
+    /// Returns how many destinations took it; with none, the slot is already
+    /// free again. Lane entries stay unpublished until `publishDeliveries()`,
+    /// so the references are in place before any consumer can see the frame.
     @inline(__always)
     mutating func deliver(_ frame: Frame, from source: Int) -> Int {
-        deliver(frame, from: source, to: fabric.destinations(of: source))
+        var references = queueDirectWrites(frame, from: source)
+        var copies = references
+        let lanes = fabric.laneDestinations(of: source)
+        if !lanes.isEmpty {
+            if fabric.arena.isLarge(frame.slot), Int(frame.length) <= fabric.arena.slotSize - Int(frame.offset),
+                let copy = pool.take()
+            {
+                fabric.arena.start(of: copy).copyMemory(
+                    from: fabric.arena.start(of: frame.slot), byteCount: Int(frame.offset) + Int(frame.length))
+                var small = frame
+                small.slot = copy
+                copies += deliver(small, from: source, toLanes: lanes)
+            } else {
+                references += append(frame, from: source, to: lanes)
+                copies = references
+            }
+        }
+        settle(frame.slot, references: references)
+        return Int(copies)
     }
 
-    /// `deliver(_:from:)` to some of the source's destinations only.
+    /// Hands `frame` as it is to the source's direct destinations and to the
+    /// lanes of those that take GSO frames: a GSO frame, or one whose
+    /// checksum is left to fill in, whose segments go to the others.
     @inline(__always)
-    mutating func deliver(_ frame: Frame, from source: Int, to destinations: UnsafeBufferPointer<UInt16>) -> Int {
+    mutating func deliverWhole(_ frame: Frame, from source: Int) -> Int {
+        let references = queueDirectWrites(frame, from: source)
+            + append(frame, from: source, to: fabric.gsoLaneDestinations(of: source))
+        settle(frame.slot, references: references)
+        return Int(references)
+    }
+
+    /// Appends `frame`, a slot of its own, to the lanes of `destinations`
+    /// only; returns how many took it.
+    @inline(__always)
+    mutating func deliver(_ frame: Frame, from source: Int, toLanes destinations: UnsafeBufferPointer<UInt16>)
+        -> UInt32
+    {
+        let accepted = append(frame, from: source, to: destinations)
+        settle(frame.slot, references: accepted)
+        return accepted
+    }
+
+    /// Puts `frame` in the source's outbox, a reference for each direct
+    /// destination; returns how many references that takes.
+    @inline(__always)
+    private mutating func queueDirectWrites(_ frame: Frame, from source: Int) -> UInt32 {
+        let destinations = fabric.directDestinations(of: source)
+        guard !destinations.isEmpty else { return 0 }
+        guard outboxes[source].append(frame.packed) else {
+            for destination in destinations {
+                fabric.counters(of: reactor, for: Int(destination)).pointee.drops.bump()
+            }
+            return 0
+        }
+        return UInt32(destinations.count)
+    }
+
+    /// Appends `frame` to the lanes of `destinations`; returns how many took it.
+    @inline(__always)
+    private mutating func append(_ frame: Frame, from source: Int, to destinations: UnsafeBufferPointer<UInt16>)
+        -> UInt32
+    {
         var accepted: UInt32 = 0
         var marked = frame
         marked.heldBack = fabric.ports[source].readOnlyWhilePeerCanReceive
@@ -89,12 +175,47 @@ struct Crossbar: ~Copyable {
                 fabric.counters(of: reactor, for: target).pointee.drops.bump()
             }
         }
-        if accepted > 0 {
-            fabric.arena.setReferences(accepted, of: frame.slot)
+        return accepted
+    }
+
+    /// Gives a freshly filled slot its references, or frees it with none.
+    @inline(__always)
+    private mutating func settle(_ slot: UInt32, references: UInt32) {
+        if references > 0 {
+            fabric.arena.setReferences(references, of: slot)
         } else {
-            free(frame.slot)
+            free(slot)
         }
-        return Int(accepted)
+    }
+
+    /// The frames waiting in `source`'s outbox, oldest first.
+    @inline(__always)
+    func outbox(of source: Int) -> UnsafeBufferPointer<UInt64> {
+        outboxes[source].entries
+    }
+
+    @inline(__always)
+    func outboxCount(of source: Int) -> Int {
+        outboxes[source].count
+    }
+
+    /// How many more frames `source`'s outbox takes.
+    @inline(__always)
+    func outboxRoom(of source: Int) -> Int {
+        outboxes[source].capacity - outboxes[source].count
+    }
+
+    /// Empties `source`'s outbox once its frames' writes are queued.
+    @inline(__always)
+    mutating func emptyOutbox(of source: Int) {
+        outboxes[source].count = 0
+    }
+
+    /// The local index of `port`, if this reactor owns it.
+    @inline(__always)
+    func local(of port: Int) -> Int? {
+        let local = locals[port]
+        return local < 0 ? nil : local
     }
 
     /// How many frames from `source` the roomiest of its destinations' lanes
@@ -104,7 +225,8 @@ struct Crossbar: ~Copyable {
     /// when no port can take from it, and then frames wait in the kernel
     /// instead of being read and dropped.
     mutating func room(from source: Int) -> Int {
-        let destinations = fabric.destinations(of: source)
+        let destinations = fabric.laneDestinations(of: source)
+        guard fabric.directDestinations(of: source).isEmpty else { return outboxRoom(of: source) }
         guard !destinations.isEmpty else { return .max }
         var best = 0
         for destination in destinations {
@@ -205,5 +327,35 @@ struct Crossbar: ~Copyable {
             freed |= 1 << owner
         }
         return freed
+    }
+}
+
+/// Frames a reactor delivered from one port and writes to the port's direct
+/// destinations itself, as one batch, in the order they came.
+struct Outbox {
+    private let storage: UnsafeMutablePointer<UInt64>?
+    let capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        storage = capacity > 0 ? .allocate(capacity: capacity) : nil
+    }
+
+    func deallocate() {
+        storage?.deallocate()
+    }
+
+    var entries: UnsafeBufferPointer<UInt64> {
+        UnsafeBufferPointer(start: storage, count: count)
+    }
+
+    /// Appends `entry`; false when the outbox is full.
+    @inline(__always)
+    mutating func append(_ entry: UInt64) -> Bool {
+        guard count < capacity, let storage else { return false }
+        storage[count] = entry
+        count += 1
+        return true
     }
 }

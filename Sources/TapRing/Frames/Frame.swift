@@ -24,6 +24,9 @@ struct Frame: Equatable {
         self.heldBack = heldBack
     }
 
+    /// The shortest Ethernet frame without its CRC (`ETH_ZLEN`).
+    static let shortest = 60
+
     private static let heldBackBit: UInt64 = 1 << 23
     private static let lengthMask: UInt32 = 0x7F_FFFF
 

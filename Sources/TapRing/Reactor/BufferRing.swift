@@ -2,8 +2,8 @@ import CURing
 import Glibc
 import SystemPackage
 
-/// A provided-buffer ring: free slots handed to the kernel, which picks one
-/// for each frame a multishot read delivers.
+/// A provided-buffer ring: free large slots handed to the kernel, which picks
+/// one for each frame a multishot read delivers; a large slot holds any frame.
 ///
 /// Buffer ids are 16 bits, so a ring addresses slots relative to `firstSlot`.
 struct BufferRing: ~Copyable {
@@ -59,7 +59,7 @@ struct BufferRing: ~Copyable {
     mutating func add(_ slot: UInt32) {
         precondition(offered < capacity, "buffer ring overfilled")
         io_uring_buf_ring_add(
-            entries, arena.start(of: slot) + offset, UInt32(arena.slotSize - offset),
+            entries, arena.start(of: slot) + offset, UInt32(arena.size(of: slot) - offset),
             UInt16(truncatingIfNeeded: slot - firstSlot), io_uring_buf_ring_mask(UInt32(capacity)), Int32(added))
         added += 1
     }

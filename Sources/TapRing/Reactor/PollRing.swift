@@ -15,8 +15,9 @@ import SystemPackage
 /// an earlier one of the same direction on the same descriptor, which is
 /// what io_uring's linked writes and the reactor's read batches rely on.
 ///
-/// Supported: read, write (fixed buffers as plain ones), recv, sendmsg
-/// (finishing partial stream sends), accept and close into fixed-file
+/// Supported: read (with `RWF_NOWAIT`, failing with `EAGAIN` rather than
+/// parking), write (fixed buffers as plain ones), recv, sendmsg (finishing
+/// partial stream sends), one-shot poll, accept and close into fixed-file
 /// slots, absolute timeouts, message rings (an eventfd per ring) and
 /// cancel-any. Not multishot reads or buffer rings: the engine does not ask.
 struct PollRing {
@@ -119,7 +120,8 @@ struct PollRing {
             }
             let output = Self.isOutput(entry)
             var waiting = Parked(entry: entry, descriptor: descriptor, output: output)
-            if parked.contains(where: { $0.descriptor == descriptor && $0.output == output }) {
+            // A read that does not wait does not queue behind one that does.
+            if !Self.waitsNever(entry), parked.contains(where: { $0.descriptor == descriptor && $0.output == output }) {
                 parked.append(waiting)
                 continue
             }
@@ -154,6 +156,14 @@ struct PollRing {
         }
     }
 
+    /// Whether `entry` is a read that fails with `EAGAIN` rather than wait.
+    private static func waitsNever(_ entry: io_uring_sqe) -> Bool {
+        switch UInt32(entry.opcode) {
+        case IORING_OP_READ.rawValue, IORING_OP_READ_FIXED.rawValue: entry.rw_flags & CURING_RWF_NOWAIT != 0
+        default: false
+        }
+    }
+
     private static func isOutput(_ entry: io_uring_sqe) -> Bool {
         switch UInt32(entry.opcode) {
         case IORING_OP_WRITE.rawValue, IORING_OP_WRITE_FIXED.rawValue, IORING_OP_SENDMSG.rawValue: true
@@ -175,7 +185,13 @@ struct PollRing {
         let length = Int(entry.len)
         switch UInt32(entry.opcode) {
         case IORING_OP_READ.rawValue, IORING_OP_READ_FIXED.rawValue:
-            return Self.outcome(read(descriptor, address, length))
+            let outcome = Self.outcome(read(descriptor, address, length))
+            if case .wouldBlock = outcome, Self.waitsNever(entry) { return .done(-EAGAIN) }
+            return outcome
+        case IORING_OP_POLL_ADD.rawValue:
+            var request = pollfd(fd: descriptor, events: Int16(truncatingIfNeeded: entry.poll32_events), revents: 0)
+            guard poll(&request, 1, 0) > 0 else { return .wouldBlock }
+            return .done(Int32(request.revents))
         case IORING_OP_WRITE.rawValue, IORING_OP_WRITE_FIXED.rawValue:
             return Self.outcome(write(descriptor, address, length))
         case IORING_OP_RECV.rawValue:

@@ -60,10 +60,12 @@ extension Reactor {
             let deadline = port.pointee.nic.takeUnretainedValue().serviceFromReactor(now: monotonicNanoseconds())
             let source = crossbar.ports[local]
             let counters = fabric.counters(of: index, for: source)
-            while let entry = port.pointee.transmitted.next() {
+            // The rest waits on the NIC's lane while the outbox is full.
+            let writesDirect = !fabric.directDestinations(of: source).isEmpty
+            while !writesDirect || crossbar.outboxRoom(of: source) > 0, let entry = port.pointee.transmitted.next() {
                 let frame = Frame(packed: entry)
-                if !port.pointee.sendsGSOFrames {
-                    // A tap with a vnet header may get it: give it an empty one.
+                if !port.pointee.sendsGSOFrames && fabric.ports[source].reachesVnetHeaders {
+                    // A tap with a vnet header gets it: give it an empty one.
                     (fabric.arena.bytes(of: frame) - TapDevice.vnetHeaderBytes)
                         .initializeMemory(as: UInt8.self, repeating: 0, count: TapDevice.vnetHeaderBytes)
                 }

@@ -1,3 +1,4 @@
+import CLinux
 import CURing
 import Synchronization
 
@@ -24,6 +25,63 @@ extension Reactor {
         }
     }
 
+    /// Wakes every sleeping peer that waits for a shared port's turn.
+    mutating func wakeAwaitingTurn() {
+        // Orders the turn just given before the look at who waits for it,
+        // as `sleepUntilWork` orders its announcement before its look at turns.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        var waiting: UInt64 = 0
+        for peer in 0..<fabric.reactorCount where peer != index
+            && fabric.signals(of: peer).pointee.awaitsTurn.load(ordering: .relaxed)
+        {
+            waiting |= 1 << peer
+        }
+        if waiting != 0 { wake(waiting, onlyIfStarved: false) }
+    }
+
+    /// Spins a little while a peer is about to hand this reactor work: the
+    /// turn to write a batch that waits in an outbox, or the reads of a shared
+    /// port with frames, which the peer holds for one batch. True once the
+    /// work came. A reactor that still waits for a turn announces it
+    /// (`awaitsTurn`), and sleeps.
+    mutating func awaitPeers() -> Bool {
+        let waitsForTurn = awaitsTurn
+        guard waitsForTurn || peerReadsBusyPort else { return false }
+        for _ in 0..<Self.spinLimit {
+            for source in directSources where turnCame(for: source) {
+                return true
+            }
+            for port in batchSources where fabric.ports[port].readsShared
+                && fabric.state(of: port).pointee.reader.load(ordering: .relaxed) == -1
+                && fabric.state(of: port).pointee.ready.load(ordering: .relaxed) && crossbar.outboxCount(of: port) == 0
+            {
+                return true
+            }
+            clinux_spin_hint()
+        }
+        if waitsForTurn {
+            signals.pointee.awaitsTurn.store(true, ordering: .sequentiallyConsistent)
+        }
+        return false
+    }
+
+    /// Looks this many times before sleeping, some microseconds: a sleeping
+    /// core takes tens of microseconds to wake on a virtual machine, far
+    /// longer than a peer's batch takes to end.
+    static let spinLimit = 200
+
+    /// Whether a peer reads a shared port that has frames, and this reactor
+    /// could read its next batch.
+    private var peerReadsBusyPort: Bool {
+        for port in batchSources where fabric.ports[port].readsShared && crossbar.outboxCount(of: port) == 0
+            && fabric.state(of: port).pointee.ready.load(ordering: .relaxed)
+            && fabric.state(of: port).pointee.reader.load(ordering: .relaxed) >= 0
+        {
+            return true
+        }
+        return false
+    }
+
     private func isNIC(_ local: Int) -> Bool {
         if case .nic = ports[local].role { return true }
         return false
@@ -39,6 +97,16 @@ extension Reactor {
     /// Whether anything a peer handed over is waiting, checked after the
     /// reactor announced it sleeps, so that no hand-over slips in unseen.
     mutating func hasWaitingWork() -> Bool {
+        for source in directSources where cursors[source].writesInFlight == 0 && turnCame(for: source) {
+            return true
+        }
+        for port in batchSources where fabric.ports[port].readsShared && crossbar.outboxCount(of: port) == 0
+            && fabric.state(of: port).pointee.ready.load(ordering: .relaxed)
+            && fabric.state(of: port).pointee.reader.load(ordering: .relaxed) == -1
+            && !signals.pointee.paused.load(ordering: .relaxed)
+        {
+            return true
+        }
         for local in ports.indices where ports[local].writesInFlight == 0 && !isNIC(local)
             && crossbar.hasQueuedFrames(for: local)
         {

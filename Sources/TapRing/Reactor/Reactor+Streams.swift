@@ -80,8 +80,12 @@ extension Reactor {
                 stream.pointee.start = 0
                 stream.pointee.end = pending
             }
+            // Whole frames that found no slot yet may fill the buffer; they
+            // go first. A part of a frame leaves room: a frame is at most a chunk.
+            let space = min(StreamPort.chunk, 2 * StreamPort.chunk - stream.pointee.end)
+            guard space > 0 else { continue }
             let submission = ring.nextSubmission()
-            io_uring_prep_recv(submission, file, stream.pointee.buffer + stream.pointee.end, StreamPort.chunk, 0)
+            io_uring_prep_recv(submission, file, stream.pointee.buffer + stream.pointee.end, space, 0)
             submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
             submission.pointee.user_data = Operation(.receive, port: local).rawValue
             stream.pointee.receiving = true
@@ -108,11 +112,14 @@ extension Reactor {
         deliverReceivedFrames(local, stream)
     }
 
-    /// Hands every complete frame in the buffer to the hub; a length beyond
-    /// QEMU's limit ends the stream, as QEMU drops such a connection.
+    /// Hands every complete frame in the buffer to the hub, each in a small
+    /// slot or, when it does not fit one, a large slot; a length beyond
+    /// QEMU's limit ends the stream, as QEMU drops such a connection. Stops
+    /// while the source's outbox is full: the rest waits in the buffer.
     private mutating func deliverReceivedFrames(_ local: Int, _ stream: UnsafeMutablePointer<StreamPort>) {
         let port = crossbar.ports[local]
         let counters = fabric.counters(of: index, for: port)
+        let writesDirect = !fabric.directDestinations(of: port).isEmpty
         while stream.pointee.end - stream.pointee.start >= 4 {
             let header = stream.pointee.buffer + stream.pointee.start
             let length = Int(UInt32(bigEndian: header.loadUnaligned(as: UInt32.self)))
@@ -122,19 +129,19 @@ extension Reactor {
                 return
             }
             guard stream.pointee.end - stream.pointee.start >= 4 + length else { return }
-            if length <= fabric.arena.slotSize - FrameArena.headroom {
-                guard let slot = crossbar.pool.take() else { return }
-                let frame = Frame(slot: slot, length: UInt32(length))
-                fabric.arena.bytes(of: frame).copyMemory(from: header + 4, byteCount: length)
-                // A tap with a vnet header may get this frame: give it an empty one.
+            if writesDirect && crossbar.outboxRoom(of: port) == 0 { return }
+            let small = length <= fabric.arena.slotSize - FrameArena.headroom
+            guard let slot = small ? crossbar.pool.take() : crossbar.largePool.take() else { return }
+            let frame = Frame(slot: slot, length: UInt32(length))
+            fabric.arena.bytes(of: frame).copyMemory(from: header + 4, byteCount: length)
+            if fabric.ports[port].reachesVnetHeaders {
+                // A tap with a vnet header gets this frame: give it an empty one.
                 fabric.arena.start(of: slot).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.headroom)
-                counters.pointee.framesIn.bump()
-                counters.pointee.bytesIn.bump(by: UInt64(length))
-                fabric.ports[port].capture?.record(header + 4, length: length, going: .tx)
-                _ = crossbar.deliver(frame, from: port)
-            } else {
-                counters.pointee.errors.bump()
             }
+            counters.pointee.framesIn.bump()
+            counters.pointee.bytesIn.bump(by: UInt64(length))
+            fabric.ports[port].capture?.record(header + 4, length: length, going: .tx)
+            _ = crossbar.deliver(frame, from: port)
             stream.pointee.start += 4 + length
         }
         if stream.pointee.start == stream.pointee.end {

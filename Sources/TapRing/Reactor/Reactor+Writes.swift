@@ -2,6 +2,122 @@ import CURing
 import Glibc
 
 extension Reactor {
+    /// Writes the frames in each source's outbox to the source's direct
+    /// destinations; returns how many frames it took.
+    ///
+    /// A frame goes out from the slot it was read into, on the core that read
+    /// it. Writes to a tap without `sndbuf=` never wait, so they complete in
+    /// the `io_uring_enter` that submits them, in order. A shared port's
+    /// batch goes to one destination per round, each once the batch before
+    /// has been written there: while this reactor writes to the next, a peer
+    /// may write its own, later batch to the one before.
+    mutating func writeOutboxes() -> Int {
+        var taken = 0
+        for source in directSources where cursors[source].writesInFlight == 0 && turnCame(for: source) {
+            let frames = crossbar.outbox(of: source)
+            let destinations = fabric.directDestinations(of: source)
+            let first = cursors[source].nextDestination
+            let end = fabric.ports[source].readsShared ? first + 1 : destinations.count
+            for destination in destinations[first..<end] {
+                let target = Int(destination)
+                let down = fabric.state(of: target).pointee.down.load(ordering: .relaxed)
+                for entry in frames {
+                    let frame = Frame(packed: entry)
+                    if down {
+                        fabric.counters(of: index, for: target).pointee.drops.bump()
+                        crossbar.release(frame.slot)
+                    } else {
+                        submitDirectWrite(frame, from: source, to: target)
+                        cursors[source].writesInFlight += 1
+                    }
+                }
+            }
+            taken += frames.count * (end - first)
+            batchOperationsInFlight += cursors[source].writesInFlight
+            cursors[source].nextDestination = end
+            if cursors[source].writesInFlight == 0 {
+                endWrites(source)
+            }
+        }
+        return taken
+    }
+
+    /// Whether the frames in `source`'s outbox may be written to its next
+    /// destination now: always for a port read by one reactor; for a shared
+    /// port, once its batch before has been written there.
+    @inline(__always)
+    func turnCame(for source: Int) -> Bool {
+        guard crossbar.outboxCount(of: source) > 0 else { return false }
+        guard fabric.ports[source].readsShared else { return true }
+        return fabric.writeTurn(of: source, toward: cursors[source].nextDestination).pointee
+            .load(ordering: .acquiring) == cursors[source].batch
+    }
+
+    /// Whether a shared port's batch waits in an outbox for its turn at the
+    /// next destination, which another reactor writes its batch before to.
+    var awaitsTurn: Bool {
+        for source in directSources where fabric.ports[source].readsShared && cursors[source].writesInFlight == 0
+            && crossbar.outboxCount(of: source) > 0
+        {
+            return true
+        }
+        return false
+    }
+
+    /// Queues the write of `frame`, from `source`, to `destination`, with the
+    /// vnet header in the slot's headroom when the destination has one.
+    @inline(__always)
+    private func submitDirectWrite(_ frame: Frame, from source: Int, to destination: Int) {
+        let vnetHeaderSize = fabric.ports[destination].vnetHeaderSize
+        let address = fabric.arena.bytes(of: frame) - vnetHeaderSize
+        let length = frame.length + UInt32(vnetHeaderSize)
+        let submission = ring.nextSubmission()
+        if usesFixedBuffers {
+            io_uring_prep_write_fixed(submission, files[destination], address, length, 0, 0)
+        } else {
+            io_uring_prep_write(submission, files[destination], address, length, 0)
+        }
+        submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+        submission.pointee.user_data = Operation(directWrite: source, to: destination, slot: frame.slot).rawValue
+    }
+
+    mutating func completeDirectWrite(_ operation: Operation, result: Int32) {
+        let source = operation.source
+        let destination = operation.destination
+        let counters = fabric.counters(of: index, for: destination)
+        if result > 0 {
+            counters.pointee.framesOut.bump()
+            counters.pointee.bytesOut.bump(by: UInt64(Int(result) - fabric.ports[destination].vnetHeaderSize))
+        } else if -result == EBADFD {
+            readFailed(port: destination, result: result)
+        } else {
+            counters.pointee.errors.bump()
+        }
+        crossbar.release(operation.slot)
+        batchOperationsInFlight -= 1
+        cursors[source].writesInFlight -= 1
+        if cursors[source].writesInFlight == 0 {
+            endWrites(source)
+        }
+    }
+
+    /// The writes `writeOutboxes` last started for `source` are done: for a
+    /// shared port, the next batch may go where this one went, and a peer
+    /// that waits for it is woken; once the batch went everywhere, the
+    /// outbox is empty again.
+    private mutating func endWrites(_ source: Int) {
+        let destinations = fabric.directDestinations(of: source).count
+        if fabric.ports[source].readsShared {
+            fabric.writeTurn(of: source, toward: cursors[source].nextDestination - 1).pointee
+                .store(cursors[source].batch &+ 1, ordering: .releasing)
+            wakeAwaitingTurn()
+        }
+        if cursors[source].nextDestination == destinations {
+            cursors[source].nextDestination = 0
+            crossbar.emptyOutbox(of: source)
+        }
+    }
+
     /// Starts a write batch on every port that has frames queued and no batch
     /// in flight; returns how many frames it took.
     ///
@@ -16,7 +132,7 @@ extension Reactor {
                 continue
             }
             guard ports[local].readsFrames else { continue }
-            if ports[local].down {
+            if fabric.state(of: crossbar.ports[local]).pointee.down.load(ordering: .relaxed) {
                 taken += dropQueuedFrames(local)
                 continue
             }

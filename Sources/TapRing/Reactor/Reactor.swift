@@ -5,24 +5,29 @@ import SystemPackage
 
 /// How a reactor reads and writes, fixed when the engine starts.
 struct ReactorSettings: Sendable {
-    /// Fixed-buffer reads kept in flight per port, or buffers offered per port
-    /// to a multishot read.
+    /// Frames read from a port in one batch, or buffers offered per port to
+    /// a multishot read.
     var readDepth: Int
-    /// Most writes a port has in flight at once; the next batch waits for them.
+    /// Most writes a port fed through lanes has in flight at once; the next
+    /// batch waits for them.
     var writeBatch: Int
     /// Whether ports are read with multishot reads from provided-buffer rings
-    /// rather than with fixed-buffer reads.
+    /// rather than in batches.
     var multishotReads: Bool
     /// Whether reactors emulate io_uring with `poll` (`PollRing`).
     var pollsInstead: Bool
 }
 
-/// One engine thread: an io_uring that keeps reads in flight on the ports
-/// this thread owns, hands every frame it reads to the lanes of the ports the
-/// hub routes it to, and writes the frames queued for its own ports.
+/// One engine thread: an io_uring on which it reads frames in batches,
+/// writes each batch to the ports that take direct writes itself, hands
+/// frames for the other ports to their home reactors' lanes, and writes the
+/// frames queued on its own ports' lanes.
 ///
-/// Ports are spread over reactors, one reactor per core, so that reading a
-/// frame and writing its copies run on different cores, each in batches.
+/// A frame read on a core is written from that core, from the slot it was
+/// read into, wherever the port it goes to lives: the frame's bytes stay in
+/// that core's cache, and no reactor waits on another for it. Ports whose
+/// every destination takes direct writes are read by every reactor in turn
+/// (`PortState`), so that one busy port keeps every core at work.
 struct Reactor: ~Copyable {
     // A non-optional pointer first: Swift 6.3's ThreadSanitizer instrumentation
     // of a mutating access to a noncopyable struct takes its first word for
@@ -37,20 +42,45 @@ struct Reactor: ~Copyable {
     /// The I/O state of the ports this reactor owns, by local index, which is
     /// also each port's index in the ring's fixed-file table.
     var ports: UnsafeMutableBufferPointer<LocalPort>
+    /// Each engine port's index in the ring's fixed-file table, or -1 for a
+    /// port this reactor neither reads nor writes.
+    let files: UnsafeMutableBufferPointer<Int32>
+    /// This reactor's side of reading each engine port in batches and of
+    /// writing what it read to the port's direct destinations.
+    var cursors: UnsafeMutableBufferPointer<SourceCursor>
+    /// The engine ports this reactor reads in batches: taps and datagram
+    /// sockets it owns, and shared ports.
+    let batchSources: UnsafeMutableBufferPointer<Int>
+    /// The engine ports whose frames this reactor may write to direct
+    /// destinations: the ones it reads or owns that have such destinations.
+    let directSources: UnsafeMutableBufferPointer<Int>
     var crossbar: Crossbar
     /// One provided-buffer ring per port, when reads are multishot.
     let bufferRings: UnsafeMutablePointer<BufferRing>?
     let completions: UnsafeMutableBufferPointer<UnsafeMutablePointer<io_uring_cqe>?>
+    /// Batch reads, direct writes and polls in flight, which `finish()` waits for.
+    var batchOperationsInFlight = 0
 
     /// Sets up the reactor's ring on the calling thread, which must be the
     /// thread that runs it: the ring accepts submissions from one thread only.
     init(index: Int, fabric: Fabric, settings: ReactorSettings) throws(Errno) {
         let owned = (0..<fabric.portCount).filter { fabric.ports[$0].home == index }
-        let submissionEntries = (owned.count * (settings.readDepth + settings.writeBatch) + 64).nextPowerOfTwo
+        let batches = settings.multishotReads ? [] : (0..<fabric.portCount).filter { port in
+            fabric.ports[port].readsFrames && (fabric.ports[port].home == index || fabric.ports[port].readsShared)
+        }
+        let writesDirect = (0..<fabric.portCount).filter { port in
+            !fabric.directDestinations(of: port).isEmpty
+                && (fabric.ports[port].home == index || fabric.ports[port].readsShared)
+        }
+        let reached = Set(batches + writesDirect.flatMap { fabric.directDestinations(of: $0).map(Int.init) })
+        let guests = reached.filter { fabric.ports[$0].home != index }.sorted()
+        let submissionEntries = ((owned.count + guests.count) * (settings.readDepth + settings.writeBatch) + 64)
+            .nextPowerOfTwo
         let ring = try URing(
             entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)),
             emulated: settings.pollsInstead)
-        try ring.registerFiles(owned.flatMap { fabric.ports[$0].fixedFiles })
+        let ownedFiles = owned.flatMap { fabric.ports[$0].fixedFiles }
+        try ring.registerFiles(ownedFiles + guests.flatMap { fabric.ports[$0].fixedFiles })
         // Registration pins the arena against RLIMIT_MEMLOCK; without it,
         // reads and writes pass plain addresses and cost a page walk each.
         let registered = (try? ring.registerBuffer(fabric.arenaBytes)) != nil
@@ -63,6 +93,10 @@ struct Reactor: ~Copyable {
         self.fabric = fabric
         self.settings = settings
 
+        files = .allocate(capacity: fabric.portCount)
+        files.initialize(repeating: -1)
+        cursors = .allocate(capacity: fabric.portCount)
+        cursors.initialize(repeating: SourceCursor())
         ports = .allocate(capacity: owned.count)
         var file: Int32 = 0
         for (local, port) in owned.enumerated() {
@@ -70,6 +104,7 @@ struct Reactor: ~Copyable {
             switch fabric.ports[port].kind {
             case .tap(_, let vnetHeaderSize, let ordersWrites, let offloads):
                 role = .tap(file: file, vnetHeaderSize: vnetHeaderSize, ordersWrites: ordersWrites, offloads: offloads)
+                files[port] = file
                 file += 1
             case .streamSocket(_, let listening):
                 // A listener's connection takes the slot before the listening socket's.
@@ -77,13 +112,22 @@ struct Reactor: ~Copyable {
                 file += listening ? 2 : 1
             case .datagramSocket(_, let destination):
                 role = .datagram(file: file, DatagramPort.make(batch: settings.writeBatch, destination: destination))
+                files[port] = file
                 file += 1
             case .nic(let nic):
                 role = .nic(NICPort.make(nic, doorbell: fabric.signals(of: index).pointee.doorbell))
             }
             (ports.baseAddress! + local).initialize(to: LocalPort(role: role))
         }
-        crossbar = Crossbar(reactor: index, fabric: fabric)
+        for port in guests {
+            files[port] = file
+            file += 1
+        }
+        batchSources = .allocate(capacity: batches.count)
+        _ = batchSources.initialize(from: batches)
+        directSources = .allocate(capacity: writesDirect.count)
+        _ = directSources.initialize(from: writesDirect)
+        crossbar = Crossbar(reactor: index, fabric: fabric, outboxCapacity: settings.readDepth, directSources: writesDirect)
         completions = .allocate(capacity: 256)
         doorbellValue = .allocate(capacity: 1)
     }
@@ -98,8 +142,8 @@ struct Reactor: ~Copyable {
             do throws(Errno) {
                 (rings + local).initialize(to: try BufferRing(
                     on: ring, group: UInt16(local), capacity: (2 * depth).nextPowerOfTwo,
-                    firstSlot: fabric.slots(of: index).lowerBound, arena: fabric.arena,
-                    vnetHeaderSize: Self.vnetHeaderSize(of: fabric.ports[port].kind)))
+                    firstSlot: fabric.largeSlots(of: index).lowerBound, arena: fabric.arena,
+                    vnetHeaderSize: fabric.ports[port].vnetHeaderSize))
             } catch {
                 rings.deinitialize(count: local)
                 rings.deallocate()
@@ -107,11 +151,6 @@ struct Reactor: ~Copyable {
             }
         }
         return rings
-    }
-
-    private static func vnetHeaderSize(of kind: PortKind) -> Int {
-        if case .tap(_, let size, _, _) = kind { return size }
-        return 0
     }
 
     deinit {
@@ -123,6 +162,10 @@ struct Reactor: ~Copyable {
             port.role.deallocate()
         }
         ports.deallocate()
+        files.deallocate()
+        cursors.deallocate()
+        batchSources.deallocate()
+        directSources.deallocate()
         completions.deallocate()
         doorbellValue.deallocate()
     }
@@ -137,8 +180,10 @@ struct Reactor: ~Copyable {
             var moved = crossbar.collectReturnedSlots()
             moved += serviceNICs()
             moved += sendQueuedFrames()
+            moved += writeOutboxes()
             wake(crossbar.releaseConsumedRoom(), onlyIfStarved: true)
             armReads()
+            moved += readBatches()
             if moved == 0 && harvested == 0 {
                 sleepUntilWork()
             } else {
@@ -154,7 +199,7 @@ struct Reactor: ~Copyable {
     /// ports' descriptors: the kernel tears a ring down in the background, and
     /// its registered files would keep taps alive after the engine is gone.
     private mutating func finish() {
-        var pending = 1 + ports.reduce(0) { $0 + $1.operationsInFlight }
+        var pending = 1 + batchOperationsInFlight + ports.reduce(0) { $0 + $1.operationsInFlight }
         let submission = ring.nextSubmission()
         io_uring_prep_cancel64(submission, 0, Int32(IORING_ASYNC_CANCEL_ANY))
         submission.pointee.user_data = Operation(.wake).rawValue
@@ -165,7 +210,7 @@ struct Reactor: ~Copyable {
             for entry in completions.prefix(count) {
                 let completion = entry.unsafelyUnwrapped.pointee
                 switch Operation(rawValue: completion.user_data).kind {
-                case .read, .write, .receive, .send, .accept, .close, .timer, .doorbell:
+                case .read, .write, .directWrite, .poll, .receive, .send, .accept, .close, .timer, .doorbell:
                     pending -= 1
                 case .multishotRead where completion.flags & IORING_CQE_F_MORE == 0:
                     pending -= 1
@@ -193,6 +238,10 @@ struct Reactor: ~Copyable {
                     completeMultishotRead(operation, result: completion.res, flags: completion.flags)
                 case .write:
                     completeWrite(operation, result: completion.res)
+                case .directWrite:
+                    completeDirectWrite(operation, result: completion.res)
+                case .poll:
+                    completePoll(operation)
                 case .receive:
                     completeReceive(operation, result: completion.res)
                 case .send:
@@ -218,6 +267,10 @@ struct Reactor: ~Copyable {
     /// Blocks in `io_uring_enter` until a completion arrives, unless a peer
     /// handed over work while this reactor was deciding to sleep.
     mutating func sleepUntilWork() {
+        if awaitPeers() {
+            _ = ring.submitAndCollect()
+            return
+        }
         signals.pointee.starved.store(isStarved, ordering: .relaxed)
         signals.pointee.sleeping.store(true, ordering: .sequentiallyConsistent)
         atomicMemoryFence(ordering: .sequentiallyConsistent)
@@ -228,6 +281,7 @@ struct Reactor: ~Copyable {
             _ = ring.submitAndWait()
             signals.pointee.sleeping.store(false, ordering: .relaxed)
         }
+        signals.pointee.awaitsTurn.store(false, ordering: .relaxed)
     }
 
     /// Keeps a read pending on the doorbell eventfd, through which the engine
@@ -237,6 +291,29 @@ struct Reactor: ~Copyable {
         io_uring_prep_read(submission, signals.pointee.doorbell, doorbellValue, 8, 0)
         submission.pointee.user_data = Operation(.doorbell).rawValue
     }
+}
+
+/// One reactor's side of reading an engine port in batches, and of writing
+/// the frames it delivered from the port to the port's direct destinations.
+struct SourceCursor {
+    /// Reads the next batch issues.
+    var batchSize = Self.smallestBatch
+    static let smallestBatch = 8
+    /// Reads of the batch in flight, and what they came to so far.
+    var readsInFlight = 0
+    var framesRead = 0
+    /// A read of the batch found the port empty.
+    var drained = false
+    /// Whether this reactor holds a shared port's reads.
+    var holdsReads = false
+    /// The number of the shared port's batch in the outbox.
+    var batch: UInt64 = 0
+    /// The direct destination the outbox's frames go to next, by index.
+    var nextDestination = 0
+    /// Direct writes of the outbox's frames in flight.
+    var writesInFlight = 0
+    /// Whether a poll for the port's frames is armed on this reactor's ring.
+    var polling = false
 }
 
 /// A port as its home reactor tracks it; `Crossbar.ports` maps it to the
@@ -268,8 +345,6 @@ struct LocalPort {
     /// Set while every destination's lane is full: the port is not read until
     /// one has room, as QEMU stops reading a source that no port can take from.
     var throttled = false
-    /// Set when the netdev failed for good; the port is no longer read.
-    var down = false
     /// The producer whose lane the next write batch starts with.
     var nextProducer = 0
 
@@ -284,12 +359,6 @@ struct LocalPort {
         case .stream(_, let stream): readsInFlight + writesInFlight + stream.pointee.controlInFlight
         default: readsInFlight + writesInFlight + (multishotArmed ? 1 : 0)
         }
-    }
-
-    /// Whether the port is read into large slots: a tap with offloads.
-    var readsLargeFrames: Bool {
-        if case .tap(_, _, _, let offloads) = role { return offloads }
-        return false
     }
 
     /// Whether every read of the port is one frame: a tap or a datagram socket.

@@ -166,7 +166,7 @@ final class PacketSocket {
     func receive(count: Int, timeout: Double, etherType: UInt16 = testEtherType) -> [[UInt8]] {
         var frames: [[UInt8]] = []
         let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        var buffer = [UInt8](repeating: 0, count: 1 << 17)
         while frames.count < count {
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { break }
