@@ -7,7 +7,7 @@ DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping pytho
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 
-.PHONY: deps bench-deps build test tsan asan run bench soak install example docs clean
+.PHONY: deps bench-deps build floor test tsan asan run bench soak install example docs clean
 
 deps:
 	@./Benchmarks/require $(DEPS)
@@ -17,6 +17,15 @@ bench-deps: deps
 
 build: deps
 	$(SWIFT) build -c release
+
+# The floor `tapring run` is measured against: a plain C hub on one io_uring
+# (Benchmarks/floor-hub.c). BASE=.build/floor-hub runs it as the baseline of
+# the side-by-side scripts.
+FLOOR := .build/floor-hub
+floor: $(FLOOR)
+$(FLOOR): Benchmarks/floor-hub.c | deps
+	@mkdir -p .build
+	$(CC) -O2 -Wall -Wextra -o $@ $< -luring
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -66,9 +75,10 @@ docs:
 run: build
 	$(TAPRING) bench
 
-bench: build bench-deps
+bench: build floor bench-deps
 	cd Benchmarks && $(SWIFT) package benchmark
 	./Benchmarks/forward-demo $(TAPRING) --census
+	./Benchmarks/side-by-side
 
 # The libFuzzer targets of Fuzz/ (the option parser, the qtest protocol, the
 # e1000 driven by a program, frames through the e1000's header paths, and

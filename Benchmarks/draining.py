@@ -1,0 +1,61 @@
+"""The drain method, shared by the measuring scripts of this folder.
+
+Stop the forwarder (SIGSTOP), queue frames on the kernel side of its input
+tap, resume it (SIGCONT) and time how fast frames come out; the forwarder's
+CPU time over the same span says what each frame cost it. A forwarder's own
+rate, free of the traffic source's limit.
+"""
+import os, signal, socket, time
+
+
+def stat(interface, name):
+    with open(f"/sys/class/net/{interface}/statistics/{name}") as f:
+        return int(f.read())
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def queue_frames(interface, count, length, flows):
+    """Sends `count` frames out of `interface` (into the tap's queues)."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.setsockopt(263, 20, 1)  # SOL_PACKET, PACKET_QDISC_BYPASS: straight into the tap
+    sock.bind((interface, 0))
+    frames = [flow_frame(flow, length) for flow in range(flows)] if flows else None
+    header = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5"
+    for sequence in range(count):
+        sock.send(frames[sequence % flows] if frames else (header + sequence.to_bytes(8, "big")).ljust(length, b"\0"))
+    sock.close()
+
+
+def flow_frame(flow, length):
+    """A UDP/IPv4 frame of source port 10000 + `flow`. Its IP checksum is left
+    0, so the kernel drops it on the far tap as soon as it has counted it."""
+    ip_length = length - 14
+    ip = bytes([0x45, 0]) + ip_length.to_bytes(2, "big") + bytes([0, 0, 0, 0, 64, 17, 0, 0, 10, 200, 0, 1, 10, 200, 0, 2])
+    udp = (10000 + flow).to_bytes(2, "big") + b"\x00\x09" + (ip_length - 20).to_bytes(2, "big") + b"\0\0"
+    return (b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01\x08\x00" + ip + udp).ljust(length, b"\0")
+
+
+def drain(pid, queue, received):
+    """Stops `pid`, runs `queue()`, resumes `pid` and follows `received()`
+    until it has not moved for 0.3 s. Returns the frames that arrived, the
+    seconds from the resumption to the last of them, and the CPU seconds
+    `pid` used over the drain."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        queue()
+    finally:
+        before, cpu = received(), cpu_seconds(pid)
+        start = time.perf_counter()
+        os.kill(pid, signal.SIGCONT)
+    last, last_time = before, start
+    while time.perf_counter() - last_time < 0.3:
+        time.sleep(0.001)
+        now = received()
+        if now != last:
+            last, last_time = now, time.perf_counter()
+    return last - before, last_time - start, cpu_seconds(pid) - cpu
