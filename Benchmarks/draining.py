@@ -5,7 +5,7 @@ tap, resume it (SIGCONT) and time how fast frames come out; the forwarder's
 CPU time over the same span says what each frame cost it. A forwarder's own
 rate, free of the traffic source's limit.
 """
-import os, signal, socket, time
+import os, signal, socket, subprocess, time
 
 
 def stat(interface, name):
@@ -14,9 +14,15 @@ def stat(interface, name):
 
 
 def cpu_seconds(pid):
+    return sum(user_and_system_seconds(pid))
+
+
+def user_and_system_seconds(pid):
+    """The CPU time of every thread of `pid` so far, in user space and in the kernel."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def queue_frames(interface, count, length, flows):
@@ -40,16 +46,23 @@ def flow_frame(flow, length):
     return (b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01\x08\x00" + ip + udp).ljust(length, b"\0")
 
 
-def drain(pid, queue, received):
+def drain(pid, queue, received, breakdown=None):
     """Stops `pid`, runs `queue()`, resumes `pid` and follows `received()`
     until it has not moved for 0.3 s. Returns the frames that arrived, the
     seconds from the resumption to the last of them, and the CPU seconds
-    `pid` used over the drain."""
+    `pid` used over the drain. With a dict for `breakdown`, fills it with
+    the user and kernel seconds, system calls and context switches of the
+    drain (the last two from `perf stat`)."""
     os.kill(pid, signal.SIGSTOP)
     try:
         queue()
     finally:
-        before, cpu = received(), cpu_seconds(pid)
+        before, cpu = received(), user_and_system_seconds(pid)
+        perf = None
+        if breakdown is not None:
+            perf = subprocess.Popen(["perf", "stat", "-x", ",", "-e", "raw_syscalls:sys_enter,context-switches",
+                                     "-p", str(pid)], stderr=subprocess.PIPE, text=True)
+            time.sleep(0.2)
         start = time.perf_counter()
         os.kill(pid, signal.SIGCONT)
     last, last_time = before, start
@@ -58,4 +71,12 @@ def drain(pid, queue, received):
         now = received()
         if now != last:
             last, last_time = now, time.perf_counter()
-    return last - before, last_time - start, cpu_seconds(pid) - cpu
+    user, system = (after - earlier for after, earlier in zip(user_and_system_seconds(pid), cpu))
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        for line in perf.communicate()[1].splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[0].isdigit():
+                breakdown[fields[2].split(":")[-1]] = int(fields[0])
+        breakdown.update(user=user, system=system)
+    return last - before, last_time - start, user + system

@@ -34,13 +34,24 @@ struct Crossbar: ~Copyable {
     /// This reactor's free slots, small and large.
     var pool: SlotPool
     var largePool: SlotPool
+    /// Which of this reactor's large slots hold a frame that waits in a
+    /// lane, by slot from the first; how many do; and how many may. A port
+    /// that stops taking jumbo frames holds no more than that, and reads,
+    /// which need large slots, go on.
+    private let largeSlotsInLanes: UnsafeMutableBufferPointer<Bool>
+    private var largeSlotsInLanesCount = 0
+    private let largeSlotsForLanes: Int
 
     /// A crossbar with an outbox of `outboxCapacity` frames for each of
     /// `directSources`, the ports whose frames this reactor writes to direct
-    /// destinations.
-    init(reactor: Int, fabric: Fabric, outboxCapacity: Int = 0, directSources: [Int] = []) {
+    /// destinations, and at most `largeSlotsForLanes` large slots in lanes.
+    init(reactor: Int, fabric: Fabric, outboxCapacity: Int = 0, directSources: [Int] = [],
+         largeSlotsForLanes: Int = .max) {
         self.reactor = reactor
         self.fabric = fabric
+        self.largeSlotsForLanes = largeSlotsForLanes
+        largeSlotsInLanes = .allocate(capacity: fabric.largeSlotsPerReactor)
+        largeSlotsInLanes.initialize(repeating: false)
         let owned = (0..<fabric.portCount).filter { fabric.ports[$0].home == reactor }
         ports = .allocate(capacity: owned.count)
         _ = ports.initialize(from: owned)
@@ -80,6 +91,7 @@ struct Crossbar: ~Copyable {
         }
         outboxes.deallocate()
         locals.deallocate()
+        largeSlotsInLanes.deallocate()
         ports.deallocate()
         outgoing.deallocate()
         incoming.deallocate()
@@ -166,13 +178,22 @@ struct Crossbar: ~Copyable {
         var marked = frame
         marked.heldBack = fabric.ports[source].readOnlyWhilePeerCanReceive
         let entry = marked.packed
+        let large = fabric.arena.isLarge(frame.slot)
+        let held = large && largeSlotsInLanesCount >= largeSlotsForLanes
         for destination in destinations {
             let target = Int(destination)
-            if outgoing[target].hasRoom() {
+            if !held && outgoing[target].hasRoom() {
                 outgoing[target].append(entry)
                 accepted += 1
             } else {
                 fabric.counters(of: reactor, for: target).pointee.drops.bump()
+            }
+        }
+        if large && accepted > 0 {
+            let index = Int(frame.slot - fabric.largeSlots(of: reactor).lowerBound)
+            if !largeSlotsInLanes[index] {
+                largeSlotsInLanes[index] = true
+                largeSlotsInLanesCount += 1
             }
         }
         return accepted
@@ -280,7 +301,13 @@ struct Crossbar: ~Copyable {
     /// Puts one of this reactor's free slots back in its pool.
     @inline(__always)
     mutating func free(_ slot: UInt32) {
-        if fabric.arena.isLarge(slot) { largePool.put(slot) } else { pool.put(slot) }
+        guard fabric.arena.isLarge(slot) else { return pool.put(slot) }
+        let index = Int(slot - fabric.largeSlots(of: reactor).lowerBound)
+        if largeSlotsInLanes[index] {
+            largeSlotsInLanes[index] = false
+            largeSlotsInLanesCount -= 1
+        }
+        largePool.put(slot)
     }
 
     /// Takes back this reactor's slots that other reactors finished with.

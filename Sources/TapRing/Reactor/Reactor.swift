@@ -79,8 +79,9 @@ struct Reactor: ~Copyable {
         let ring = try URing(
             entries: UInt32(min(submissionEntries, 4096)), completionEntries: UInt32(min(submissionEntries * 4, 65536)),
             emulated: settings.pollsInstead)
-        let ownedFiles = owned.flatMap { fabric.ports[$0].fixedFiles }
-        try ring.registerFiles(ownedFiles + guests.flatMap { fabric.ports[$0].fixedFiles })
+        // The ports it owns first, as `LocalPort` numbers them; then the taps
+        // of other reactors that it reads or writes too.
+        try ring.registerFiles((owned + guests).flatMap { fabric.ports[$0].fixedFiles })
         // Registration pins the arena against RLIMIT_MEMLOCK; without it,
         // reads and writes pass plain addresses and cost a page walk each.
         let registered = (try? ring.registerBuffer(fabric.arenaBytes)) != nil
@@ -127,7 +128,10 @@ struct Reactor: ~Copyable {
         _ = batchSources.initialize(from: batches)
         directSources = .allocate(capacity: writesDirect.count)
         _ = directSources.initialize(from: writesDirect)
-        crossbar = Crossbar(reactor: index, fabric: fabric, outboxCapacity: settings.readDepth, directSources: writesDirect)
+        // Reads keep two batches' worth of large slots to themselves.
+        crossbar = Crossbar(
+            reactor: index, fabric: fabric, outboxCapacity: settings.readDepth, directSources: writesDirect,
+            largeSlotsForLanes: max(0, fabric.largeSlotsPerReactor - 2 * settings.readDepth))
         completions = .allocate(capacity: 256)
         doorbellValue = .allocate(capacity: 1)
     }
