@@ -112,7 +112,7 @@ extension Reactor {
 
     /// Whether frames wait on a NIC's lanes that the NIC has not taken, and
     /// it is not holding them back.
-    func nicHasArrivals() -> Bool {
+    mutating func nicHasArrivals() -> Bool {
         for local in ports.indices {
             guard case .nic(let port) = ports[local].role,
                 !port.pointee.nic.takeUnretainedValue().channel.blocked.pointee.load(ordering: .relaxed)

@@ -90,8 +90,12 @@ extension Reactor {
     /// Whether the reactor waits on its peers: out of small slots, or of the
     /// large ones it has, or holding a port whose every destination is full.
     var isStarved: Bool {
-        crossbar.pool.count == 0 || (crossbar.largePool.count == 0 && crossbar.largePool.capacity > 0)
-            || ports.contains { $0.throttled }
+        // Mutating, as the reactor's other accessors are: a borrowing one
+        // would copy the whole reactor first.
+        mutating get {
+            crossbar.pool.count == 0 || (crossbar.largePool.count == 0 && crossbar.largePool.capacity > 0)
+                || ports.contains { $0.throttled }
+        }
     }
 
     /// Whether anything a peer handed over is waiting, checked after the

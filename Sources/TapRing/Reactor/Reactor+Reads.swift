@@ -77,7 +77,7 @@ extension Reactor {
     /// Queues a read of one frame from `port` into the large `slot`, leaving
     /// the slot's headroom for a vnet header when the port has none. A large
     /// slot holds the longest frame a netdev carries, so none is cut.
-    private func submitRead(_ port: Int, into slot: UInt32) {
+    private mutating func submitRead(_ port: Int, into slot: UInt32) {
         let offset = FrameArena.headroom - fabric.ports[port].vnetHeaderSize
         let address = fabric.arena.start(of: slot) + offset
         let length = UInt32(fabric.arena.size(of: slot) - offset)

@@ -56,18 +56,20 @@ extension Reactor {
     /// Whether a shared port's batch waits in an outbox for its turn at the
     /// next destination, which another reactor writes its batch before to.
     var awaitsTurn: Bool {
-        for source in directSources where fabric.ports[source].readsShared && cursors[source].writesInFlight == 0
-            && crossbar.outboxCount(of: source) > 0
-        {
-            return true
+        mutating get {
+            for source in directSources where fabric.ports[source].readsShared && cursors[source].writesInFlight == 0
+                && crossbar.outboxCount(of: source) > 0
+            {
+                return true
+            }
+            return false
         }
-        return false
     }
 
     /// Queues the write of `frame`, from `source`, to `destination`, with the
     /// vnet header in the slot's headroom when the destination has one.
     @inline(__always)
-    private func submitDirectWrite(_ frame: Frame, from source: Int, to destination: Int) {
+    private mutating func submitDirectWrite(_ frame: Frame, from source: Int, to destination: Int) {
         let vnetHeaderSize = fabric.ports[destination].vnetHeaderSize
         let address = fabric.arena.bytes(of: frame) - vnetHeaderSize
         let length = frame.length + UInt32(vnetHeaderSize)
@@ -159,7 +161,7 @@ extension Reactor {
     /// Queues the write of `frame`, the `index`th of its batch, to `local`,
     /// with the vnet header in the slot's headroom when the port has one; a
     /// datagram socket with a destination sends it there.
-    private func submitWrite(_ local: Int, _ frame: Frame, index: Int) -> UnsafeMutablePointer<io_uring_sqe> {
+    private mutating func submitWrite(_ local: Int, _ frame: Frame, index: Int) -> UnsafeMutablePointer<io_uring_sqe> {
         let vnetHeaderSize = ports[local].vnetHeaderSize
         let address = fabric.arena.bytes(of: frame) - vnetHeaderSize
         let length = frame.length + UInt32(vnetHeaderSize)
