@@ -5,7 +5,7 @@ tap, resume it (SIGCONT) and time how fast frames come out; the forwarder's
 CPU time over the same span says what each frame cost it. A forwarder's own
 rate, free of the traffic source's limit.
 """
-import os, signal, socket, subprocess, time
+import errno, os, signal, socket, subprocess, time
 
 
 def stat(interface, name):
@@ -33,7 +33,17 @@ def queue_frames(interface, count, length, flows):
     frames = [flow_frame(flow, length) for flow in range(flows)] if flows else None
     header = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5"
     for sequence in range(count):
-        sock.send(frames[sequence % flows] if frames else (header + sequence.to_bytes(8, "big")).ljust(length, b"\0"))
+        frame = frames[sequence % flows] if frames else (header + sequence.to_bytes(8, "big")).ljust(length, b"\0")
+        for attempt in range(1000):
+            try:
+                sock.send(frame)
+                break
+            except OSError as error:
+                # ENOBUFS: the kernel was short of memory for a moment; a full tap
+                # queue that stays full is an error after a second.
+                if error.errno != errno.ENOBUFS or attempt == 999:
+                    raise
+                time.sleep(0.001)
     sock.close()
 
 

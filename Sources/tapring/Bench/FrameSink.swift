@@ -110,7 +110,10 @@ final class PacketRing: @unchecked Sendable {
         request.tp_block_nr = UInt32(Self.blockCount)
         request.tp_frame_size = 2048
         request.tp_frame_nr = UInt32(Self.blockSize / 2048 * Self.blockCount)
-        request.tp_retire_blk_tov = 1  // ms: hand over a part-filled block soon
+        // ms: hand a part-filled block over soon, but not so soon that a sink
+        // thread held off its core for a few milliseconds on a busy machine
+        // finds all sixteen blocks handed over and the kernel dropping.
+        request.tp_retire_blk_tov = 8
         guard setsockopt(descriptor, SOL_PACKET, PACKET_VERSION, &version, 4) == 0,
             setsockopt(descriptor, SOL_PACKET, PACKET_IGNORE_OUTGOING, &ignoreOutgoing, 4) == 0,
             setsockopt(descriptor, SOL_PACKET, PACKET_RX_RING, &request, socklen_t(MemoryLayout<tpacket_req3>.size)) == 0
