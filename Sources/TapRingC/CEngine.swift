@@ -1,4 +1,5 @@
 import CTapRing
+import Glibc
 import Synchronization
 import TapRing
 
@@ -13,6 +14,10 @@ final class CEngine: Sendable {
 
     let plan: NetworkPlan
     private let state: Mutex<State>
+    /// Calls under way that reach the running engine, and `closing` once
+    /// destroy began: destroy waits for the calls, and refuses new ones.
+    private let calls = Atomic<Int>(0)
+    private static let closing = 1 << 62
 
     init(plan: NetworkPlan) {
         self.plan = plan
@@ -22,7 +27,8 @@ final class CEngine: Sendable {
 
     func checkNIC(_ nic: Int) throws(CallFailure) {
         guard plan.devices.indices.contains(nic) else {
-            throw .argument("nic \(nic): the options have \(plan.devices.count) NICs")
+            // A size_t from C: -1 is SIZE_MAX there.
+            throw .argument("nic \(UInt(bitPattern: nic)): the options have \(plan.devices.count) NICs")
         }
     }
 
@@ -71,15 +77,34 @@ final class CEngine: Sendable {
         state.withLock { $0.engine }?.stop()
     }
 
-    /// The running engine.
-    func running() throws(CallFailure) -> Engine {
+    /// Runs `body` with the running engine, unless destroy began: then the
+    /// handle is as good as retired. Destroy waits for `body` to end.
+    func withRunning<Result>(_ body: (Engine) throws(CallFailure) -> Result) throws(CallFailure) -> Result {
+        // One total order on `calls`: either destroy sees this call, or this
+        // call sees destroy.
+        if calls.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue & Self.closing != 0 {
+            calls.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+            throw CallFailure(TAPRING_ERR_HANDLE, "not a valid tapring_engine handle: it is being destroyed")
+        }
+        defer { calls.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
         guard let engine = state.withLock({ $0.engine }) else { throw .state("the engine is not started") }
-        return engine
+        return try body(engine)
     }
 
-    /// NIC `nic` of the running engine.
-    func nic(_ nic: Int) throws(CallFailure) -> E1000 {
+    /// Runs `body` with NIC `nic` of the running engine: `withRunning(_:)`.
+    func withNIC<Result>(_ nic: Int, _ body: (E1000) throws(CallFailure) -> Result) throws(CallFailure) -> Result {
         try checkNIC(nic)
-        return try running().nics[nic]
+        return try withRunning { (engine) throws(CallFailure) in try body(engine.nics[nic]) }
+    }
+
+    /// Refuses calls from now on, waits for those under way, and stops the
+    /// engine: then nothing touches its memory, which goes with the last
+    /// reference.
+    func destroy() {
+        calls.bitwiseOr(Self.closing, ordering: .sequentiallyConsistent)
+        while calls.load(ordering: .sequentiallyConsistent) & ~Self.closing != 0 {
+            sched_yield()
+        }
+        stop()
     }
 }

@@ -18,7 +18,9 @@ public func tapringEngineCreate(
 ) -> Int32 {
     call { () throws(CallFailure) in
         guard let engine else { throw .argument("engine: NULL") }
-        guard count >= 0, count == 0 || options != nil else { throw .argument("options: NULL with count \(count)") }
+        // `count` is a size_t: one past Int.max is no count of options.
+        guard count >= 0 else { throw .argument("count \(UInt(bitPattern: count)): more options than memory holds") }
+        guard count == 0 || options != nil else { throw .argument("options: NULL with count \(count)") }
         var words: [String] = []
         for index in 0..<count {
             guard let word = options?[index] else { throw .argument("options[\(index)]: NULL") }
@@ -47,12 +49,17 @@ public func tapringNICSetGuestMemory(
 ) -> Int32 {
     call { () throws(CallFailure) in
         let engine = try engines.object(handle)
-        guard let regions, count > 0 else { throw .argument("regions: at least one region") }
+        guard let regions else { throw .argument("regions: NULL") }
+        guard count > 0 else {
+            throw .argument("count \(UInt(bitPattern: count)): from 1 region to as many as memory holds")
+        }
         var list: [GuestMemory.Region] = []
         for index in 0..<count {
             let region = regions[index]
-            guard let host = region.host, region.size > 0, region.size <= UInt64(Int.max) else {
-                throw .argument("regions[\(index)]: a host address and a size from 1 byte")
+            guard let host = region.host else { throw .argument("regions[\(index)]: host address NULL") }
+            guard region.size > 0 else { throw .argument("regions[\(index)]: size 0; a region has at least 1 byte") }
+            guard region.size <= UInt64(Int.max) else {
+                throw .argument("regions[\(index)]: size \(region.size) is more than a process can map (2^63 - 1 bytes)")
             }
             list.append(GuestMemory.Region(guestAddress: region.guest_address, byteCount: Int(region.size), host: host))
         }
@@ -70,8 +77,13 @@ public func tapringNICSetGuestMemory(
 public func tapringNICSetInterruptEventfd(_ handle: OpaquePointer?, _ nic: Int, _ eventfd: Int32) -> Int32 {
     call { () throws(CallFailure) in
         let engine = try engines.object(handle)
-        guard fcntl(eventfd, F_GETFD) >= 0 else { throw .argument("eventfd \(eventfd): not an open descriptor") }
-        try engine.setInterrupt(.eventfd(eventfd), for: nic)
+        let line = InterruptLine.eventfd(eventfd)
+        do throws(DeviceError) {
+            try line.validate()
+        } catch {
+            throw .argument("eventfd: \(error)")
+        }
+        try engine.setInterrupt(line, for: nic)
     }
 }
 
@@ -101,7 +113,7 @@ public func tapringEngineStop(_ handle: OpaquePointer?) -> Int32 {
 
 @_cdecl("tapring_engine_destroy")
 public func tapringEngineDestroy(_ handle: OpaquePointer?) -> Int32 {
-    call { () throws(CallFailure) in try engines.remove(handle).stop() }
+    call { () throws(CallFailure) in try engines.remove(handle).destroy() }
 }
 
 @_cdecl("tapring_nic_mmio_read")
@@ -109,10 +121,11 @@ public func tapringNICMMIORead(
     _ handle: OpaquePointer?, _ nic: Int, _ offset: UInt64, _ width: UInt32, _ value: UnsafeMutablePointer<UInt64>?
 ) -> Int32 {
     call { () throws(CallFailure) in
-        let device = try engines.object(handle).nic(nic)
         guard let value else { throw .argument("value: NULL") }
         let offset = try registerOffset(offset, width: width)
-        value.pointee = device.readRegister(at: offset, width: Int(width))
+        try engines.object(handle).withNIC(nic) { device in
+            value.pointee = device.readRegister(at: offset, width: Int(width))
+        }
     }
 }
 
@@ -121,8 +134,10 @@ public func tapringNICMMIOWrite(
     _ handle: OpaquePointer?, _ nic: Int, _ offset: UInt64, _ width: UInt32, _ value: UInt64
 ) -> Int32 {
     call { () throws(CallFailure) in
-        let device = try engines.object(handle).nic(nic)
-        device.writeRegister(at: try registerOffset(offset, width: width), width: Int(width), value: value)
+        let offset = try registerOffset(offset, width: width)
+        try engines.object(handle).withNIC(nic) { device in
+            device.writeRegister(at: offset, width: Int(width), value: value)
+        }
     }
 }
 
@@ -131,10 +146,11 @@ public func tapringNICConfigRead(
     _ handle: OpaquePointer?, _ nic: Int, _ offset: UInt32, _ width: UInt32, _ value: UnsafeMutablePointer<UInt32>?
 ) -> Int32 {
     call { () throws(CallFailure) in
-        let device = try engines.object(handle).nic(nic)
         guard let value else { throw .argument("value: NULL") }
         try checkConfigAccess(offset, width: width)
-        value.pointee = device.readConfig(at: Int(offset), width: Int(width))
+        try engines.object(handle).withNIC(nic) { device in
+            value.pointee = device.readConfig(at: Int(offset), width: Int(width))
+        }
     }
 }
 
@@ -143,9 +159,10 @@ public func tapringNICConfigWrite(
     _ handle: OpaquePointer?, _ nic: Int, _ offset: UInt32, _ width: UInt32, _ value: UInt32
 ) -> Int32 {
     call { () throws(CallFailure) in
-        let device = try engines.object(handle).nic(nic)
         try checkConfigAccess(offset, width: width)
-        device.writeConfig(at: Int(offset), width: Int(width), value: value)
+        try engines.object(handle).withNIC(nic) { device in
+            device.writeConfig(at: Int(offset), width: Int(width), value: value)
+        }
     }
 }
 
@@ -164,9 +181,8 @@ public func tapringNICMACAddress(_ handle: OpaquePointer?, _ nic: Int, _ mac: Un
 @_cdecl("tapring_engine_port_count")
 public func tapringEnginePortCount(_ handle: OpaquePointer?, _ count: UnsafeMutablePointer<Int>?) -> Int32 {
     call { () throws(CallFailure) in
-        let engine = try engines.object(handle).running()
         guard let count else { throw .argument("count: NULL") }
-        count.pointee = engine.statistics().count
+        count.pointee = try engines.object(handle).withRunning { engine in engine.statistics().count }
     }
 }
 
@@ -175,9 +191,11 @@ public func tapringEnginePortStatistics(
     _ handle: OpaquePointer?, _ port: Int, _ statistics: UnsafeMutablePointer<tapring_port_statistics>?
 ) -> Int32 {
     call { () throws(CallFailure) in
-        let ports = try engines.object(handle).running().statistics()
         guard let statistics else { throw .argument("statistics: NULL") }
-        guard ports.indices.contains(port) else { throw .argument("port \(port): the engine has \(ports.count) ports") }
+        let ports = try engines.object(handle).withRunning { engine in engine.statistics() }
+        guard ports.indices.contains(port) else {
+            throw .argument("port \(UInt(bitPattern: port)): the engine has \(ports.count) ports")
+        }
         let snapshot = ports[port]
         var result = tapring_port_statistics()
         withUnsafeMutableBytes(of: &result.name) { name in
@@ -201,5 +219,8 @@ private func registerOffset(_ offset: UInt64, width: UInt32) throws(CallFailure)
 
 private func checkConfigAccess(_ offset: UInt32, width: UInt32) throws(CallFailure) {
     guard [1, 2, 4].contains(width) else { throw .argument("width \(width): 1, 2 or 4 bytes") }
-    guard offset + width <= 256 else { throw .argument("offset \(offset): configuration space has 256 bytes") }
+    // In 64 bits: an offset near 2^32 plus the width would wrap in 32.
+    guard UInt64(offset) + UInt64(width) <= 256 else {
+        throw .argument("offset \(offset) with width \(width): configuration space has 256 bytes")
+    }
 }

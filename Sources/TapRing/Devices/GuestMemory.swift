@@ -17,20 +17,32 @@ public final class GuestMemory: @unchecked Sendable {
             self.byteCount = byteCount
             self.host = host
         }
+
+        /// The region's last guest address: its end may be 2^64, which
+        /// `UInt64` cannot hold.
+        var lastAddress: UInt64 { guestAddress + UInt64(byteCount - 1) }
     }
 
     let window: Window
     private let storage: UnsafeMutableBufferPointer<Region>
 
-    /// Guest memory made of `regions`, which must not overlap.
+    /// Guest memory made of `regions`, which must not overlap. A region may
+    /// end at the very top of the 64-bit address space.
     public init(regions: [Region]) throws(DeviceError) {
+        for region in regions {
+            guard region.byteCount > 0 else {
+                throw DeviceError("the guest memory region at \(hex: region.guestAddress) has \(region.byteCount) bytes")
+            }
+            guard region.guestAddress <= UInt64.max - UInt64(region.byteCount - 1) else {
+                throw DeviceError(
+                    "the guest memory region at \(hex: region.guestAddress) of \(region.byteCount) bytes"
+                        + " runs past the end of the 64-bit address space")
+            }
+        }
         let sorted = regions.sorted { $0.guestAddress < $1.guestAddress }
-        for (lower, upper) in zip(sorted, sorted.dropFirst())
-        where lower.guestAddress + UInt64(lower.byteCount) > upper.guestAddress {
+        for (lower, upper) in zip(sorted, sorted.dropFirst()) where lower.lastAddress >= upper.guestAddress {
             throw DeviceError("guest memory regions overlap at \(hex: upper.guestAddress)")
         }
-        guard sorted.allSatisfy({ $0.byteCount > 0 && $0.guestAddress.addingReportingOverflow(UInt64($0.byteCount)).overflow == false })
-        else { throw DeviceError("a guest memory region is empty or runs past the end of the address space") }
         storage = .allocate(capacity: sorted.count)
         _ = storage.initialize(from: sorted)
         window = Window(regions: UnsafeBufferPointer(storage))
@@ -69,10 +81,11 @@ public final class GuestMemory: @unchecked Sendable {
                 var piece = remaining
                 var host: UnsafeMutableRawPointer?
                 for region in regions {
-                    let end = region.guestAddress + UInt64(region.byteCount)
-                    if address >= region.guestAddress && address < end {
+                    if address >= region.guestAddress && address <= region.lastAddress {
                         host = region.host + Int(address - region.guestAddress)
-                        piece = min(remaining, Int(end - address))
+                        // Counted from the last byte: a region may end at 2^64.
+                        let rest = region.lastAddress - address
+                        piece = rest >= UInt64(remaining - 1) ? remaining : Int(rest) + 1
                         break
                     }
                     if region.guestAddress > address {

@@ -10,14 +10,21 @@ public enum InterruptLine: Sendable {
     /// emulator resamples the level (KVM_IRQFD_FLAG_RESAMPLE) by reading ICR.
     case eventfd(Int32)
 
+    /// Refuses a line that could hurt the device: an eventfd that is not
+    /// one (a pipe fills up, and its write would hold the NIC's lock forever).
+    public func validate() throws(DeviceError) {
+        if case .eventfd(let descriptor) = self, !EventCounter.isEventCounter(descriptor) {
+            throw DeviceError("descriptor \(descriptor) is not an eventfd")
+        }
+    }
+
     func report(_ level: Bool) {
         switch self {
         case .callback(let report):
             report(level)
         case .eventfd(let descriptor):
             guard level else { return }
-            var one: UInt64 = 1
-            _ = write(descriptor, &one, 8)
+            EventCounter(descriptor: descriptor).signal()
         }
     }
 }

@@ -22,6 +22,9 @@ final class NICChannel: @unchecked Sendable {
     let blocked: UnsafeMutablePointer<Atomic<Bool>>
     /// The eventfd that wakes the home reactor; -1 while no reactor runs the NIC.
     private let doorbell = Atomic<Int32>(-1)
+    /// Set for good once the home reactor stopped: nobody takes the lanes'
+    /// frames or slots any more, so the NIC leaves them alone.
+    private let stopped = Atomic<Bool>(false)
     private let memory: UnsafeMutableRawPointer
 
     /// Lanes sized so that `released` holds every frame the NIC's port lanes
@@ -50,14 +53,22 @@ final class NICChannel: @unchecked Sendable {
         memory.deallocate()
     }
 
-    /// Called by the engine when the NIC's home reactor starts, and with -1
-    /// when it stops.
+    /// Called by the engine when the NIC's home reactor starts.
     func attach(doorbell descriptor: Int32) {
         doorbell.store(descriptor, ordering: .releasing)
     }
 
+    /// Called by the engine when the NIC's home reactor stopped for good.
+    func detach() {
+        stopped.store(true, ordering: .releasing)
+        doorbell.store(-1, ordering: .releasing)
+    }
+
     /// Whether a reactor on another thread services the NIC's lanes.
     var hasReactor: Bool { doorbell.load(ordering: .acquiring) >= 0 }
+
+    /// Whether the engine stopped: frames the guest sends after that are dropped.
+    var isStopped: Bool { stopped.load(ordering: .acquiring) }
 
     /// Wakes the home reactor, if one runs.
     ///
@@ -65,8 +76,7 @@ final class NICChannel: @unchecked Sendable {
     func ringReactor() {
         let descriptor = doorbell.load(ordering: .acquiring)
         guard descriptor >= 0 else { return }
-        var one: UInt64 = 1
-        _ = write(descriptor, &one, 8)
+        EventCounter(descriptor: descriptor).signal()
     }
 }
 
@@ -155,15 +165,18 @@ struct NICLink: ~Copyable {
         spares.hasEntries(atLeast: count) && transmitted.hasRoom(for: count)
     }
 
-    /// A free slot to build a frame in, or nil when the reactor has none to spare.
+    /// A free slot to build a frame in, or nil when the reactor has none to
+    /// spare or has stopped.
     mutating func takeSpareSlot() -> UInt32? {
-        spares.next().map { UInt32(truncatingIfNeeded: $0) }
+        guard !channel.isStopped else { return nil }
+        return spares.next().map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// A free large slot to gather a TSO packet in whole, or nil when the
-    /// reactor has none to spare.
+    /// reactor has none to spare or has stopped.
     mutating func takeLargeSpareSlot() -> UInt32? {
-        largeSpares.next().map { UInt32(truncatingIfNeeded: $0) }
+        guard !channel.isStopped else { return nil }
+        return largeSpares.next().map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// Gives back a slot the NIC took but did not send. The reactor releases
@@ -173,9 +186,11 @@ struct NICLink: ~Copyable {
         released.append(UInt64(slot))
     }
 
-    /// Sends `frame` out of the NIC's port; false (and the slot given back)
-    /// when the reactor has not caught up with the frames sent before.
+    /// Sends `frame` out of the NIC's port; false when the reactor has not
+    /// caught up with the frames sent before (the slot is given back), or
+    /// has stopped (the slot stays with the arena, which nobody fills now).
     mutating func send(_ frame: Frame) -> Bool {
+        guard !channel.isStopped else { return false }
         guard transmitted.hasRoom() else {
             giveBack(frame.slot)
             return false

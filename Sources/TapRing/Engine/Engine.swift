@@ -58,7 +58,7 @@ public final class Engine: @unchecked Sendable {
         guard portCount <= Operation.portLimit else {
             throw EngineError("\(portCount) netdev queues and NICs: TapRing runs at most \(Operation.portLimit)")
         }
-        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portCount, 64))
+        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portCount, EngineConfiguration.reactorLimit))
         let routes = HubRoutes(plan: plan, ports: portIDs).destinations
         let layout = QueueLayout(queues: queues, hubRoutes: routes, reactorCount: reactorCount)
         // Multishot reads draw small slots from buffer rings: no room for GSO frames.
@@ -93,6 +93,11 @@ public final class Engine: @unchecked Sendable {
             captures = try Self.openCaptures(plan, ports: portIDs, layout: layout)
             for (index, device) in plan.devices.enumerated() {
                 let attachment = try attach(device)
+                do throws(DeviceError) {
+                    try attachment.interruptLine.validate()
+                } catch {
+                    throw EngineError(location: device.location, "the interrupt line: \(error)")
+                }
                 let sendsGSOFrames = portIDs.firstIndex(of: .device(index)).map(gsoNICs.contains) ?? false
                 nics.append(E1000(
                     features: E1000Features(
@@ -203,8 +208,7 @@ public final class Engine: @unchecked Sendable {
         for reactor in 0..<fabric.reactorCount {
             let signals = fabric.signals(of: reactor)
             signals.pointee.stopRequested.store(true, ordering: .sequentiallyConsistent)
-            var one: UInt64 = 1
-            _ = write(signals.pointee.doorbell, &one, 8)
+            EventCounter(descriptor: signals.pointee.doorbell).signal()
         }
         threads.forEach(PosixThread.join)
         threads.removeAll()
@@ -227,8 +231,7 @@ public final class Engine: @unchecked Sendable {
         for reactor in 0..<fabric.reactorCount {
             let signals = fabric.signals(of: reactor)
             signals.pointee.paused.store(paused, ordering: .sequentiallyConsistent)
-            var one: UInt64 = 1
-            _ = write(signals.pointee.doorbell, &one, 8)
+            EventCounter(descriptor: signals.pointee.doorbell).signal()
         }
     }
 

@@ -51,19 +51,24 @@ public struct EngineConfiguration: Sendable {
 
     public init() {}
 
+    /// The most reactors an engine runs: they wake each other through 64-bit masks.
+    public static let reactorLimit = 64
+
     /// Refuses settings the engine cannot run with, naming the setting.
     func validate() throws(EngineError) {
         func require(_ condition: Bool, _ message: String) throws(EngineError) {
             if !condition { throw EngineError(message) }
         }
-        // Reactors wake each other through 64-bit masks.
-        try require(reactorCount.map { (1...64).contains($0) } ?? true,
-                    "reactorCount: between 1 and 64 reactors, not \(reactorCount ?? 0)")
+        try require(reactorCount.map { (1...Self.reactorLimit).contains($0) } ?? true,
+                    "reactorCount: between 1 and \(Self.reactorLimit) reactors, not \(reactorCount ?? 0)")
         try require(
             slotSize % 64 == 0 && slotSize >= 128 + FrameArena.headroom,
             "slotSize: a multiple of 64 with room for a header and a minimal frame, not \(slotSize)")
         try require((1...1 << 16).contains(slotsPerReactor), "slotsPerReactor: between 1 and 65536, not \(slotsPerReactor)")
-        try require(queueCapacity >= 1, "queueCapacity: at least 1 frame, not \(queueCapacity)")
+        // 68 KiB each: 4096 are 279 MiB a reactor.
+        try require((0...4096).contains(largeSlotsPerReactor),
+                    "largeSlotsPerReactor: between 0 and 4096, not \(largeSlotsPerReactor)")
+        try require((1...1 << 20).contains(queueCapacity), "queueCapacity: between 1 and 2^20 frames, not \(queueCapacity)")
         try require(readDepth >= 1 && readDepth <= 4096, "readDepth: between 1 and 4096, not \(readDepth)")
         try require(writeBatch >= 1 && writeBatch <= 4096, "writeBatch: between 1 and 4096, not \(writeBatch)")
     }

@@ -212,9 +212,7 @@ struct PollRing {
             files[slot] = -1
             return .done(0)
         case IORING_OP_MSG_RING.rawValue:
-            var one: UInt64 = 1
-            let written = write(entry.fd, &one, 8)
-            if written < 0 { return .done(-errno) }
+            if let error = EventCounter(descriptor: entry.fd).signal() { return .done(-error.rawValue) }
             return entry.flags & CURING_IOSQE_CQE_SKIP_SUCCESS != 0 ? .silent : .done(0)
         case IORING_OP_TIMEOUT.rawValue:
             let deadline = UnsafePointer<__kernel_timespec>(bitPattern: UInt(entry.addr))!.pointee

@@ -29,7 +29,7 @@ struct NICPort {
     }
 
     static func free(_ port: UnsafeMutablePointer<NICPort>) {
-        port.pointee.nic.takeUnretainedValue().channel.attach(doorbell: -1)
+        port.pointee.nic.takeUnretainedValue().channel.detach()
         port.pointee.nic.release()
         port.pointee.deadline.deallocate()
         port.deinitialize(count: 1)

@@ -20,6 +20,12 @@ import Synchronization
 public final class E1000: @unchecked Sendable {
     private let core: PosixMutex<E1000Core>
     let channel: NICChannel
+    /// The port counters, copied out of the core at the end of each access
+    /// under the lock, so that reading them takes no lock: the interrupt
+    /// callback, which runs with the lock held, may read statistics.
+    private let framesOut = Atomic<UInt64>(0)
+    private let bytesOut = Atomic<UInt64>(0)
+    private let drops = Atomic<UInt64>(0)
 
     /// Keeps the guest memory's region table alive while the NIC uses it;
     /// replaced, under the lock, by `replaceGuestMemory(_:)`.
@@ -47,12 +53,18 @@ public final class E1000: @unchecked Sendable {
     /// frames out of the engine, and frames it lost are drops.
     func statistics(name: String) -> PortStatistics {
         var statistics = PortStatistics(netdev: name, interface: name)
-        core.withLock { core in
-            statistics.framesOut = core.framesReceived
-            statistics.bytesOut = core.bytesReceived
-            statistics.drops = core.framesLost
-        }
+        statistics.framesOut = framesOut.load(ordering: .relaxed)
+        statistics.bytesOut = bytesOut.load(ordering: .relaxed)
+        statistics.drops = drops.load(ordering: .relaxed)
         return statistics
+    }
+
+    /// Copies the core's counters out for `statistics(name:)`; under the lock.
+    @inline(__always)
+    private func publishCounters(of core: borrowing E1000Core) {
+        framesOut.store(core.framesReceived, ordering: .relaxed)
+        bytesOut.store(core.bytesReceived, ordering: .relaxed)
+        drops.store(core.framesLost &+ core.framesNotSent, ordering: .relaxed)
     }
 
     /// Reads `width` bytes (1, 2, 4 or 8) of BAR0 at `offset`, cut into
@@ -155,6 +167,7 @@ public final class E1000: @unchecked Sendable {
         let result = core.withLock { core in
             let deadline = core.timers.next
             let result = body(&core)
+            publishCounters(of: core)
             kick = core.link.publish() || core.timers.next != deadline
             return (result, core.transmit.waitsForSlots)
         }
@@ -197,6 +210,7 @@ public final class E1000: @unchecked Sendable {
         core.withLock { core in
             core.fireTimers(now: now)
             core.receiveArrivals()
+            publishCounters(of: core)
             _ = core.link.publish()
             return core.timers.next
         }

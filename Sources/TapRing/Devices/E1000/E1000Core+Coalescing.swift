@@ -91,7 +91,7 @@ extension E1000Core {
         header.store(at: link.arena.bytes(of: frame) - TapDevice.vnetHeaderBytes)
         transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
         transmit.slot = nil
-        _ = link.send(frame)
+        if !link.send(frame) { framesNotSent &+= 1 }
     }
 
     /// What QEMU counts for each of `segments` segments of a `size`-byte

@@ -8,6 +8,7 @@ extension E1000Core {
         if transmit.slot == nil { transmit.slot = link.takeSpareSlot() }
         guard let data = transmitData else {
             transmit.truncated = false
+            framesNotSent &+= 1
             countSent(size: size)
             return
         }
@@ -81,7 +82,7 @@ extension E1000Core {
     private mutating func emit(_ frame: Frame) {
         countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))
         guard loopsBack else {
-            _ = link.send(frame)
+            if !link.send(frame) { framesNotSent &+= 1 }
             return
         }
         if !receiving && !link.isBlocked && canReceive {

@@ -48,6 +48,9 @@ struct E1000Core: ~Copyable {
     /// Frames from the engine that the ring had no room for, or that came
     /// while reception was off: lost, as QEMU loses them.
     var framesLost: UInt64 = 0
+    /// Frames the guest sent that the engine could not carry: no slot to
+    /// build them in, its reactor behind, or the engine stopped.
+    var framesNotSent: UInt64 = 0
 
     init(features: E1000Features, memory: GuestMemory.Window, interruptLine: InterruptLine, link: consuming NICLink) {
         registers = .allocate(capacity: E1000Register.spaceSize / 4)

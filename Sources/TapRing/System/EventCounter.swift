@@ -1,0 +1,46 @@
+import Glibc
+import SystemPackage
+
+/// An eventfd: a 64-bit counter in the kernel that a write adds to and a
+/// read takes, waking whoever polls it.
+struct EventCounter {
+    let descriptor: Int32
+
+    /// Whether `descriptor` is an open eventfd, told by the name the kernel
+    /// gives its anonymous inode.
+    ///
+    /// The corresponding C function is `readlink`, of `/proc/self/fd/N`.
+    static func isEventCounter(_ descriptor: Int32) -> Bool {
+        guard descriptor >= 0 else { return false }
+        var name = [CChar](repeating: 0, count: 64)
+        let length = readlink("/proc/self/fd/\(descriptor)", &name, name.count - 1)
+        guard length > 0 else { return false }
+        return String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            == "anon_inode:[eventfd]"
+    }
+
+    /// Adds one to the counter.
+    ///
+    /// Retried when a signal interrupts it. It does not wait in practice: a
+    /// write waits only for a counter at 2^64 − 2, and a reader that has
+    /// not taken 2^64 signals is already woken. A descriptor closed under
+    /// the engine (`EBADF`) is the caller's bug; it is reported, not hidden.
+    ///
+    /// The corresponding C function is `write`, of 8 bytes.
+    @discardableResult
+    func signal() -> Errno? {
+        var one: UInt64 = 1
+        return retryingInterrupted { write(descriptor, &one, 8) }
+    }
+}
+
+/// Runs the system call `body` until no signal interrupts it; returns the
+/// error it failed with, if it failed.
+@inline(__always)
+func retryingInterrupted(_ body: () -> Int) -> Errno? {
+    while true {
+        if body() >= 0 { return nil }
+        let error = Errno.current
+        if error != .interrupted { return error }
+    }
+}
