@@ -15,11 +15,15 @@ struct QTestCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customShort("m"), help: "MiB of guest RAM.")
+    @Option(name: .customShort("m"), parsing: .unconditional, help: "MiB of guest RAM.")
     var memory = 128
 
     @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ..., -device e1000,...).")
     var qemuOptions: [String] = []
+
+    func validate() throws {
+        try requestHelpIfAsked(qemuOptions, for: self)
+    }
 
     func run() throws {
         do {
@@ -64,11 +68,28 @@ struct QTestCommand: ParsableCommand {
         } catch {
             throw Failure(error.description)
         }
-        while let line = readLine() {
-            machine.handle(line[...])
+        // A client that goes away leaves writes failing with EPIPE, and the
+        // next read at the end of its input: not a SIGPIPE that kills the server.
+        signal(SIGPIPE, SIG_IGN)
+        defer { engine.stop() }
+        var lines = LineReader(descriptor: 0, limit: Self.longestLine)
+        do {
+            while let line = try lines.next() {
+                machine.handle(line)
+            }
+        } catch {
+            switch error {
+            case .tooLong(let limit):
+                throw Failure("qtest: a line of more than \(limit) bytes without a newline; closing the connection")
+            case .readFailed(let code):
+                throw Failure("qtest: reading the client's commands: \(String(cString: strerror(code)))")
+            }
         }
-        engine.stop()
     }
+
+    /// The longest command: a `write` of the largest transfer, in hex, with
+    /// its address and size.
+    static let longestLine = 2 * QTestRequest.maximumTransfer + 128
 
     /// `addr=`, or the first free slot from 1, as q35 places a device.
     private static func slots(for devices: [NetworkPlan.Device]) -> [Int] {

@@ -13,14 +13,17 @@ struct RunCommand: ParsableCommand {
                                     -netdev hubport,id=pa,hubid=0,netdev=a \\
                                     -netdev hubport,id=pb,hubid=0,netdev=b
 
-            Runs until SIGINT or SIGTERM, or for --duration seconds.
+            Runs until SIGINT, SIGTERM or SIGHUP, or for --duration seconds.
             """
     )
 
-    @Option(help: "Stop after this many seconds.")
+    // `.unconditional`: a value that starts with "-" is the value, so that
+    // `--stats -1` is refused for what it is.
+    @Option(parsing: .unconditional, help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(help: "Seconds between the rate lines printed on stderr (with --json, lines of totals); 0 prints none.")
+    @Option(parsing: .unconditional,
+            help: "Seconds between the rate lines printed on stderr (with --json, lines of totals); 0 prints none.")
     var stats: Double = 1
 
     @Flag(help: "Print the final summary, and the lines on stderr, as JSON.")
@@ -30,6 +33,12 @@ struct RunCommand: ParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ..., -device ...).")
     var qemuOptions: [String] = []
+
+    func validate() throws {
+        try requestHelpIfAsked(qemuOptions, for: self)
+        try checkSeconds(duration, option: "--duration", least: 0, inclusive: false)
+        try checkSeconds(stats, option: "--stats", least: 0, inclusive: true)
+    }
 
     func run() throws {
         do {

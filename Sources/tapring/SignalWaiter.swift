@@ -1,16 +1,18 @@
 import Glibc
 
-/// Waits for SIGINT or SIGTERM synchronously, so that no handler runs at an
-/// arbitrary point: the signals are blocked, and the waiting thread takes them.
+/// Waits for SIGINT, SIGTERM or SIGHUP synchronously, so that no handler
+/// runs at an arbitrary point: the signals are blocked, and the waiting
+/// thread takes them. QEMU ends on each of the three alike
+/// (`os_setup_signal_handling`), and so does tapring.
 struct SignalWaiter {
     private var signals = sigset_t()
 
-    /// Blocks SIGINT and SIGTERM in the calling thread and the threads it
-    /// starts from now on.
+    /// Blocks the three in the calling thread and the threads it starts from now on.
     init() {
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 

@@ -21,10 +21,10 @@ struct BenchCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Send for this many seconds (default 5, unless --count or --drain).")
+    @Option(parsing: .unconditional, help: "Send for this many seconds (default 5, unless --count or --drain).")
     var duration: Double?
 
-    @Option(help: "Send this many frames; with --drain, queue this many (default 262144).")
+    @Option(parsing: .unconditional, help: "Send this many frames; with --drain, queue this many (default 262144).")
     var count: UInt64?
 
     @Flag(help: "The drain method: pause the forwarder, queue --count frames on the input, resume, time the drain.")
@@ -36,13 +36,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Measure at each of these rates in turn, such as 100k,200k,500k.")
     var sweep: FrameRateList?
 
-    @Option(help: "Frame length in bytes, without the FCS.")
+    @Option(parsing: .unconditional, help: "Frame length in bytes, without the FCS.")
     var size = 64
 
     @Option(help: "Measure QEMU with the same topology as well (the only value: qemu).")
     var compare: CompareTarget?
 
-    @Option(help: "With --compare, how many times to measure each, alternately.")
+    @Option(parsing: .unconditional, help: "With --compare, how many times to measure each, alternately.")
     var rounds = 1
 
     @Flag(help: "Print the results as JSON.")
@@ -54,6 +54,8 @@ struct BenchCommand: ParsableCommand {
     var qemuOptions: [String] = []
 
     func validate() throws {
+        try requestHelpIfAsked(qemuOptions, for: self)
+        try checkSeconds(duration, option: "--duration", least: 0, inclusive: false)
         guard (TestFrame.minimumLength...1514).contains(size) else {
             throw ValidationError("--size: between \(TestFrame.minimumLength) and 1514 bytes, not \(size)")
         }
