@@ -2,7 +2,8 @@
  * hostile-calls: what an emulator must not be able to break through
  * tapring.h, one check per argument: races with destroy, arithmetic on the
  * caller's values, interrupt lines that could block, re-entry from the
- * interrupt callback, and a guest that sends after the engine stopped.
+ * interrupt callback, a guest that sends after the engine stopped, and
+ * options nested deeper than a small thread stack would take.
  * Prints one FAIL line per broken promise; exits 1 if there was any.
  */
 #define _GNU_SOURCE
@@ -222,6 +223,37 @@ static void transmit_after_stop(void) {
     munmap(ram, RAM);
 }
 
+/* JSON as deep as QEMU parses it, and deeper, on a 1 MiB thread stack. */
+static void *create_deep(void *argument) {
+    int depth = *(int *)argument;
+    char *text = malloc(5 * (size_t)depth + 2 * (size_t)depth + 2);
+    char *end = text;
+    for (int level = 0; level < depth; level++) end += sprintf(end, "{\"a\":");
+    *end++ = '1';
+    for (int level = 0; level < depth; level++) *end++ = '}';
+    *end = 0;
+    const char *options[] = {"-netdev", text};
+    tapring_engine *engine = NULL;
+    int status = tapring_engine_create(options, 2, &engine);
+    if (status != TAPRING_ERR_OPTIONS) fail("deep JSON is refused as options", status);
+    if (depth > 1024) expect_message("JSON nesting depth limit exceeded", "JSON deeper than 1024");
+    free(text);
+    return NULL;
+}
+
+static void deep_json(void) {
+    int depths[] = {1024, 5000};
+    for (int index = 0; index < 2; index++) {
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setstacksize(&attributes, 1 << 20);
+        pthread_t thread;
+        pthread_create(&thread, &attributes, create_deep, &depths[index]);
+        pthread_join(thread, NULL);
+        pthread_attr_destroy(&attributes);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *check = argc > 1 ? argv[1] : "all";
     int all = !strcmp(check, "all");
@@ -230,6 +262,7 @@ int main(int argc, char **argv) {
     if (all || !strcmp(check, "interrupt-lines")) interrupt_lines();
     if (all || !strcmp(check, "statistics-from-callback")) statistics_from_callback();
     if (all || !strcmp(check, "transmit-after-stop")) transmit_after_stop();
+    if (all || !strcmp(check, "deep-json")) deep_json();
     printf("%s: %d failures\n", check, failures);
     return failures ? 1 : 0;
 }

@@ -13,10 +13,16 @@ enum JSONParser {
         while true {
             var tokens: [JSONToken] = []
             var depth = 0
+            var size = 0
             repeat {
                 guard let token = try lexer.next(afterValue: result != nil) else { break }
                 tokens.append(token)
                 depth += token.depthChange
+                size += token.text.count
+                // json-streamer.c's limits, which also bound the parser's recursion.
+                if depth > maximumNesting { throw OptionDiagnostic("JSON nesting depth limit exceeded") }
+                if size > maximumTokenSize { throw OptionDiagnostic("JSON token size limit exceeded") }
+                if tokens.count > maximumTokenCount { throw OptionDiagnostic("JSON token count limit exceeded") }
             } while depth > 0
             guard !tokens.isEmpty else { break }
             if result != nil { throw OptionDiagnostic("Expecting at most one JSON value") }
@@ -27,6 +33,11 @@ enum JSONParser {
         guard let result else { throw parseError("premature EOI") }
         return result
     }
+
+    /// `MAX_NESTING`, `MAX_TOKEN_SIZE` and `MAX_TOKEN_COUNT` of QEMU's json-streamer.c.
+    static let maximumNesting = 1 << 10
+    static let maximumTokenSize = 64 << 20
+    static let maximumTokenCount = 2 << 20
 
     static func parseError(_ text: String) -> OptionDiagnostic {
         OptionDiagnostic("JSON parse error, \(text)")

@@ -94,8 +94,20 @@ private struct KeyvalScanner {
             throw OptionDiagnostic("Expected '=' after parameter '\(key)'")
         }
         position = itemEnd + 1
-        try Self.put(.string(readValue()), at: fragments[...], typed: "", in: &root)
+        let value = readValue()
+        if fragments.count > Self.deepestNesting {
+            // Deeper than any option goes: kept as a dictionary at the
+            // deepest level, which no option expects either.
+            try Self.put(.dictionary(QDict()), at: fragments.prefix(Self.deepestNesting), typed: "", in: &root)
+        } else {
+            try Self.put(.string(value), at: fragments[...], typed: "", in: &root)
+        }
     }
+
+    /// How deep a key's fragments build dictionaries. QEMU's options go a
+    /// few levels deep; a hostile key of thousands of fragments must cost
+    /// neither stack (`put` and `listify` recurse) nor quadratic memory.
+    static let deepestNesting = 64
 
     /// The dotted fragments of the key in `start..<keyEnd`, each checked.
     private func keyFragments(from start: Int, keyEnd: Int) throws(OptionDiagnostic) -> [String] {

@@ -6,6 +6,10 @@
 struct NetdevGraph: Sendable {
     private(set) var netdevs: [NetworkPlan.Netdev] = []
     private var hubs = HubForest()
+    /// The first netdev of each id, and the ports each hub has: looked up
+    /// once per option, so ten thousand options must not each scan them all.
+    private var indexByID: [String: Int] = [:]
+    private var portCounts: [Int32: Int] = [:]
 
     /// Creates `netdev`, peering it with the earlier netdev its hubport names.
     mutating func add(_ netdev: NetworkPlan.Netdev) throws(OptionDiagnostic) {
@@ -29,6 +33,12 @@ struct NetdevGraph: Sendable {
             netdev.peer = peer
             netdevs[peer].peer = netdevs.endIndex
         }
+        append(netdev)
+    }
+
+    private mutating func append(_ netdev: NetworkPlan.Netdev) {
+        if indexByID[netdev.id] == nil { indexByID[netdev.id] = netdevs.endIndex }
+        if case .hubport(let options) = netdev.backend { portCounts[options.hubID, default: 0] += 1 }
         netdevs.append(netdev)
     }
 
@@ -46,22 +56,18 @@ struct NetdevGraph: Sendable {
         var netdev = netdev
         netdev.peer = port
         netdevs[port].peer = netdevs.endIndex
-        netdevs.append(netdev)
+        append(netdev)
     }
 
     /// The index of the netdev named `id`, as `qemu_find_netdev()` finds it.
     func index(of id: String) -> Int? {
-        netdevs.firstIndex { $0.id == id }
+        indexByID[id]
     }
 
     /// The name `net_hub_port_new()` gives a new port of hub `hubID`:
     /// `hub<hub>port<n>`, n counting the hub's earlier ports.
     func nextPortName(onHub hubID: Int32) -> String {
-        let ports = netdevs.count { netdev in
-            if case .hubport(let options) = netdev.backend { return options.hubID == hubID }
-            return false
-        }
-        return "hub\(hubID)port\(ports)"
+        "hub\(hubID)port\(portCounts[hubID] ?? 0)"
     }
 
     /// What a NIC's `netdev=` finds, as `set_netdev()` looks: a netdev of

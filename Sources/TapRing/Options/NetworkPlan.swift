@@ -115,8 +115,15 @@ extension NetworkPlan {
     /// 7. each device's driver and properties, one device at a time, JSON
     ///    devices last (`qemu_create_cli_devices()`).
     ///
+    /// Parsing runs on a thread of its own with a deep stack, so that options
+    /// nested as deep as QEMU takes them parse on any caller's thread.
+    ///
     /// - Throws: The first problem found, located at the option that has it.
     public static func parse(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
+        try onDeepStack { () throws(OptionError) in try parseOnThisStack(arguments) }
+    }
+
+    private static func parseOnThisStack(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
         let commandLine = try NetworkCommandLine(arguments)
         var declarations = OptionDeclarations()
         for argument in commandLine.options {

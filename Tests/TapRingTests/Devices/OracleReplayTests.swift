@@ -14,6 +14,16 @@ struct OracleReplayTests {
             .first { $0.element.0 != $0.element.1 }
         #expect(trace == golden, "first difference at line \(mismatch.map { $0.offset + 1 } ?? 0): \(mismatch.map { String($0.element.0.prefix(120)) } ?? "length differs")")
     }
+
+    /// A fixture folder that moved must fail the run, not give zero cases.
+    @Test func fixturesArePresent() throws {
+        let scenarios = try OracleReplay.listing.get()
+        #expect(scenarios.count >= 33, "\(scenarios.count) scenarios in \(OracleReplay.fixtures.path)")
+        for scenario in scenarios {
+            let golden = OracleReplay.fixtures.appendingPathComponent("golden/\(scenario).txt").path
+            #expect(FileManager.default.fileExists(atPath: golden), "no golden trace for \(scenario)")
+        }
+    }
 }
 
 enum OracleReplay {
@@ -23,9 +33,14 @@ enum OracleReplay {
 
     static let hasPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
 
-    static let scenarios: [String] = ((try? FileManager.default.contentsOfDirectory(
-        atPath: fixtures.appendingPathComponent("scenarios").path)) ?? [])
-        .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    /// The scenarios in the fixtures, or why they could not be listed.
+    static let listing = Result {
+        try FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("scenarios").path)
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The test's arguments; `fixturesArePresent` fails when there are none.
+    static let scenarios = (try? listing.get()) ?? []
 
     /// The oracle's output for `scenario` against `tapring qtest`, with the
     /// command line the issue names.

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+@testable import TapRing
+
+/// Option text a hostile caller controls costs bounded stack, memory and
+/// time, and gets QEMU 7.2's answer.
+@Suite struct BoundedParsingTests {
+    /// json-streamer.c's MAX_NESTING: 1024 levels are parsed, 1025 refused,
+    /// before the parser recurses into them.
+    @Test func jsonNestingStopsAtQEMUsLimit() {
+        let deep = String(repeating: "{", count: 40_000)
+        #expect(failure(netdev: deep) == "-netdev \(deep): JSON nesting depth limit exceeded")
+        let limit = String(repeating: #"{"a":"#, count: 1024) + "1" + String(repeating: "}", count: 1024)
+        #expect(failure(netdev: limit)?.hasSuffix("JSON nesting depth limit exceeded") == false)
+        let over = String(repeating: #"{"a":"#, count: 1025) + "1" + String(repeating: "}", count: 1025)
+        #expect(failure(netdev: over)?.hasSuffix(": JSON nesting depth limit exceeded") == true)
+    }
+
+    /// A key of 35,000 dotted fragments: QEMU's answer, at once.
+    @Test func deeplyDottedKeysAreCheap() {
+        let key = Array(repeating: "a", count: 35_000).joined(separator: ".")
+        let started = ContinuousClock.now
+        #expect(failure(netdev: "stream,id=s,\(key)=1") == "-netdev stream,id=s,\(key)=1: Parameter 'addr' is missing")
+        // Quadratic, this took 5.6 s and 1.8 GB; linear, it is milliseconds.
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    /// Ten thousand netdevs parse in time linear in their number.
+    @Test func manyOptionsParseInLinearTime() {
+        let options = (0..<10_000).flatMap { ["-netdev", "hubport,id=p\($0),hubid=\($0)"] }
+        let started = ContinuousClock.now
+        #expect(failure(options) == nil)
+        // Quadratic, this took 23 s.
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
