@@ -81,6 +81,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         engine.stop()
+        engine.dumpFailures.forEach { printError("tapring: \($0)") }
         let seconds = (ContinuousClock.now - started).seconds
         let final = engine.statistics()
         print(json ? report.json(final, seconds: seconds) : report.table(final, seconds: seconds))

@@ -212,7 +212,13 @@ public final class Engine: @unchecked Sendable {
         }
         threads.forEach(PosixThread.join)
         threads.removeAll()
+        // The reactors are gone: their captures are the control thread's now.
+        dumpFailures = captures.flatMap { $0.flushChain() }
     }
+
+    /// For each `-object filter-dump` whose file refused a write, QEMU's
+    /// message: the dump stopped there, the frames went on. Set by `stop()`.
+    public private(set) var dumpFailures: [String] = []
 
     /// Stops reading netdevs: frames that arrive wait in the kernel until
     /// `resume()`. Reads already in flight still complete, and frames already

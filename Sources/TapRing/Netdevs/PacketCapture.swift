@@ -19,8 +19,11 @@ struct PacketCapture {
     private var used = 0
     /// The next capture on the same netdev, if several filters name it.
     var next: UnsafeMutablePointer<PacketCapture>?
-    /// Writes to the file that failed; later records are still tried.
-    private(set) var failedWrites = 0
+    /// The filter's `file=`, for messages.
+    let path: String
+    /// The error of the write that failed: QEMU's dump stops at the first
+    /// (`dump_receive_iov`), and so does this one.
+    private(set) var failure: Errno?
 
     /// Creates `options.file` (truncating it, as QEMU does) and writes the
     /// pcap file header: version 2.4, Ethernet, `maxlen` as the snapshot length.
@@ -35,7 +38,7 @@ struct PacketCapture {
         let capture = UnsafeMutablePointer<PacketCapture>.allocate(capacity: 1)
         capture.initialize(to: PacketCapture(
             file: file, snapLength: Int(options.maxLength), direction: options.direction,
-            buffer: .allocate(byteCount: bufferSize, alignment: 64)))
+            buffer: .allocate(byteCount: bufferSize, alignment: 64), path: options.file))
         // struct pcap_file_hdr: magic, major, minor, thiszone, sigfigs, snaplen, linktype.
         capture.pointee.append(UInt32(0xA1B2_C3D4))
         capture.pointee.append(UInt16(2))
@@ -44,6 +47,9 @@ struct PacketCapture {
         capture.pointee.append(UInt32(0))
         capture.pointee.append(options.maxLength)
         capture.pointee.append(UInt32(1))
+        // Written now: a file that takes nothing (/dev/full) stops the dump
+        // before the first frame, as QEMU's first write does.
+        capture.pointee.flush()
         return capture
     }
 
@@ -62,7 +68,7 @@ struct PacketCapture {
 
     /// Records the frame of `length` bytes at `bytes`, seen going `way`.
     mutating func record(_ bytes: UnsafeRawPointer, length: Int, going way: PacketDumpOptions.Direction) {
-        guard direction == .all || direction == way else { return }
+        guard direction == .all || direction == way, failure == nil else { return }
         let captured = min(length, snapLength)
         if used + 16 + captured > Self.bufferSize { flush() }
         guard used + 16 + captured <= Self.bufferSize else { return }
@@ -81,13 +87,13 @@ struct PacketCapture {
     ///
     /// The corresponding C function is `write`.
     mutating func flush() {
-        guard used > 0 else { return }
+        defer { used = 0 }
+        guard used > 0, failure == nil else { return }
         do {
             _ = try file.writeAll(UnsafeRawBufferPointer(start: buffer, count: used))
         } catch {
-            failedWrites += 1
+            failure = error as? Errno ?? .ioError
         }
-        used = 0
     }
 
     /// Appends `value` in host byte order, as pcap writers do: readers tell
@@ -99,6 +105,21 @@ struct PacketCapture {
 }
 
 extension UnsafeMutablePointer<PacketCapture> {
+    /// Flushes every capture of the chain that starts here; returns QEMU's
+    /// message for each that stopped on a failed write.
+    func flushChain() -> [String] {
+        var failures: [String] = []
+        var current: UnsafeMutablePointer<PacketCapture>? = self
+        while let capture = current {
+            capture.pointee.flush()
+            if let failure = capture.pointee.failure {
+                failures.append("network dump write error - stopping dump (\(capture.pointee.path): \(failure))")
+            }
+            current = capture.pointee.next
+        }
+        return failures
+    }
+
     /// Records the frame with every capture of the chain that starts here.
     @inline(__always)
     func record(_ bytes: UnsafeRawPointer, length: Int, going way: PacketDumpOptions.Direction) {

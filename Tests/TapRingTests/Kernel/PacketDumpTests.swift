@@ -51,6 +51,35 @@ struct PacketDumpTests {
             #expect(lengths == (forward + back).map(\.count))
         }
     }
+
+    /// A file that takes no write stops the dump, as QEMU's does, with its
+    /// message; the frames still go through.
+    @Test func aFileThatRefusesWritesStopsTheDumpAndSaysSo() throws {
+        let taps = [Kernel.uniqueName("trd"), Kernel.uniqueName("trd")]
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--stats", "0"] + Kernel.hubOptions(taps)
+            + ["-object", "filter-dump,id=full,netdev=t0,file=/dev/full"]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
+        let sockets = try taps.map { tap in
+            try Kernel.bringUp(tap)
+            return try PacketSocket(interface: tap)
+        }
+        let frames = (0..<10).map { PacketSocket.frame(payload: [2, UInt8($0)], length: 60) }
+        for frame in frames { try sockets[0].send(frame) }
+        #expect(sockets[1].receive(count: frames.count, timeout: 5).count == frames.count)
+        process.interrupt()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("tapring: network dump write error - stopping dump (/dev/full: No space left on device)"),
+                "\(text)")
+    }
 }
 
 /// A pcap file as written with the host's byte order (magic 0xa1b2c3d4).
