@@ -51,6 +51,12 @@ enum HostileCalls {
                              "-L", directory, "-ltapring", "-Wl,-rpath," + directory, "-lpthread"]
             if let sanitizer = ProcessInfo.processInfo.environment["TAPRING_SANITIZER"] {
                 arguments.insert("-fsanitize=\(sanitizer)", at: 0)
+                if sanitizer == "thread", let compiler {
+                    // The toolchain's TSan runtime intercepts libdispatch, and needs it.
+                    let runtime = URL(fileURLWithPath: compiler).deletingLastPathComponent()
+                        .appendingPathComponent("../lib/swift/linux").standardized.path
+                    arguments += ["-L", runtime, "-ldispatch", "-lBlocksRuntime", "-Wl,-rpath," + runtime]
+                }
             }
             _ = try Kernel.run(compiler ?? "/usr/bin/cc", arguments)
             return .success(binary)
