@@ -210,8 +210,11 @@ public final class Engine: @unchecked Sendable {
             signals.pointee.stopRequested.store(true, ordering: .sequentiallyConsistent)
             EventCounter(descriptor: signals.pointee.doorbell).signal()
         }
-        threads.forEach(PosixThread.join)
-        threads.removeAll()
+        if !threads.isEmpty {
+            threads.forEach(PosixThread.join)
+            threads.removeAll()
+            fabric.dropFramesLeftInLanes()
+        }
         // The reactors are gone: their captures are the control thread's now.
         dumpFailures = captures.flatMap { $0.flushChain() }
     }

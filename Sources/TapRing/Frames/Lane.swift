@@ -32,7 +32,13 @@ struct Lane: @unchecked Sendable {
     /// Whether the producer published entries the consumer has not released,
     /// as seen from a third thread.
     func hasUnconsumedEntries() -> Bool {
-        publishedTail.pointee.load(ordering: .acquiring) != publishedHead.pointee.load(ordering: .acquiring)
+        unconsumedCount() != 0
+    }
+
+    /// How many entries the producer published that the consumer has not
+    /// released, as seen from a third thread.
+    func unconsumedCount() -> Int {
+        publishedTail.pointee.load(ordering: .acquiring) - publishedHead.pointee.load(ordering: .acquiring)
     }
 
     @inline(__always)

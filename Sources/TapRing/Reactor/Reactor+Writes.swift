@@ -200,7 +200,7 @@ extension Reactor {
     /// Takes the frames queued for a port whose netdev is gone off its lanes
     /// and counts them as drops, so that they neither fill the lanes nor
     /// hold slots; returns how many.
-    private mutating func dropQueuedFrames(_ local: Int) -> Int {
+    mutating func dropQueuedFrames(_ local: Int) -> Int {
         let counters = fabric.counters(of: index, for: crossbar.ports[local])
         var dropped = 0
         for producer in 0..<fabric.reactorCount {

@@ -199,34 +199,6 @@ struct Reactor: ~Copyable {
         finish()
     }
 
-    /// Cancels what is still in flight, waits for it, and lets go of the
-    /// ports' descriptors: the kernel tears a ring down in the background, and
-    /// its registered files would keep taps alive after the engine is gone.
-    private mutating func finish() {
-        var pending = 1 + batchOperationsInFlight + ports.reduce(0) { $0 + $1.operationsInFlight }
-        let submission = ring.nextSubmission()
-        io_uring_prep_cancel64(submission, 0, Int32(IORING_ASYNC_CANCEL_ANY))
-        submission.pointee.user_data = Operation(.wake).rawValue
-        while pending > 0 {
-            let result = ring.submitAndWait()
-            guard result >= 0 || result == -EINTR else { break }
-            let count = ring.readyCompletions(into: completions)
-            for entry in completions.prefix(count) {
-                let completion = entry.unsafelyUnwrapped.pointee
-                switch Operation(rawValue: completion.user_data).kind {
-                case .read, .write, .directWrite, .poll, .receive, .send, .accept, .close, .timer, .doorbell:
-                    pending -= 1
-                case .multishotRead where completion.flags & IORING_CQE_F_MORE == 0:
-                    pending -= 1
-                default:
-                    break
-                }
-            }
-            ring.markSeen(count)
-        }
-        ring.unregisterFiles()
-    }
-
     /// Handles every ready completion; returns how many there were.
     mutating func harvest() -> Int {
         var total = 0
