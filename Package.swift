@@ -48,7 +48,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TapRingTests",
-            dependencies: ["TapRing", "CLinux"]
+            // The kernel tests run the tapring binary and build C programs
+            // against libtapring: a test build must build both afresh.
+            dependencies: ["TapRing", "CLinux", "tapring", "TapRingC"]
         ),
     ]
 )

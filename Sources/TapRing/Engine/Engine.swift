@@ -40,6 +40,7 @@ public final class Engine: @unchecked Sendable {
         attach: (NetworkPlan.Device) throws(EngineError) -> NICAttachment
     ) throws(EngineError) {
         try configuration.validate()
+        try plan.checkConsistency()
         (backend, backendNotice) = try Self.chooseBackend(configuration.ioBackend)
         if configuration.readMode == .multishot {
             guard backend == .ioUring else {

@@ -179,6 +179,12 @@ extension Fabric {
             let returnCapacity = (slotsPerReactor + largeSlotsPerReactor).nextPowerOfTwo
             let forwardBytes = Lane.byteCount(capacity: laneCapacity)
             let returnBytes = Lane.byteCount(capacity: returnCapacity)
+            // Each record must fit its stride, a cache line or two so that
+            // reactors' records never share one.
+            precondition(MemoryLayout<ReactorSignals>.size <= Fabric.signalStride, "ReactorSignals outgrew its stride")
+            precondition(MemoryLayout<PortCounters>.size <= Fabric.counterStride, "PortCounters outgrew its stride")
+            precondition(MemoryLayout<PortState>.size <= Fabric.stateStride, "PortState outgrew its stride")
+            precondition(MemoryLayout<Atomic<UInt64>>.size <= Fabric.turnStride, "a write turn outgrew its stride")
             var layout = LayoutBuilder()
             let targetCount = routes.reduce(0) { $0 + $1.count }
             let startArray = layout.reserve(Int32.self, count: portCount + 1)

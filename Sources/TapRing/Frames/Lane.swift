@@ -88,6 +88,8 @@ struct LaneProducer {
     /// Call only after `hasRoom()` said yes.
     @inline(__always)
     mutating func append(_ value: UInt64) {
+        // The consumer's head only moves forward, so a stale one errs safe.
+        assert(tail - lane.publishedHead.pointee.load(ordering: .acquiring) < lane.capacity, "append to a full lane")
         lane.entry(tail).pointee = value
         tail += 1
     }
