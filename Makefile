@@ -42,10 +42,13 @@ tsan: SANITIZER := thread
 asan: SANITIZER := address
 
 # Four taps and an e1000 on one hub at full rate: every frame accounted for,
-# resident memory flat.
+# resident memory flat; then the same topology stopped by SIGINT at a random
+# moment of each 30 s, SOAK_INTERRUPTS times, every frame accounted for each time.
 SOAK_SECONDS ?= 600
+SOAK_INTERRUPTS ?= 20
 soak: build
 	./Benchmarks/soak $(TAPRING) --seconds $(SOAK_SECONDS)
+	./Benchmarks/soak $(TAPRING) --interrupts $(SOAK_INTERRUPTS) --window 30
 
 # libtapring.so, tapring.h and tapring.pc under PREFIX, for emulators in C.
 PREFIX ?= /usr/local
@@ -81,16 +84,19 @@ bench: build floor bench-deps
 	./Benchmarks/side-by-side
 
 # The libFuzzer targets of Fuzz/ (the option parser, the qtest protocol, the
-# e1000 driven by a program, frames through the e1000's header paths, and
-# GSO frames through the segmenter), built with AddressSanitizer, TapRing
+# e1000 driven by a program, frames through the e1000's header paths, GSO
+# frames through the segmenter, and call sequences through tapring.h),
+# built with AddressSanitizer, TapRing
 # instrumented too; each runs FUZZ_SECONDS. `make fuzz-smoke` is the short
 # run CI can afford.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := FuzzOptions FuzzQTest FuzzE1000 FuzzFrames FuzzSegmenter
+FUZZ_TARGETS := FuzzOptions FuzzQTest FuzzE1000 FuzzFrames FuzzSegmenter FuzzCInterface
 .PHONY: fuzz-build fuzz fuzz-smoke
 fuzz-build: deps
 	$(SWIFT) build -c release --package-path Fuzz --scratch-path Fuzz/.build \
 		--sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address
+	# FuzzCInterface loads libTapRingC.so by its soname.
+	ln -sf libTapRingC.so Fuzz/.build/release/libtapring.so
 
 fuzz: fuzz-build
 	./Fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -214,7 +214,8 @@ public final class Engine: @unchecked Sendable {
         if !threads.isEmpty {
             threads.forEach(PosixThread.join)
             threads.removeAll()
-            fabric.dropFramesLeftInLanes()
+            // With the guest models stopped, no guest reads the NICs' lanes again.
+            fabric.dropFramesLeftInLanes(countingNICs: !guestDrivers.isEmpty)
         }
         // The reactors are gone: their captures are the control thread's now.
         dumpFailures = captures.flatMap { $0.flushChain() }

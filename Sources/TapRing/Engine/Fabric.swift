@@ -89,13 +89,13 @@ struct Fabric: @unchecked Sendable {
         forwardLanes[producer * ports.count + port]
     }
 
-    /// Counts the frames left in lanes to ports other than NICs as dropped
-    /// there: those a reactor published after the port's home reactor had
-    /// stopped. Only once every reactor has stopped. A NIC's lanes are left
-    /// to the NIC, which its guest may still read from.
-    func dropFramesLeftInLanes() {
+    /// Counts the frames left in lanes to ports as dropped there: those a
+    /// reactor published after the port's home reactor had stopped. Only
+    /// once every reactor has stopped. Unless `countingNICs`, a NIC's lanes
+    /// are left to the NIC, whose guest may still read from them.
+    func dropFramesLeftInLanes(countingNICs: Bool) {
         for port in 0..<ports.count {
-            if case .nic = ports[port].kind { continue }
+            if case .nic = ports[port].kind, !countingNICs { continue }
             for producer in 0..<reactorCount {
                 let left = forwardLane(from: producer, to: port).unconsumedCount()
                 if left > 0 { counters(of: ports[port].home, for: port).pointee.drops.bump(by: UInt64(left)) }
