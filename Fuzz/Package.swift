@@ -24,5 +24,12 @@ let package = Package(
             dependencies: [.product(name: "TapRing", package: "TapRing")],
             path: "Sources/\(target.name)"
         )
-    }
+    } + [
+        // Random call sequences through tapring.h against a live engine.
+        .executableTarget(
+            name: "FuzzCInterface",
+            dependencies: [.product(name: "TapRingC", package: "TapRing")],
+            path: "Sources/FuzzCInterface"
+        ),
+    ]
 )
