@@ -60,8 +60,8 @@ typedef struct tapring_region {
 } tapring_region;
 
 /* Reports the level (0 or 1) of a NIC's interrupt pin. Called with the NIC's
- * lock held, from whichever thread changed the level: it must not call back
- * into the NIC. */
+ * lock held, from whichever thread changed the level: it must not call the
+ * NIC's access functions; it may read the statistics, which take no lock. */
 typedef void (*tapring_interrupt_fn)(void *context, int level);
 
 /* What one port (a netdev, then each NIC) has moved. "In" is toward the
@@ -96,7 +96,8 @@ int tapring_engine_nic_count(tapring_engine *engine, size_t *count);
 int tapring_nic_set_guest_memory(tapring_engine *engine, size_t nic, const tapring_region *regions, size_t count);
 
 /* Signals `eventfd` on each rising edge of the NIC's interrupt line, as
- * KVM's irqfd expects. Before start only. */
+ * KVM's irqfd expects. Before start only. Anything but an eventfd (a pipe,
+ * whose writes block once it is full) is refused with TAPRING_ERR_ARGUMENT. */
 int tapring_nic_set_interrupt_eventfd(tapring_engine *engine, size_t nic, int eventfd);
 
 /* Calls `report` with each change of the NIC's interrupt line. Before start only. */
@@ -106,10 +107,13 @@ int tapring_nic_set_interrupt_callback(tapring_engine *engine, size_t nic, tapri
 /* Opens the netdevs, creates the NICs and starts the reactor threads. */
 int tapring_engine_start(tapring_engine *engine);
 
-/* Stops the reactor threads; the NICs keep answering accesses. */
+/* Stops the reactor threads; the NICs keep answering accesses, and frames
+ * the guest sends from now on are counted as drops. */
 int tapring_engine_stop(tapring_engine *engine);
 
-/* Stops the engine if needed, closes its netdevs and retires the handle. */
+/* Stops the engine if needed, closes its netdevs and retires the handle.
+ * Calls on other threads that are under way finish first; those that come
+ * after get TAPRING_ERR_HANDLE. */
 int tapring_engine_destroy(tapring_engine *engine);
 
 /* Reads `width` (1, 2, 4 or 8) bytes of NIC `nic`'s BAR0 at `offset`. After start. */

@@ -124,8 +124,11 @@ private struct Calls {
 }
 
 /// The engine, made again (and given its memory and line) if it is gone.
+/// The last one is destroyed at exit, so that its reactors' memory is
+/// freed before LeakSanitizer looks.
 private func currentEngine() -> OpaquePointer? {
     if let engine { return engine }
+    _ = destroyAtExit
     let words = ["-netdev", "hubport,id=h,hubid=0", "-device", "e1000,netdev=h"]
     var pointers = words.map { UnsafePointer(strdup($0)) }
     defer { pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
@@ -137,3 +140,9 @@ private func currentEngine() -> OpaquePointer? {
     engine = created
     return created
 }
+
+private let destroyAtExit: Void = {
+    atexit {
+        if let current = engine { _ = tapringEngineDestroy(current) }
+    }
+}()
