@@ -19,12 +19,13 @@ struct EventCounter {
             == "anon_inode:[eventfd]"
     }
 
-    /// Adds one to the counter.
+    /// Adds one to the counter; returns the error when the write failed.
     ///
-    /// Retried when a signal interrupts it. It does not wait in practice: a
-    /// write waits only for a counter at 2^64 − 2, and a reader that has
-    /// not taken 2^64 signals is already woken. A descriptor closed under
-    /// the engine (`EBADF`) is the caller's bug; it is reported, not hidden.
+    /// Retried when a signal interrupts it. It does not wait: a write waits
+    /// only while the counter is at 2^64 − 2, which takes that many signals
+    /// nobody read. The engine's own doorbells do not fail; an emulator's
+    /// interrupt eventfd closed under the NIC (`EBADF`) loses its signals,
+    /// and nothing else.
     ///
     /// The corresponding C function is `write`, of 8 bytes.
     @discardableResult
