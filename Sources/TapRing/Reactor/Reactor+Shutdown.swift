@@ -62,10 +62,7 @@ extension Reactor {
         let counters = fabric.counters(of: index, for: port)
         counters.pointee.framesIn.bump()
         counters.pointee.bytesIn.bump(by: UInt64(Int(bytes) - fabric.ports[port].vnetHeaderSize))
-        for destination in fabric.directDestinations(of: port) {
-            fabric.counters(of: index, for: Int(destination)).pointee.drops.bump()
-        }
-        for destination in fabric.laneDestinations(of: port) {
+        for destination in fabric.destinations(of: port) {
             fabric.counters(of: index, for: Int(destination)).pointee.drops.bump()
         }
     }
