@@ -25,6 +25,10 @@ enum { TCTL = 0x400, TDBAL = 0x3800, TDBAH = 0x3804, TDLEN = 0x3808, TDH = 0x381
 enum { ICS = 0xC8, IMS = 0xD0 };
 
 static int failures;
+/* Guest RAM and an interrupt eventfd, as an emulator has them; every check
+ * gives them to its engines. */
+static uint8_t *ram;
+static int line;
 
 static void fail(const char *what, int status) {
     printf("FAIL %s: status %d, message \"%s\"\n", what, status, tapring_last_error());
@@ -42,19 +46,26 @@ static void expect_message(const char *needle, const char *what) {
     }
 }
 
-/* An engine with one e1000 on a hub port, guest RAM and an eventfd line. */
-static tapring_engine *make_engine(uint8_t *ram, int line) {
+/* An engine with one e1000 on a hub port, the guest RAM and, `with_line`, the eventfd line. */
+static tapring_engine *make_engine(int with_line) {
     const char *options[] = {"-netdev", "hubport,id=h,hubid=0", "-device", "e1000,netdev=h"};
     tapring_engine *engine = NULL;
     expect(tapring_engine_create(options, 4, &engine), TAPRING_OK, "create");
     tapring_region region = {0, RAM, ram};
     expect(tapring_nic_set_guest_memory(engine, 0, &region, 1), TAPRING_OK, "set_guest_memory");
-    if (line >= 0) expect(tapring_nic_set_interrupt_eventfd(engine, 0, line), TAPRING_OK, "set_interrupt_eventfd");
+    if (with_line) expect(tapring_nic_set_interrupt_eventfd(engine, 0, line), TAPRING_OK, "set_interrupt_eventfd");
+    return engine;
+}
+
+/* `make_engine` with the line, started. */
+static tapring_engine *start_engine(void) {
+    tapring_engine *engine = make_engine(1);
+    expect(tapring_engine_start(engine), TAPRING_OK, "start");
     return engine;
 }
 
 /* A transmit ring of 60-byte frames (EOP | RS | IFCS) and the device set to send. */
-static void program_transmit(tapring_engine *engine, uint8_t *ram) {
+static void program_transmit(tapring_engine *engine) {
     for (int index = 0; index < DESCRIPTORS; index++) {
         uint8_t *descriptor = ram + RING + 16 * index;
         uint64_t address = BUFFER;
@@ -96,12 +107,9 @@ static void *transmit_until_refused(void *argument) {
 
 /* Four vCPU threads write TDT while the control thread destroys the engine. */
 static void destroy_race(int iterations) {
-    uint8_t *ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    int line = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     for (int iteration = 0; iteration < iterations; iteration++) {
-        tapring_engine *engine = make_engine(ram, line);
-        expect(tapring_engine_start(engine), TAPRING_OK, "start");
-        program_transmit(engine, ram);
+        tapring_engine *engine = start_engine();
+        program_transmit(engine);
         atomic_int refused = 0;
         pthread_t threads[4];
         struct vcpu vcpus[4];
@@ -115,16 +123,11 @@ static void destroy_race(int iterations) {
         for (int index = 0; index < 4; index++) pthread_join(threads[index], NULL);
         if (refused != 4) fail("every vCPU thread sees the handle refused", refused);
     }
-    close(line);
-    munmap(ram, RAM);
 }
 
 /* Arithmetic on the caller's values: offsets, regions and size_t indices. */
 static void overflowing_arguments(void) {
-    uint8_t *ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    int line = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    tapring_engine *engine = make_engine(ram, line);
-    expect(tapring_engine_start(engine), TAPRING_OK, "start");
+    tapring_engine *engine = start_engine();
     uint32_t value32;
     expect(tapring_nic_config_read(engine, 0, 0xFFFFFFFEu, 4, &value32), TAPRING_ERR_ARGUMENT, "config_read at 0xFFFFFFFE");
     expect(tapring_nic_config_read(engine, 0, 0xFFFFFFFFu, 1, &value32), TAPRING_ERR_ARGUMENT, "config_read at 0xFFFFFFFF");
@@ -147,26 +150,20 @@ static void overflowing_arguments(void) {
     expect(tapring_engine_port_statistics(engine, SIZE_MAX, &statistics), TAPRING_ERR_ARGUMENT, "port SIZE_MAX");
     expect_message("port 18446744073709551615", "port SIZE_MAX");
     expect(tapring_engine_destroy(engine), TAPRING_OK, "destroy");
-    close(line);
-    munmap(ram, RAM);
 }
 
 /* Only an eventfd is an interrupt line: a pipe fills up and would block. */
 static void interrupt_lines(void) {
-    uint8_t *ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    tapring_engine *engine = make_engine(ram, -1);
+    tapring_engine *engine = make_engine(0);
     int ends[2];
     if (pipe(ends) != 0) return;
     expect(tapring_nic_set_interrupt_eventfd(engine, 0, ends[1]), TAPRING_ERR_ARGUMENT, "a pipe as the interrupt line");
     expect_message("not an eventfd", "a pipe as the interrupt line");
     expect(tapring_nic_set_interrupt_eventfd(engine, 0, -1), TAPRING_ERR_ARGUMENT, "descriptor -1 as the interrupt line");
-    int line = eventfd(0, EFD_CLOEXEC);
     expect(tapring_nic_set_interrupt_eventfd(engine, 0, line), TAPRING_OK, "an eventfd as the interrupt line");
     expect(tapring_engine_destroy(engine), TAPRING_OK, "destroy");
     close(ends[0]);
     close(ends[1]);
-    close(line);
-    munmap(ram, RAM);
 }
 
 static tapring_engine *callback_engine;
@@ -181,8 +178,7 @@ static void read_statistics(void *context, int level) {
 
 /* The interrupt callback runs with the NIC's lock held; statistics take none. */
 static void statistics_from_callback(void) {
-    uint8_t *ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    callback_engine = make_engine(ram, -1);
+    callback_engine = make_engine(0);
     expect(tapring_nic_set_interrupt_callback(callback_engine, 0, read_statistics, NULL), TAPRING_OK, "set callback");
     expect(tapring_engine_start(callback_engine), TAPRING_OK, "start");
     alarm(20);
@@ -191,16 +187,12 @@ static void statistics_from_callback(void) {
     alarm(0);
     if (statistics_read != 1) fail("statistics read from the interrupt callback", statistics_read);
     expect(tapring_engine_destroy(callback_engine), TAPRING_OK, "destroy");
-    munmap(ram, RAM);
 }
 
 /* Frames a guest sends once the engine stopped are counted as drops. */
 static void transmit_after_stop(void) {
-    uint8_t *ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    int line = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    tapring_engine *engine = make_engine(ram, line);
-    expect(tapring_engine_start(engine), TAPRING_OK, "start");
-    program_transmit(engine, ram);
+    tapring_engine *engine = start_engine();
+    program_transmit(engine);
     expect(tapring_engine_stop(engine), TAPRING_OK, "stop");
     expect(tapring_nic_mmio_write(engine, 0, TDT, 4, 100), TAPRING_OK, "TDT write after stop");
     uint64_t head = 0;
@@ -219,8 +211,6 @@ static void transmit_after_stop(void) {
         failures++;
     }
     expect(tapring_engine_destroy(engine), TAPRING_OK, "destroy");
-    close(line);
-    munmap(ram, RAM);
 }
 
 /* JSON as deep as QEMU parses it, and deeper, on a 1 MiB thread stack. */
@@ -256,6 +246,8 @@ static void deep_json(void) {
 
 int main(int argc, char **argv) {
     const char *check = argc > 1 ? argv[1] : "all";
+    ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    line = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     int all = !strcmp(check, "all");
     if (all || !strcmp(check, "destroy-race")) destroy_race(argc > 2 ? atoi(argv[2]) : 20);
     if (all || !strcmp(check, "overflow")) overflowing_arguments();

@@ -10,28 +10,19 @@ struct PacketDumpTests {
         let taps = [Kernel.uniqueName("trd"), Kernel.uniqueName("trd")]
         let files = (0..<2).map { "/tmp/tapring-dump-\(getpid())-\($0).pcap" }
         defer { files.forEach { unlink($0) } }
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--stats", "0"]
-            + Kernel.hubOptions(taps)
-            + ["-object", "filter-dump,id=all,netdev=t0,file=\(files[0])",
-               "-object", "filter-dump,id=rx,netdev=p1,file=\(files[1]),maxlen=100,queue=rx"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        try Kernel.waitForInterfaces(taps, createdBy: process)
-        let sockets = try taps.map { tap in
-            try Kernel.bringUp(tap)
-            return try PacketSocket(interface: tap)
-        }
+        let run = try TapRingRun(
+            ["--stats", "0"] + Kernel.hubOptions(taps)
+                + ["-object", "filter-dump,id=all,netdev=t0,file=\(files[0])",
+                   "-object", "filter-dump,id=rx,netdev=p1,file=\(files[1]),maxlen=100,queue=rx"],
+            taps: taps)
+        let sockets = run.sockets
         let forward = (0..<20).map { PacketSocket.frame(payload: [0, UInt8($0)], length: [60, 200, 1514][$0 % 3]) }
         let back = (0..<10).map { PacketSocket.frame(payload: [1, UInt8($0)], length: 80) }
         for frame in forward { try sockets[0].send(frame) }
         #expect(sockets[1].receive(count: forward.count, timeout: 5).count == forward.count)
         for frame in back { try sockets[1].send(frame) }
         #expect(sockets[0].receive(count: back.count, timeout: 5).count == back.count)
-        process.interrupt()
-        process.waitUntilExit()
+        _ = run.interrupt()
 
         // t0 sent the forward frames and received the ones back. The hub port
         // p1 received what t1 sent (the frames back), cut to 100 bytes.
@@ -56,27 +47,14 @@ struct PacketDumpTests {
     /// message; the frames still go through.
     @Test func aFileThatRefusesWritesStopsTheDumpAndSaysSo() throws {
         let taps = [Kernel.uniqueName("trd"), Kernel.uniqueName("trd")]
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--stats", "0"] + Kernel.hubOptions(taps)
-            + ["-object", "filter-dump,id=full,netdev=t0,file=/dev/full"]
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        try Kernel.waitForInterfaces(taps, createdBy: process)
-        let sockets = try taps.map { tap in
-            try Kernel.bringUp(tap)
-            return try PacketSocket(interface: tap)
-        }
+        let run = try TapRingRun(
+            ["--stats", "0"] + Kernel.hubOptions(taps) + ["-object", "filter-dump,id=full,netdev=t0,file=/dev/full"],
+            taps: taps)
         let frames = (0..<10).map { PacketSocket.frame(payload: [2, UInt8($0)], length: 60) }
-        for frame in frames { try sockets[0].send(frame) }
-        #expect(sockets[1].receive(count: frames.count, timeout: 5).count == frames.count)
-        process.interrupt()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        for frame in frames { try run.sockets[0].send(frame) }
+        #expect(run.sockets[1].receive(count: frames.count, timeout: 5).count == frames.count)
+        let text = run.interrupt().errors
+        #expect(run.process.terminationStatus == 0)
         #expect(text.contains("tapring: network dump write error - stopping dump (/dev/full: No space left on device)"),
                 "\(text)")
     }

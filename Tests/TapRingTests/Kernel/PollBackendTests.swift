@@ -43,27 +43,14 @@ struct PollBackendTests {
     @Test(.enabled(if: WithoutIOUring.launcher != nil, WithoutIOUring.reason))
     func aSeccompProfileThatBlocksIOUringMakesTheEnginePoll() throws {
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: WithoutIOUring.launcher!)
-        process.arguments = [TapRingBinary.url.path, "run", "--stats", "0"] + Kernel.hubOptions(taps)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        try Kernel.waitForInterfaces(taps, createdBy: process)
-        let sockets = try taps.map { tap in
-            try Kernel.bringUp(tap)
-            return try PacketSocket(interface: tap)
-        }
+        let run = try TapRingRun(["--stats", "0"] + Kernel.hubOptions(taps), taps: taps,
+                                 launcher: WithoutIOUring.launcher!)
         let frames = (0..<200).map { PacketSocket.frame(payload: [9, UInt8($0)]) }
-        try frames.forEach(sockets[0].send)
-        #expect(difference(sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
-        process.interrupt()
-        process.waitUntilExit()
-        let warning = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try frames.forEach(run.sockets[0].send)
+        #expect(difference(run.sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
+        let warning = run.interrupt().errors
         #expect(warning.split(separator: "\n").filter { $0.contains("warning") }
             == ["tapring: warning: io_uring is unavailable (Operation not permitted): the reactors poll and read and write instead"])
-        #expect(process.terminationStatus == 0)
+        #expect(run.process.terminationStatus == 0)
     }
 }

@@ -10,16 +10,8 @@ struct ShutdownAccountingTests {
     @Test(arguments: 1...8)
     func framesReadAreAccountedForWhenASignalStopsAFlood(round: Int) throws {
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--json", "--stats", "0"] + Kernel.hubOptions(taps)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        try Kernel.waitForInterfaces(taps, createdBy: process)
-        for tap in taps { try Kernel.bringUp(tap) }
-        let flood = Flood(socket: try PacketSocket(interface: taps[0]))
+        let run = try TapRingRun(["--json", "--stats", "0"] + Kernel.hubOptions(taps), taps: taps)
+        let flood = Flood(socket: run.sockets[0])
         let done = DispatchSemaphore(value: 0)
         Thread {
             let frame = PacketSocket.frame(payload: [9], length: 60)
@@ -28,9 +20,7 @@ struct ShutdownAccountingTests {
         }.start()
         // Stop at a different moment each round, while frames are in flight.
         usleep(useconds_t(150_000 + 37_000 * round))
-        process.interrupt()
-        let report = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let report = run.interrupt().output
         flood.running.store(false, ordering: .relaxed)
         done.wait()
         let ports = try RunReport.decode(report)
