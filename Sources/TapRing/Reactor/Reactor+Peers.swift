@@ -51,10 +51,7 @@ extension Reactor {
             for source in directSources where turnCame(for: source) {
                 return true
             }
-            for port in batchSources where fabric.ports[port].readsShared
-                && fabric.state(of: port).pointee.reader.load(ordering: .relaxed) == -1
-                && fabric.state(of: port).pointee.ready.load(ordering: .relaxed) && crossbar.outboxCount(of: port) == 0
-            {
+            for port in batchSources where sharedPortHasFrames(port, readByPeer: false) {
                 return true
             }
             clinux_spin_hint()
@@ -73,13 +70,22 @@ extension Reactor {
     /// Whether a peer reads a shared port that has frames, and this reactor
     /// could read its next batch.
     private var peerReadsBusyPort: Bool {
-        for port in batchSources where fabric.ports[port].readsShared && crossbar.outboxCount(of: port) == 0
-            && fabric.state(of: port).pointee.ready.load(ordering: .relaxed)
-            && fabric.state(of: port).pointee.reader.load(ordering: .relaxed) >= 0
-        {
-            return true
+        mutating get {
+            for port in batchSources where sharedPortHasFrames(port, readByPeer: true) {
+                return true
+            }
+            return false
         }
-        return false
+    }
+
+    /// Whether `port` is read in turns, may have frames, and this reactor
+    /// could read its next batch (its own last one written), while a peer
+    /// reads it now (`readByPeer`) or nobody does.
+    private mutating func sharedPortHasFrames(_ port: Int, readByPeer: Bool) -> Bool {
+        guard fabric.ports[port].readsShared, crossbar.outboxCount(of: port) == 0,
+            fabric.state(of: port).pointee.ready.load(ordering: .relaxed)
+        else { return false }
+        return (fabric.state(of: port).pointee.reader.load(ordering: .relaxed) >= 0) == readByPeer
     }
 
     private func isNIC(_ local: Int) -> Bool {
@@ -104,10 +110,8 @@ extension Reactor {
         for source in directSources where cursors[source].writesInFlight == 0 && turnCame(for: source) {
             return true
         }
-        for port in batchSources where fabric.ports[port].readsShared && crossbar.outboxCount(of: port) == 0
-            && fabric.state(of: port).pointee.ready.load(ordering: .relaxed)
-            && fabric.state(of: port).pointee.reader.load(ordering: .relaxed) == -1
-            && !signals.pointee.paused.load(ordering: .relaxed)
+        for port in batchSources where !signals.pointee.paused.load(ordering: .relaxed)
+            && sharedPortHasFrames(port, readByPeer: false)
         {
             return true
         }
