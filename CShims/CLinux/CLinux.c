@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include "CLinux.h"
 
 _Static_assert(sizeof(struct mmsghdr) == 64, "the layout FrameSource builds");
@@ -24,4 +26,37 @@ int clinux_pin_current_thread(int cpu) {
 
 int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags) {
     return sendmmsg(fd, (struct mmsghdr *)messages, count, flags);
+}
+
+long clinux_receive_with_descriptors(int fd, void *buffer, unsigned long length, int *descriptors, int capacity,
+                                     int *count, int *truncated) {
+    enum { most = 16 };
+    union {
+        char bytes[CMSG_SPACE(most * sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec vector = { .iov_base = buffer, .iov_len = length };
+    struct msghdr message = {
+        .msg_iov = &vector, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes,
+    };
+    *count = 0;
+    *truncated = 0;
+    long received = recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
+    if (received < 0) return received;
+    *truncated = (message.msg_flags & MSG_CTRUNC) != 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int passed[most];
+        memcpy(passed, CMSG_DATA(header), (size_t)n * sizeof(int));
+        for (int i = 0; i < n; i++) {
+            if (*count < capacity) {
+                descriptors[(*count)++] = passed[i];
+            } else {
+                close(passed[i]);
+                *truncated = 1;
+            }
+        }
+    }
+    return received;
 }

@@ -13,7 +13,14 @@ struct RunCommand: ParsableCommand {
                                     -netdev hubport,id=pa,hubid=0,netdev=a \\
                                     -netdev hubport,id=pb,hubid=0,netdev=b
 
-            Runs until SIGINT, SIGTERM or SIGHUP, or for --duration seconds.
+            As QEMU's device process of a VM (`-device x-pci-proxy-dev,fd=N` on the VM's side),
+            serving its e1000 over the inherited socket descriptor 4:
+
+              tapring run -machine x-remote -netdev tap,id=t0,ifname=tap0,script=no,downscript=no \\
+                          -device e1000,id=nic0,netdev=t0 -object x-remote-object,id=robj0,devid=nic0,fd=4
+
+            Runs until SIGINT, SIGTERM or SIGHUP, or for --duration seconds; with -machine x-remote
+            (auto-shutdown=on, the default), also until every VM closed its socket.
             """
     )
 
@@ -60,7 +67,7 @@ struct RunCommand: ParsableCommand {
         let waiter = SignalWaiter()
         let engine: Engine
         do throws(EngineError) {
-            engine = try Engine(plan, configuration: self.engine.configuration)
+            engine = try Engine(plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
             engine.backendNotice.map { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {
@@ -68,13 +75,19 @@ struct RunCommand: ParsableCommand {
         }
         var report = StatisticsReport(start: engine.statistics())
         let started = ContinuousClock.now
+        let endsWithVMs = plan.machine?.autoShutdown == true && !plan.remoteDevices.isEmpty
+        var lastReport = started
         while true {
             let elapsed = (ContinuousClock.now - started).seconds
             let remaining = duration.map { $0 - elapsed } ?? .infinity
             if remaining <= 0 { break }
-            let interval = stats > 0 ? stats : .infinity
-            if waiter.wait(seconds: min(interval, remaining, 3600)) != nil { break }
-            if stats > 0 {
+            if endsWithVMs && engine.connectedRemoteDevices == 0 { break }
+            let interval = stats > 0 ? stats - (ContinuousClock.now - lastReport).seconds : .infinity
+            // Whether a VM is still connected is checked five times a second.
+            let slice = endsWithVMs ? 0.2 : 3600
+            if waiter.wait(seconds: max(0, min(interval, remaining, slice))) != nil { break }
+            if stats > 0 && (ContinuousClock.now - lastReport).seconds >= stats {
+                lastReport = ContinuousClock.now
                 let now = (ContinuousClock.now - started).seconds
                 printError(json ? report.progressJSON(engine.statistics(), at: now)
                     : report.intervalLine(engine.statistics(), at: now))

@@ -2,8 +2,8 @@
 // requests (built with the function-like _IOW/_IOR macros), an ioctl that
 // takes its argument by value (Swift cannot pass C varargs), eventfd, CPU
 // affinity and batched socket calls (declared only under _GNU_SOURCE, which
-// this header must not set), and packet sockets, which glibc's module map
-// leaves out.
+// this header must not set), packet sockets, which glibc's module map
+// leaves out, and descriptors passed over a socket (the CMSG_* macros).
 #ifndef CLINUX_H
 #define CLINUX_H
 
@@ -40,6 +40,15 @@ int clinux_pin_current_thread(int cpu);
 /// must come from glibc's own module, or Swift files that import only Glibc
 /// would lose its constants. The corresponding C function is `sendmmsg`.
 int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags);
+
+/// Receives up to `length` bytes from the stream socket `fd` into `buffer`,
+/// with the descriptors that came with them (SCM_RIGHTS, close-on-exec):
+/// up to `capacity` go to `descriptors` and their number to `*count`.
+/// `*truncated` is set when more came than fit (the kernel closed the rest).
+/// Returns the bytes received, 0 at end of stream, or -1.
+/// The corresponding C function is `recvmsg`.
+long clinux_receive_with_descriptors(int fd, void *buffer, unsigned long length, int *descriptors, int capacity,
+                                     int *count, int *truncated);
 
 /// Tells the CPU the caller spins, waiting on another core: it then yields
 /// the core's shared resources and leaves the loop without a misprediction.

@@ -21,9 +21,13 @@ public final class Engine: @unchecked Sendable {
     private let settings: ReactorSettings
     private let cpus: [Int]?
     private var threads: [pthread_t] = []
-    /// Guests standing in for an emulator, one per NIC, when none was given.
-    private var guestDrivers: [E1000GuestDriver] = []
+    /// Guests standing in for an emulator, with the index of the NIC each
+    /// drives: one per NIC that no VM drives, when no emulator was given.
+    private var guestDrivers: [(nic: Int, driver: E1000GuestDriver)] = []
     private var guestThreads: [pthread_t] = []
+    /// The servers of the NICs VMs drive through `x-remote-object`s.
+    private var remoteServers: [MPQemuServer] = []
+    private var remoteThreads: [pthread_t] = []
     /// How the reactors do their I/O: `.ioUring` or `.poll`, never `.automatic`.
     public let backend: EngineConfiguration.IOBackend
     /// Why the engine polls instead of using io_uring, when it chose to: a
@@ -136,25 +140,47 @@ public final class Engine: @unchecked Sendable {
         cpus = configuration.pinsReactors ? (0..<reactorCount).map { allowedCPUs[$0 % allowedCPUs.count] } : nil
     }
 
-    /// An engine whose NICs, if any, are driven by `E1000GuestDriver`s, each
-    /// on a thread of its own: the network as a guest would use it, without
-    /// an emulator. `inspector`, if given, makes the inspector of the guest
-    /// of each NIC, by NIC index.
+    /// An engine whose NICs, if any, are driven by the VMs of the plan's
+    /// `x-remote-object`s, each through its socket, or else by
+    /// `E1000GuestDriver`s, each on a thread of its own: the network as a
+    /// guest would use it, without an emulator. `inspector`, if given, makes
+    /// the inspector of the guest of each NIC, by NIC index. `diagnostics`
+    /// receives what the remote servers report about their VMs.
     public convenience init(
         _ plan: NetworkPlan, configuration: EngineConfiguration = .init(),
-        guestInspector inspector: ((Int) -> @Sendable (UnsafeRawBufferPointer) -> Void)? = nil
+        guestInspector inspector: ((Int) -> @Sendable (UnsafeRawBufferPointer) -> Void)? = nil,
+        diagnostics: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(EngineError) {
-        var drivers: [E1000GuestDriver] = []
-        try self.init(plan, configuration: configuration) { (_) throws(EngineError) in
+        var drivers: [(nic: Int, driver: E1000GuestDriver)] = []
+        var lines: [Int: INTxLine] = [:]
+        try self.init(plan, configuration: configuration) { (device) throws(EngineError) in
+            let index = drivers.count + lines.count
+            if let remote = plan.remoteDevices.first(where: { $0.device == index }) {
+                if let problem = MPQemuServer.checkSocket(remote.socket) {
+                    throw EngineError(location: remote.location, "fd=\(remote.socket) \(problem)")
+                }
+                let line = INTxLine()
+                lines[index] = line
+                return E1000Function.attachment(intx: line)
+            }
             do throws(DeviceError) {
-                let driver = try E1000GuestDriver(inspector: inspector?(drivers.count))
-                drivers.append(driver)
+                let driver = try E1000GuestDriver(inspector: inspector?(index))
+                drivers.append((index, driver))
                 return driver.attachment
             } catch {
                 throw EngineError(error.description)
             }
         }
         guestDrivers = drivers
+        do throws(DeviceError) {
+            remoteServers = try plan.remoteDevices.map { (remote) throws(DeviceError) in
+                let function = E1000Function(nic: nics[remote.device], intx: lines[remote.device]!)
+                return try MPQemuServer(
+                    socket: remote.socket, function: function, name: remote.id, diagnostics: diagnostics)
+            }
+        } catch {
+            throw EngineError(error.description)
+        }
     }
 
     deinit {
@@ -190,7 +216,8 @@ public final class Engine: @unchecked Sendable {
             stop()
             throw EngineError(failure)
         }
-        for (driver, nic) in zip(guestDrivers, nics) {
+        for (index, driver) in guestDrivers {
+            let nic = nics[index]
             do {
                 guestThreads.append(try PosixThread.spawn(pinnedTo: nil) { driver.run(nic) })
             } catch {
@@ -198,13 +225,25 @@ public final class Engine: @unchecked Sendable {
                 throw EngineError("could not start a guest driver thread", error)
             }
         }
+        for server in remoteServers {
+            do {
+                remoteThreads.append(try PosixThread.spawn(pinnedTo: nil) { server.run() })
+            } catch {
+                stop()
+                throw EngineError("could not start the thread of x-remote-object \(server.name)", error)
+            }
+        }
     }
 
-    /// Asks every reactor (and guest driver) to stop and waits for their threads.
+    /// Asks every reactor (and guest driver, and remote server) to stop and
+    /// waits for their threads.
     public func stop() {
-        guestDrivers.forEach { $0.stop() }
+        guestDrivers.forEach { $0.driver.stop() }
         guestThreads.forEach(PosixThread.join)
         guestThreads.removeAll()
+        remoteServers.forEach { $0.stop() }
+        remoteThreads.forEach(PosixThread.join)
+        remoteThreads.removeAll()
         let fabric = storage.fabric
         for reactor in 0..<fabric.reactorCount {
             let signals = fabric.signals(of: reactor)
@@ -214,8 +253,9 @@ public final class Engine: @unchecked Sendable {
         if !threads.isEmpty {
             threads.forEach(PosixThread.join)
             threads.removeAll()
-            // With the guest models stopped, no guest reads the NICs' lanes again.
-            fabric.dropFramesLeftInLanes(countingNICs: !guestDrivers.isEmpty)
+            // With the guest models and remote servers stopped, no guest
+            // reads the NICs' lanes again.
+            fabric.dropFramesLeftInLanes(countingNICs: !guestDrivers.isEmpty || !remoteServers.isEmpty)
         }
         // The reactors are gone: their captures are the control thread's now.
         dumpFailures = captures.flatMap { $0.flushChain() }
@@ -260,7 +300,13 @@ public final class Engine: @unchecked Sendable {
 
     /// The guests that stand in for an emulator behind each NIC, when the
     /// engine was made without one; in NIC order.
-    public var guests: [E1000GuestDriver] { guestDrivers }
+    public var guests: [E1000GuestDriver] { guestDrivers.map(\.driver) }
+
+    /// How many of the plan's `x-remote-object`s still serve their VM: a
+    /// server stops when its VM closes the socket or breaks the protocol.
+    public var connectedRemoteDevices: Int {
+        remoteServers.count { $0.isConnected }
+    }
 
     /// Every port's counters so far, those of a multi-queue tap's queues
     /// summed: netdevs first, then NICs.

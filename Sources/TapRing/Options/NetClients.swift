@@ -9,6 +9,8 @@ struct NetClients: Sendable {
     /// The NICs `-nic` and `-net nic` ask for, created with the machine.
     var onBoard: [OnBoardNIC] = []
     private(set) var dumps: [PacketDumpOptions] = []
+    /// The `x-remote-object`s, whose `devid=` is looked up once the devices exist.
+    private(set) var remoteObjects: [(id: String, members: RemoteObjectMembers, location: String)] = []
     /// Warnings raised while the options are processed, in the order raised.
     var warnings: [String] = []
     private var generatedIDs = 0
@@ -21,10 +23,15 @@ struct NetClients: Sendable {
     }
 
     /// Creates a filter `-object`.
-    mutating func addObject(_ object: ObjectDefinition, checksID: Bool) throws(OptionDiagnostic) {
+    mutating func addObject(_ object: ObjectDefinition, checksID: Bool, location: String) throws(OptionDiagnostic) {
         switch object {
         case .filterDump(let id, let members):
             dumps.append(try PacketDumpOptions(id: id, members, checksID: checksID, netdevs: graph, earlier: dumps))
+        case .remoteObject(let id, let members):
+            guard !remoteObjects.contains(where: { $0.id == id }) else {
+                throw OptionDiagnostic("attempt to add duplicate property '\(id)' to object (type 'container')")
+            }
+            remoteObjects.append((id, members, location))
         case .unsupported(let type):
             throw OptionDiagnostic("object type '\(type)' is not supported by TapRing")
         case .uncompiled(let type):
@@ -61,5 +68,26 @@ struct NetClients: Sendable {
             requested = address
         }
         return nics.assignAddress(requested)
+    }
+}
+
+extension NetClients {
+    /// `remote_object_machine_done()`: each `x-remote-object`'s `devid=`
+    /// must name a NIC, served by no other object, on an `x-remote` machine.
+    func resolveRemoteObjects(machine: RemoteMachine?) throws(OptionError) -> [RemoteDevice] {
+        try remoteObjects.enumerated().map { (index, object) throws(OptionError) in
+            guard machine != nil else {
+                throw OptionError(location: object.location, message: "x-remote-object needs -machine x-remote")
+            }
+            guard let device = nics.devices.firstIndex(where: { $0.id == object.members.devid }) else {
+                throw OptionError(location: object.location, message: "devid=\(object.members.devid) names no NIC")
+            }
+            if let earlier = remoteObjects[..<index].first(where: { $0.members.devid == object.members.devid }) {
+                throw OptionError(
+                    location: object.location,
+                    message: "NIC \(object.members.devid) is already served by x-remote-object \(earlier.id)")
+            }
+            return RemoteDevice(id: object.id, device: device, socket: object.members.fd, location: object.location)
+        }
     }
 }

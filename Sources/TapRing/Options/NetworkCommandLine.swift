@@ -1,14 +1,15 @@
-/// One networking option as typed: `-netdev`, `-device`, `-nic`, `-net` or `-object`.
+/// One networking option as typed: `-netdev`, `-device`, `-nic`, `-net`,
+/// `-object` or `-machine`.
 struct OptionArgument: Equatable, Sendable {
     /// Which of QEMU's option lists the option belongs to.
     enum Kind: String, Equatable, Sendable {
-        case netdev, device, nic, net, object
+        case netdev, device, nic, net, object, machine
 
         /// The list an option's name selects, or nil for an option TapRing does not take.
         init?(option: String) {
             // lookup_opt() treats `--foo` like `-foo`.
             let name = option.hasPrefix("--") ? option.dropFirst(2) : option.hasPrefix("-") ? option.dropFirst() : ""
-            self.init(rawValue: String(name))
+            self.init(rawValue: name == "M" ? "machine" : String(name))
         }
     }
 

@@ -79,6 +79,10 @@ public struct NetworkPlan: Equatable, Sendable {
     public var devices: [Device]
     /// The `-object filter-dump` packet captures, in command-line order.
     public var dumps: [PacketDumpOptions]
+    /// `-machine x-remote`, when the command line makes TapRing a device process.
+    public var machine: RemoteMachine?
+    /// The NICs a VM drives through `-object x-remote-object`, in command-line order.
+    public var remoteDevices: [RemoteDevice]
     /// What QEMU 7.2 would warn about, in the order it would: each prefixed
     /// with its option's location, such as
     /// `-netdev tap,id=t,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated`
@@ -87,10 +91,15 @@ public struct NetworkPlan: Equatable, Sendable {
     public var warnings: [String]
 
     /// Creates a plan; `parse(_:)` is the usual source of plans.
-    public init(netdevs: [Netdev], devices: [Device] = [], dumps: [PacketDumpOptions] = [], warnings: [String] = []) {
+    public init(
+        netdevs: [Netdev], devices: [Device] = [], dumps: [PacketDumpOptions] = [], machine: RemoteMachine? = nil,
+        remoteDevices: [RemoteDevice] = [], warnings: [String] = []
+    ) {
         self.netdevs = netdevs
         self.devices = devices
         self.dumps = dumps
+        self.machine = machine
+        self.remoteDevices = remoteDevices
         self.warnings = warnings
     }
 }
@@ -98,8 +107,8 @@ public struct NetworkPlan: Equatable, Sendable {
 extension NetworkPlan {
     /// Parses and validates argv-style words such as
     /// `["-netdev", "tap,id=a,ifname=ta0", "-device", "e1000,netdev=a"]`:
-    /// `-netdev`, `-device`, `-nic`, `-net` and `-object`, each also spelt
-    /// with two dashes.
+    /// `-netdev`, `-device`, `-nic`, `-net`, `-object` and `-machine`, each
+    /// also spelt with two dashes.
     ///
     /// Checks run in QEMU's order, so the first problem reported is the one
     /// QEMU would report:
@@ -113,7 +122,8 @@ extension NetworkPlan {
     /// 5. the `-object` filters (`object_create_late()`);
     /// 6. the NICs of `-nic` and `-net nic`, as the machine is built (`pc_nic_init()`);
     /// 7. each device's driver and properties, one device at a time, JSON
-    ///    devices last (`qemu_create_cli_devices()`).
+    ///    devices last (`qemu_create_cli_devices()`);
+    /// 8. the device each `x-remote-object` serves (`remote_object_machine_done()`).
     ///
     /// Parsing runs on a thread of its own with a deep stack, so that options
     /// nested as deep as QEMU takes them parse on any caller's thread.
@@ -155,7 +165,7 @@ extension NetworkPlan {
         }
         for (argument, object, isJSON) in declarations.objects {
             try argument.attributing { () throws(OptionDiagnostic) in
-                try clients.addObject(object, checksID: isJSON)
+                try clients.addObject(object, checksID: isJSON, location: argument.location)
             }
         }
         for index in clients.onBoard.indices {
@@ -170,8 +180,10 @@ extension NetworkPlan {
                 try clients.nics.add(definition, location: argument.location, graph: &clients.graph)
             }
         }
+        let remoteDevices = try clients.resolveRemoteObjects(machine: declarations.machine)
         return NetworkPlan(
             netdevs: clients.graph.netdevs, devices: clients.nics.devices, dumps: clients.dumps,
+            machine: declarations.machine, remoteDevices: remoteDevices,
             warnings: declarations.warnings + clients.warnings + clients.graph.peerlessWarnings
                 + clients.nics.peerlessWarnings)
     }

@@ -1,9 +1,10 @@
 /// A `-object` option typed against QEMU 7.2's `ObjectOptions` union when
 /// the command line is read (`object_option_parse()`): `qom-type`, `id`,
-/// then, for `filter-dump`, its members. TapRing creates only filter-dump
-/// objects; it refuses the others when QEMU would create them.
+/// then, for `filter-dump` and `x-remote-object`, their members. TapRing
+/// creates only those two; it refuses the others when QEMU would create them.
 enum ObjectDefinition: Equatable, Sendable {
     case filterDump(id: String, FilterDumpMembers)
+    case remoteObject(id: String, RemoteObjectMembers)
     /// A type QEMU creates and TapRing does not.
     case unsupported(String)
     /// A type QEMU's schema lists but this build lacks (`user_creatable_add_type()`).
@@ -17,6 +18,9 @@ enum ObjectDefinition: Equatable, Sendable {
         switch type {
         case "filter-dump":
             self = .filterDump(id: id, try FilterDumpMembers(reading: &reader))
+            try reader.rejectUnconsumedKeys()
+        case "x-remote-object":
+            self = .remoteObject(id: id, try RemoteObjectMembers(reading: &reader))
             try reader.rejectUnconsumedKeys()
         case _ where Self.uncompiledTypes.contains(type):
             self = .uncompiled(type)

@@ -12,6 +12,8 @@ struct OptionDeclarations: Sendable {
     private(set) var nics: [(argument: OptionArgument, opts: QemuOpts)] = []
     private(set) var nets: [(argument: OptionArgument, opts: QemuOpts)] = []
     private(set) var objects: [(argument: OptionArgument, object: ObjectDefinition, isJSON: Bool)] = []
+    /// The `-machine` options merged, when there is one: only `x-remote`.
+    private(set) var machine: RemoteMachine?
     /// Warnings raised while reading, in command-line order.
     private(set) var warnings: [String] = []
 
@@ -42,6 +44,10 @@ struct OptionDeclarations: Sendable {
                 nets.append((argument, try parse(argument)))
             case .object:
                 objects.append((argument, try object(argument), argument.value.hasPrefix("{")))
+            case .machine:
+                // qemu_opts_set(): `-machine` options merge into one, implied key `type`.
+                var reader = OptionReader(QemuOpts(parsing: argument.value, impliedName: "type"))
+                machine = try RemoteMachine(reading: &reader, over: machine)
             }
         }
     }

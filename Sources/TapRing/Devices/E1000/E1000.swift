@@ -127,6 +127,19 @@ public final class E1000: @unchecked Sendable {
         access { core in core.writeConfig(value, at: offset, width: width) }
     }
 
+    /// A device reset from the bus (QEMU's `DEVICE_RESET`, a VM's reboot):
+    /// the NIC's registers as at power-on (`e1000_reset`) and its
+    /// configuration registers as `pci_do_device_reset` leaves them; an
+    /// interrupt line that was high is reported low.
+    public func resetFunction() {
+        access { core in
+            let wasHigh = core.interruptLevel && core.config.command & 0x400 == 0
+            core.reset()
+            core.config.resetRegisters()
+            if wasHigh { core.interruptLine.report(false) }
+        }
+    }
+
     /// Points the NIC's DMA at `memory` from now on, as when the emulator's
     /// guest RAM is plugged or unplugged; DMA under way finishes first, since
     /// both take the NIC's lock. The emulator may unmap the old regions once

@@ -63,6 +63,16 @@ struct E1000ConfigSpace: ~Copyable {
         command = UInt16(bytes[0x04]) | UInt16(bytes[0x05]) << 8
     }
 
+    /// A bus reset (`pci_do_device_reset`): the command register, cache line
+    /// size, BARs, ROM BAR and interrupt line lose every bit a guest can
+    /// write; the read-only type bits stay.
+    mutating func resetRegisters() {
+        for offset in [0x04, 0x05, 0x0C, 0x3C] + Array(0x10..<0x28) + Array(0x30..<0x34) {
+            bytes[offset] &= ~writable[offset]
+        }
+        command = 0
+    }
+
     /// Where BAR0's registers sit in guest-physical memory, while memory
     /// decoding is on.
     var registerWindow: Range<UInt64>? {
