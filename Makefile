@@ -3,7 +3,8 @@ SWIFT ?= swift
 TAPRING := .build/release/tapring
 # What the build, the tests and the demo need, as THING=DEBIAN_PACKAGE.
 DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping python3=python3 tcpdump=tcpdump \
-	pkg-config=pkg-config qemu-system-x86_64=qemu-system-x86
+	pkg-config=pkg-config qemu-system-x86_64=qemu-system-x86 \
+	/boot/ipxe.lkrn=ipxe /bin/busybox=busybox-static cpio=cpio /vmlinuz=linux-image-amd64
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 

@@ -13,7 +13,10 @@ public struct RemoteMachine: Equatable, Sendable {
     /// Reads a `-machine` option's items; every later `-machine` overrides
     /// the keys it names, as QEMU merges the `machine` options list.
     init(reading reader: inout OptionReader, over earlier: RemoteMachine?) throws(OptionDiagnostic) {
-        guard let type = try reader.string("type") else { throw .missingParameter("type") }
+        // A later `-machine` may name only keys: the type stays.
+        guard let type = try reader.string("type") ?? (earlier != nil ? "x-remote" : nil) else {
+            throw .missingParameter("type")
+        }
         guard type == "x-remote" else {
             throw OptionDiagnostic(
                 "TapRing serves devices only as an x-remote machine, not as '\(type)'",
