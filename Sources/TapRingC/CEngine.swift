@@ -9,6 +9,9 @@ final class CEngine: Sendable {
     private struct State {
         var memories: [GuestMemory?]
         var interrupts: [InterruptLine?]
+        /// The NICs' INTx lines, whose resample eventfds a thread watches once started.
+        var intxLines: [Int: INTxLine] = [:]
+        var resampler: INTxResampler?
         var engine: Engine?
     }
 
@@ -50,6 +53,22 @@ final class CEngine: Sendable {
         }
     }
 
+    /// An INTx line on copies of the emulator's eventfds.
+    ///
+    /// The corresponding C function is `fcntl`, with `F_DUPFD_CLOEXEC`.
+    func setINTx(trigger: Int32, resample: Int32, for nic: Int) throws(CallFailure) {
+        try checkNIC(nic)
+        let line = INTxLine()
+        let copies = (fcntl(trigger, F_DUPFD_CLOEXEC, 0), fcntl(resample, F_DUPFD_CLOEXEC, 0))
+        guard copies.0 >= 0, copies.1 >= 0 else {
+            [copies.0, copies.1].filter { $0 >= 0 }.forEach { close($0) }
+            throw CallFailure(TAPRING_ERR_SYSTEM, "could not copy the eventfds: \(String(cString: strerror(errno)))")
+        }
+        line.connect(trigger: copies.0, resample: copies.1)
+        try setInterrupt(line.interruptLine, for: nic)
+        state.withLock { $0.intxLines[nic] = line }
+    }
+
     func start() throws(CallFailure) {
         try state.withLock { (state) throws(CallFailure) in
             guard state.engine == nil else { throw .state("the engine is started already") }
@@ -68,6 +87,16 @@ final class CEngine: Sendable {
                 try engine.start()
                 state.engine = engine
             } catch {
+                throw CallFailure(TAPRING_ERR_SYSTEM, error.description)
+            }
+            guard !state.intxLines.isEmpty else { return }
+            do throws(DeviceError) {
+                let resampler = try INTxResampler(lines: Array(state.intxLines.values))
+                try resampler.start()
+                state.resampler = resampler
+            } catch {
+                state.engine?.stop()
+                state.engine = nil
                 throw CallFailure(TAPRING_ERR_SYSTEM, error.description)
             }
         }
@@ -106,5 +135,6 @@ final class CEngine: Sendable {
             sched_yield()
         }
         stop()
+        state.withLock { $0.resampler }?.stop()
     }
 }

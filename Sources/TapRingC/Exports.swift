@@ -87,6 +87,21 @@ public func tapringNICSetInterruptEventfd(_ handle: OpaquePointer?, _ nic: Int, 
     }
 }
 
+@_cdecl("tapring_nic_set_interrupt_intx")
+public func tapringNICSetInterruptINTx(_ handle: OpaquePointer?, _ nic: Int, _ trigger: Int32, _ resample: Int32) -> Int32 {
+    call { () throws(CallFailure) in
+        let engine = try engines.object(handle)
+        for (name, descriptor) in [("trigger", trigger), ("resample", resample)] {
+            do throws(DeviceError) {
+                try InterruptLine.eventfd(descriptor).validate()
+            } catch {
+                throw .argument("\(name): \(error)")
+            }
+        }
+        try engine.setINTx(trigger: trigger, resample: resample, for: nic)
+    }
+}
+
 @_cdecl("tapring_nic_set_interrupt_callback")
 public func tapringNICSetInterruptCallback(
     _ handle: OpaquePointer?, _ nic: Int,
@@ -137,6 +152,31 @@ public func tapringNICMMIOWrite(
         let offset = try registerOffset(offset, width: width)
         try engines.object(handle).withNIC(nic) { device in
             device.writeRegister(at: offset, width: Int(width), value: value)
+        }
+    }
+}
+
+@_cdecl("tapring_nic_io_read")
+public func tapringNICIORead(
+    _ handle: OpaquePointer?, _ nic: Int, _ offset: UInt64, _ width: UInt32, _ value: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    call { () throws(CallFailure) in
+        guard let value else { throw .argument("value: NULL") }
+        let offset = try ioOffset(offset, width: width)
+        try engines.object(handle).withNIC(nic) { device in
+            value.pointee = device.readIO(at: offset, width: Int(width))
+        }
+    }
+}
+
+@_cdecl("tapring_nic_io_write")
+public func tapringNICIOWrite(
+    _ handle: OpaquePointer?, _ nic: Int, _ offset: UInt64, _ width: UInt32, _ value: UInt32
+) -> Int32 {
+    call { () throws(CallFailure) in
+        let offset = try ioOffset(offset, width: width)
+        try engines.object(handle).withNIC(nic) { device in
+            device.writeIO(at: offset, width: Int(width), value: value)
         }
     }
 }
@@ -214,6 +254,12 @@ public func tapringEnginePortStatistics(
 private func registerOffset(_ offset: UInt64, width: UInt32) throws(CallFailure) -> Int {
     guard [1, 2, 4, 8].contains(width) else { throw .argument("width \(width): 1, 2, 4 or 8 bytes") }
     guard offset < 0x2_0000 else { throw .argument("offset \(offset): BAR0 has 128 KiB") }
+    return Int(offset)
+}
+
+private func ioOffset(_ offset: UInt64, width: UInt32) throws(CallFailure) -> Int {
+    guard [1, 2, 4].contains(width) else { throw .argument("width \(width): 1, 2 or 4 bytes") }
+    guard offset < 0x40 else { throw .argument("offset \(offset): BAR1 has 64 bytes") }
     return Int(offset)
 }
 

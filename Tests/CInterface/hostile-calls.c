@@ -1,8 +1,9 @@
 /*
  * hostile-calls: what an emulator must not be able to break through
  * tapring.h, one check per argument: races with destroy, arithmetic on the
- * caller's values, interrupt lines that could block, re-entry from the
- * interrupt callback, a guest that sends after the engine stopped, and
+ * caller's values, interrupt lines that could block, INTx with resample,
+ * re-entry from the interrupt callback, a guest that sends after the engine
+ * stopped, and
  * options nested deeper than a small thread stack would take.
  * Prints one FAIL line per broken promise; exits 1 if there was any.
  */
@@ -166,6 +167,40 @@ static void interrupt_lines(void) {
     close(ends[1]);
 }
 
+/* INTx with resample: only two eventfds; the pin is raised on the rising
+ * edge and again on resample while still high. The I/O BAR reads 0. */
+static void intx_and_io(void) {
+    tapring_engine *engine = make_engine(0);
+    int ends[2];
+    if (pipe(ends) != 0) return;
+    int trigger = eventfd(0, EFD_NONBLOCK), resample = eventfd(0, EFD_NONBLOCK);
+    expect(tapring_nic_set_interrupt_intx(engine, 0, ends[1], resample), TAPRING_ERR_ARGUMENT, "a pipe as the INTx trigger");
+    expect_message("trigger: descriptor", "a pipe as the INTx trigger");
+    expect(tapring_nic_set_interrupt_intx(engine, 0, trigger, -1), TAPRING_ERR_ARGUMENT, "descriptor -1 as resample");
+    expect(tapring_nic_set_interrupt_intx(engine, 0, trigger, resample), TAPRING_OK, "two eventfds as the INTx line");
+    expect(tapring_engine_start(engine), TAPRING_OK, "start");
+    uint64_t count = 0, one = 1;
+    expect(tapring_nic_mmio_write(engine, 0, IMS, 4, 0x80), TAPRING_OK, "IMS");
+    expect(tapring_nic_mmio_write(engine, 0, ICS, 4, 0x80), TAPRING_OK, "ICS");
+    if (read(trigger, &count, 8) != 8 || count != 1) fail("the rising edge signals the trigger", 0);
+    if (write(resample, &one, 8) != 8) fail("write resample", 0);
+    count = 0;
+    for (int tries = 0; tries < 1000 && read(trigger, &count, 8) != 8; tries++) usleep(1000);
+    if (count != 1) fail("a resample while the line is high signals the trigger again", 0);
+    uint32_t value = 1;
+    expect(tapring_nic_io_read(engine, 0, 0, 4, &value), TAPRING_OK, "io_read");
+    if (value != 0) fail("the I/O BAR reads 0, as QEMU's", (int)value);
+    expect(tapring_nic_io_write(engine, 0, 4, 4, 0x8), TAPRING_OK, "io_write");
+    expect(tapring_nic_io_read(engine, 0, 0, 8, &value), TAPRING_ERR_ARGUMENT, "io_read width 8");
+    expect(tapring_nic_io_read(engine, 0, 64, 1, &value), TAPRING_ERR_ARGUMENT, "io_read past BAR1");
+    expect_message("BAR1 has 64 bytes", "io_read past BAR1");
+    expect(tapring_engine_destroy(engine), TAPRING_OK, "destroy");
+    close(trigger);
+    close(resample);
+    close(ends[0]);
+    close(ends[1]);
+}
+
 static tapring_engine *callback_engine;
 static atomic_int statistics_read;
 
@@ -252,6 +287,7 @@ int main(int argc, char **argv) {
     if (all || !strcmp(check, "destroy-race")) destroy_race(argc > 2 ? atoi(argv[2]) : 20);
     if (all || !strcmp(check, "overflow")) overflowing_arguments();
     if (all || !strcmp(check, "interrupt-lines")) interrupt_lines();
+    if (all || !strcmp(check, "intx-and-io")) intx_and_io();
     if (all || !strcmp(check, "statistics-from-callback")) statistics_from_callback();
     if (all || !strcmp(check, "transmit-after-stop")) transmit_after_stop();
     if (all || !strcmp(check, "deep-json")) deep_json();

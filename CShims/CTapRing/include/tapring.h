@@ -100,6 +100,14 @@ int tapring_nic_set_guest_memory(tapring_engine *engine, size_t nic, const tapri
  * whose writes block once it is full) is refused with TAPRING_ERR_ARGUMENT. */
 int tapring_nic_set_interrupt_eventfd(tapring_engine *engine, size_t nic, int eventfd);
 
+/* Drives the NIC's INTx pin as KVM's level-triggered irqfd expects
+ * (KVM_IRQFD_FLAG_RESAMPLE): `trigger` is signalled on each rising edge of
+ * the line, and again each time `resample` is signalled (the guest's EOI)
+ * while the line is still high. The engine keeps copies of both eventfds
+ * and watches `resample` on a thread of its own. Before start only; anything
+ * but two eventfds is refused with TAPRING_ERR_ARGUMENT. */
+int tapring_nic_set_interrupt_intx(tapring_engine *engine, size_t nic, int trigger, int resample);
+
 /* Calls `report` with each change of the NIC's interrupt line. Before start only. */
 int tapring_nic_set_interrupt_callback(tapring_engine *engine, size_t nic, tapring_interrupt_fn report,
                                        void *context);
@@ -121,6 +129,14 @@ int tapring_nic_mmio_read(tapring_engine *engine, size_t nic, uint64_t offset, u
 
 /* Writes `width` (1, 2, 4 or 8) bytes of NIC `nic`'s BAR0 at `offset`. After start. */
 int tapring_nic_mmio_write(tapring_engine *engine, size_t nic, uint64_t offset, unsigned width, uint64_t value);
+
+/* Reads `width` (1, 2 or 4) bytes of NIC `nic`'s BAR1, its 64-byte I/O BAR,
+ * at `offset`. QEMU 7.2's e1000 has nothing behind it, and neither has
+ * TapRing's: reads give 0 and writes are dropped. After start. */
+int tapring_nic_io_read(tapring_engine *engine, size_t nic, uint64_t offset, unsigned width, uint32_t *value);
+
+/* Writes `width` (1, 2 or 4) bytes of NIC `nic`'s BAR1 at `offset`. After start. */
+int tapring_nic_io_write(tapring_engine *engine, size_t nic, uint64_t offset, unsigned width, uint32_t value);
 
 /* Reads `width` (1, 2 or 4) bytes of NIC `nic`'s PCI configuration space. After start. */
 int tapring_nic_config_read(tapring_engine *engine, size_t nic, unsigned offset, unsigned width, uint32_t *value);

@@ -117,6 +117,17 @@ public final class E1000: @unchecked Sendable {
         return size >= 4 ? 4 : size >= 2 ? 2 : 1
     }
 
+    /// Reads `width` bytes (1, 2 or 4) of BAR1, the 64-byte I/O BAR, at
+    /// `offset`: 0, whatever was written. QEMU 7.2 models no IOADDR/IODATA
+    /// window behind it (`e1000_io_read`), so neither does this.
+    public func readIO(at offset: Int, width: Int) -> UInt32 {
+        0
+    }
+
+    /// Writes `width` bytes (1, 2 or 4) of BAR1 at `offset`: dropped, as
+    /// `e1000_io_write` drops them.
+    public func writeIO(at offset: Int, width: Int, value: UInt32) {}
+
     /// Reads `width` bytes (1, 2 or 4) of PCI configuration space.
     public func readConfig(at offset: Int, width: Int) -> UInt32 {
         core.withLock { $0.config.read(at: offset, width: width) }

@@ -76,17 +76,18 @@ public final class E1000Function: @unchecked Sendable {
         return (bar, Int(address - base))
     }
 
-    /// Reads `width` bytes (1, 2, 4 or 8) of `bar` at `offset`. BAR1 is
-    /// QEMU's I/O BAR, which reads 0 whatever is written (`e1000_io_read`:
-    /// QEMU 7.2 models no IOADDR/IODATA window).
+    /// Reads `width` bytes (1, 2, 4 or 8) of `bar` at `offset`.
     public func read(bar: Int, offset: Int, width: Int) -> UInt64 {
-        bar == 0 ? nic.readRegister(at: offset, width: width) : 0
+        bar == 0 ? nic.readRegister(at: offset, width: width) : UInt64(nic.readIO(at: offset, width: width))
     }
 
-    /// Writes `width` bytes (1, 2, 4 or 8) of `bar` at `offset`; writes to
-    /// BAR1 are dropped, as `e1000_io_write` drops them.
+    /// Writes `width` bytes (1, 2, 4 or 8) of `bar` at `offset`.
     public func write(bar: Int, offset: Int, width: Int, value: UInt64) {
-        if bar == 0 { nic.writeRegister(at: offset, width: width, value: value) }
+        if bar == 0 {
+            nic.writeRegister(at: offset, width: width, value: value)
+        } else {
+            nic.writeIO(at: offset, width: width, value: UInt32(truncatingIfNeeded: value))
+        }
     }
 
     // MARK: Guest memory, reset
