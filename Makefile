@@ -86,12 +86,12 @@ bench: build floor bench-deps
 
 # The libFuzzer targets of Fuzz/ (the option parser, the qtest protocol, the
 # e1000 driven by a program, frames through the e1000's header paths, GSO
-# frames through the segmenter, and call sequences through tapring.h),
-# built with AddressSanitizer, TapRing
-# instrumented too; each runs FUZZ_SECONDS. `make fuzz-smoke` is the short
+# frames through the segmenter, call sequences through tapring.h, and the
+# VM side of multi-process QEMU against the x-remote server), built with
+# AddressSanitizer, TapRing instrumented too; each runs FUZZ_SECONDS. `make fuzz-smoke` is the short
 # run CI can afford.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := FuzzOptions FuzzQTest FuzzE1000 FuzzFrames FuzzSegmenter FuzzCInterface
+FUZZ_TARGETS := FuzzOptions FuzzQTest FuzzE1000 FuzzFrames FuzzSegmenter FuzzCInterface FuzzRemote
 .PHONY: fuzz-build fuzz fuzz-smoke
 fuzz-build: deps
 	$(SWIFT) build -c release --package-path Fuzz --scratch-path Fuzz/.build \

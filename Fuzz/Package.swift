@@ -11,6 +11,7 @@ let targets: [(name: String, entryPoint: String)] = [
     ("FuzzE1000", "runE1000Program"),
     ("FuzzFrames", "probeFrame"),
     ("FuzzSegmenter", "segmentFrame"),
+    ("FuzzRemote", "serveRemote"),
 ]
 
 let package = Package(

@@ -60,3 +60,25 @@ long clinux_receive_with_descriptors(int fd, void *buffer, unsigned long length,
     }
     return received;
 }
+
+long clinux_send_with_descriptors(int fd, const void *buffer, unsigned long length, const int *descriptors,
+                                  int count) {
+    enum { most = 16 };
+    union {
+        char bytes[CMSG_SPACE(most * sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    if (count < 0 || count > most) count = most;
+    struct iovec vector = { .iov_base = (void *)buffer, .iov_len = length };
+    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
+    if (count > 0) {
+        message.msg_control = control.bytes;
+        message.msg_controllen = CMSG_SPACE((size_t)count * sizeof(int));
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
+        memcpy(CMSG_DATA(header), descriptors, (size_t)count * sizeof(int));
+    }
+    return sendmsg(fd, &message, MSG_NOSIGNAL);
+}

@@ -15,6 +15,8 @@ frames   the frames the scenarios send to the NIC and put in its transmit
 segmenter  GSO frames as a tap with offloads reads them: a virtio-net header,
          then IPv4 or IPv6, TCP or UDP, with or without a VLAN tag
          (Sources/TapRing/Fuzzing/SegmenterProbe.swift)
+remote   QEMU 7.2's x-pci-proxy-dev from realize to receiving frames, as
+         steps of Sources/TapRing/Fuzzing/RemoteSession.swift
 
 The scenarios are played by the oracle's own step interpreter
 (Tests/Fixtures/e1000/e1000_oracle.py) against a recorder that stands in for
@@ -288,6 +290,37 @@ def parameterized_seeds(text):
     return seeds
 
 
+def remote_seeds():
+    """The proxy's realize sequence (pci_proxy_dev_realize), firmware placing
+    BAR0 and enabling the function, a receive ring, frames, then a reset."""
+    def message(command, payload=b"", descriptors=()):
+        step = 1 | (len(descriptors) << 2)
+        return bytes([step, command & 0xFF, len(payload)]) + payload + bytes(descriptors)
+
+    def config(command, offset, value=0, width=4):
+        return message(command, struct.pack("<IIi", offset, value, width))
+
+    def bar(command, address, value=0, width=4):
+        return message(command, struct.pack("<QQI?3x", address, value, width, True))
+
+    table = bytes([3 | (1 << 2)]) + struct.pack("<HBB", 0, 15, 0) + struct.pack("<HBB", 0x10, 0xEF, 0x10)
+    realize = table + message(6, descriptors=(0, 0))
+    for offset, width in ((0x00, 2), (0x02, 2), (0x0A, 2), (0x2E, 2)):
+        realize += config(3, offset, width=width)
+    for offset in range(0x10, 0x2C, 4):
+        realize += config(3, offset) + config(2, offset, 0xFFFFFFFF) + config(3, offset) + config(2, offset, 0)
+    realize += message(7)
+    base = 0xFEBC0000
+    enable = config(2, 0x10, base) + config(2, 0x14, 0xC001) + config(2, 0x04, 0x7, 2)
+    ring = (bar(4, base + 0x2800, 0x10000) + bar(4, base + 0x2808, 4096) + bar(4, base + 0x2818, 255)
+            + bar(4, base + 0x100, 0x8002) + bar(4, base + 0xD0, 0x80))
+    frame = bytes([2, 8]) + b"\xff" * 6 + bytes([2, 0, 0, 0, 0, 1, 0x88, 0xB5]) + bytes(50)
+    received = realize + enable + ring + frame * 3 + bar(5, base + 0xC0) + bar(5, base + 0x2810)
+    hostile = (enable + message(3, bytes(12), (2,)) + message(0, bytes(192), (1, 1, 1, 1, 1, 1, 1, 1, 1))
+               + bytes([1, 42, 0]) + bytes([1, 3, 255]) + bytes([0, 4, 1, 0, 0, 0]))
+    return [("realize", realize), ("receive", received), ("hostile", hostile)]
+
+
 def write_corpus(name, seeds):
     folder = os.path.join(CORPUS, name)
     shutil.rmtree(folder, ignore_errors=True)
@@ -323,6 +356,7 @@ def main():
     write_corpus("e1000", e1000)
     write_corpus("frames", [(None, data) for data in frames.values()])
     write_corpus("segmenter", list(gso_frames()))
+    write_corpus("remote", remote_seeds())
 
 
 if __name__ == "__main__":

@@ -50,6 +50,12 @@ int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags);
 long clinux_receive_with_descriptors(int fd, void *buffer, unsigned long length, int *descriptors, int capacity,
                                      int *count, int *truncated);
 
+/// Sends `length` bytes from `buffer` on the stream socket `fd` with `count`
+/// descriptors as SCM_RIGHTS (none when `count` is 0); returns the bytes
+/// sent, or -1. The corresponding C function is `sendmsg`.
+long clinux_send_with_descriptors(int fd, const void *buffer, unsigned long length, const int *descriptors,
+                                  int count);
+
 /// Tells the CPU the caller spins, waiting on another core: it then yields
 /// the core's shared resources and leaves the loop without a misprediction.
 /// The corresponding instruction is x86's `pause`.

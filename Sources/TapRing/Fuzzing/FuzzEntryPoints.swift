@@ -40,6 +40,11 @@ public enum FuzzEntryPoints {
         SegmenterProbe.run(input)
     }
 
+    /// The multi-process QEMU protocol from a VM's side: see `RemoteSession`.
+    public static func serveRemote(_ input: UnsafeRawBufferPointer) {
+        setUp { try RemoteSession.run(input) }
+    }
+
     /// Runs `body`; a machine that cannot be set up (no memory to map) is
     /// no finding, but no fuzzing either.
     private static func setUp(_ body: () throws -> Void) {

@@ -26,7 +26,8 @@ final class FakeProxy: @unchecked Sendable {
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { throw KernelError("socketpair") }
         descriptor = pair[0]
         harness = try InMemoryNIC(memory: SharedGuestMemory().memory, interruptLine: line.interruptLine,
-                                  slotSize: 2048, slotCount: 256, queueCapacity: 64)
+                                  slotSize: 2048, slotCount: 256, queueCapacity: 64,
+                                  servicedFromAnotherThread: true)
         let shared = self.shared
         server = try MPQemuServer(
             socket: pair[1], function: E1000Function(nic: harness.nic, intx: line), name: "robj0",
