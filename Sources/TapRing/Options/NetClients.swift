@@ -87,6 +87,11 @@ extension NetClients {
                     location: object.location,
                     message: "NIC \(object.members.devid) is already served by x-remote-object \(earlier.id)")
             }
+            if let earlier = remoteObjects[..<index].first(where: { $0.members.fd == object.members.fd }) {
+                throw OptionError(
+                    location: object.location,
+                    message: "fd=\(object.members.fd) is already the socket of x-remote-object \(earlier.id)")
+            }
             return RemoteDevice(id: object.id, device: device, socket: object.members.fd, location: object.location)
         }
     }

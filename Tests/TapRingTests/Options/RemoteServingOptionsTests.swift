@@ -52,6 +52,9 @@ import Testing
         (["-machine", "x-remote", "-object", "x-remote-object,id=r,devid=nic0,fd=4",
           "-object", "x-remote-object,id=s,devid=nic0,fd=5"],
          "-object x-remote-object,id=s,devid=nic0,fd=5: NIC nic0 is already served by x-remote-object r"),
+        (["-machine", "x-remote", "-device", "e1000,id=nic1", "-object", "x-remote-object,id=r,devid=nic0,fd=4",
+          "-object", "x-remote-object,id=s,devid=nic1,fd=4"],
+         "-object x-remote-object,id=s,devid=nic1,fd=4: fd=4 is already the socket of x-remote-object r"),
     ])
     func refusals(arguments: [String], message: String) {
         #expect(failure(arguments + tap + nic) == message)

@@ -144,7 +144,7 @@ public final class E1000: @unchecked Sendable {
     /// interrupt line that was high is reported low.
     public func resetFunction() {
         access { core in
-            let wasHigh = core.interruptLevel && core.config.command & 0x400 == 0
+            let wasHigh = core.interruptLevel && core.config.command & PCICommand.interruptDisable == 0
             core.reset()
             core.config.resetRegisters()
             if wasHigh { core.interruptLine.report(false) }

@@ -76,7 +76,7 @@ struct E1000ConfigSpace: ~Copyable {
     /// Where BAR0's registers sit in guest-physical memory, while memory
     /// decoding is on.
     var registerWindow: Range<UInt64>? {
-        guard command & 0x2 != 0 else { return nil }
+        guard command & PCICommand.memorySpace != 0 else { return nil }
         let base = UInt64(read(at: 0x10, width: 4) & ~(Self.bar0Size - 1))
         return base..<base + UInt64(Self.bar0Size)
     }

@@ -39,8 +39,8 @@ extension E1000Core {
     private mutating func setInterruptLevel(_ level: Bool) {
         guard level != interruptLevel else { return }
         interruptLevel = level
-        // PCI command bit 10 (INTx disable) holds the pin low.
-        interruptLine.report(level && config.command & 0x400 == 0)
+        // INTx disable holds the pin low.
+        interruptLine.report(level && config.command & PCICommand.interruptDisable == 0)
     }
 
     /// The mitigation window ended (`e1000_mit_timer`).
@@ -64,6 +64,6 @@ extension E1000Core {
 
     /// Reports the line again after the INTx-disable bit changed.
     mutating func interruptDisableChanged() {
-        interruptLine.report(interruptLevel && config.command & 0x400 == 0)
+        interruptLine.report(interruptLevel && config.command & PCICommand.interruptDisable == 0)
     }
 }

@@ -155,7 +155,7 @@ extension E1000Core {
     mutating func writeConfig(_ value: UInt32, at offset: Int, width: Int) {
         let before = config.command
         config.write(value, at: offset, width: width)
-        if (before ^ config.command) & 0x400 != 0 { interruptDisableChanged() }
+        if (before ^ config.command) & PCICommand.interruptDisable != 0 { interruptDisableChanged() }
         if offset <= 4 && offset + width > 4 && busMastering { flushQueue() }
     }
 }

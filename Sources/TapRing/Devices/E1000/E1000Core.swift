@@ -113,7 +113,7 @@ struct E1000Core: ~Copyable {
     // MARK: DMA
 
     /// Whether the device may master the bus (PCI command bit 2).
-    var busMastering: Bool { config.command & 0x4 != 0 }
+    var busMastering: Bool { config.command & PCICommand.busMaster != 0 }
 
     /// Copies guest memory at `address` into `destination`. Bytes the device
     /// may not reach (outside guest RAM, or all of them without bus mastering)

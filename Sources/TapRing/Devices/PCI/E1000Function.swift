@@ -63,7 +63,7 @@ public final class E1000Function: @unchecked Sendable {
     /// register decodes that space: BAR0 (memory, 128 KiB) or BAR1 (I/O, 64
     /// bytes), from the addresses the guest programmed.
     public func decode(_ space: Space, address: UInt64, width: Int) -> (bar: Int, offset: Int)? {
-        let command = nic.readConfig(at: 0x04, width: 2)
+        let command = UInt16(truncatingIfNeeded: nic.readConfig(at: 0x04, width: 2))
         let (bar, size, decodes): (Int, UInt32, Bool) = switch space {
         case .memory: (0, E1000ConfigSpace.bar0Size, command & PCICommand.memorySpace != 0)
         case .io: (1, E1000ConfigSpace.bar1Size, command & PCICommand.ioSpace != 0)
@@ -119,12 +119,4 @@ public final class E1000Function: @unchecked Sendable {
         nic.replaceGuestMemory(SharedGuestMemory().memory)
         sharedMemory = SharedGuestMemory()
     }
-}
-
-/// Bits of the PCI command register (PCI Local Bus 3.0, 6.2.2).
-enum PCICommand {
-    static let ioSpace: UInt32 = 0x1
-    static let memorySpace: UInt32 = 0x2
-    static let busMaster: UInt32 = 0x4
-    static let interruptDisable: UInt32 = 0x400
 }

@@ -29,7 +29,7 @@ public final class INTxLine: @unchecked Sendable {
 
     /// The line as a device reports it.
     public var interruptLine: InterruptLine {
-        .callback { [weak self] level in self?.setLevel(level) }
+        .callback { level in self.setLevel(level) }
     }
 
     /// Takes ownership of the VM's trigger and resample eventfds, closing
