@@ -31,10 +31,13 @@ static void refuse_handle(tapring_engine *engine, int wanted) {
     expect(tapring_engine_nic_count(engine, &count), wanted, "nic_count");
     expect(tapring_nic_set_guest_memory(engine, 0, &region, 1), wanted, "set_guest_memory");
     expect(tapring_nic_set_interrupt_eventfd(engine, 0, 0), wanted, "set_interrupt_eventfd");
+    expect(tapring_nic_set_interrupt_intx(engine, 0, 0, 0), wanted, "set_interrupt_intx");
     expect(tapring_engine_start(engine), wanted, "start");
     expect(tapring_engine_stop(engine), wanted, "stop");
     expect(tapring_nic_mmio_read(engine, 0, 8, 4, &value64), wanted, "mmio_read");
     expect(tapring_nic_mmio_write(engine, 0, 8, 4, 0), wanted, "mmio_write");
+    expect(tapring_nic_io_read(engine, 0, 0, 4, &value32), wanted, "io_read");
+    expect(tapring_nic_io_write(engine, 0, 0, 4, 0), wanted, "io_write");
     expect(tapring_nic_config_read(engine, 0, 0, 4, &value32), wanted, "config_read");
     expect(tapring_nic_config_write(engine, 0, 4, 2, 6), wanted, "config_write");
     expect(tapring_nic_mac_address(engine, 0, mac), wanted, "mac_address");
@@ -90,6 +93,9 @@ int main(void) {
     expect(tapring_nic_mmio_read(engine, 0, 8, 3, &value), TAPRING_ERR_ARGUMENT, "mmio_read of width 3");
     expect(tapring_nic_mmio_read(engine, 0, 1 << 20, 4, &value), TAPRING_ERR_ARGUMENT, "mmio_read past BAR0");
     expect(tapring_nic_mmio_read(engine, 0, 8, 4, NULL), TAPRING_ERR_ARGUMENT, "mmio_read into NULL");
+    expect(tapring_nic_io_read(engine, 0, 0, 4, NULL), TAPRING_ERR_ARGUMENT, "io_read into NULL");
+    expect(tapring_nic_io_write(engine, 0, 64, 4, 0), TAPRING_ERR_ARGUMENT, "io_write past BAR1");
+    expect(tapring_nic_set_interrupt_intx(engine, 0, interrupt, interrupt), TAPRING_ERR_STATE, "intx after start");
     uint32_t word;
     expect(tapring_nic_config_read(engine, 0, 254, 4, &word), TAPRING_ERR_ARGUMENT, "config_read past 256");
     expect(tapring_nic_config_read(engine, 0, 0, 4, &word), TAPRING_OK, "config_read");

@@ -153,7 +153,7 @@ public final class Engine: @unchecked Sendable {
     ) throws(EngineError) {
         var drivers: [(nic: Int, driver: E1000GuestDriver)] = []
         var lines: [Int: INTxLine] = [:]
-        try self.init(plan, configuration: configuration) { (device) throws(EngineError) in
+        try self.init(plan, configuration: configuration) { (_) throws(EngineError) in
             let index = drivers.count + lines.count
             if let remote = plan.remoteDevices.first(where: { $0.device == index }) {
                 if let problem = MPQemuServer.checkSocket(remote.socket) {
@@ -298,8 +298,8 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// The guests that stand in for an emulator behind each NIC, when the
-    /// engine was made without one; in NIC order.
+    /// The guests that stand in for an emulator behind each NIC no VM
+    /// drives, when the engine was made without one; in NIC order.
     public var guests: [E1000GuestDriver] { guestDrivers.map(\.driver) }
 
     /// How many of the plan's `x-remote-object`s still serve their VM: a

@@ -31,12 +31,14 @@ enum RemoteSession {
             socket: pair[1], function: E1000Function(nic: harness.nic, intx: line), name: "fuzz", diagnostics: { _ in })
         let thread = try PosixThread.spawn(pinnedTo: nil) { server.run() }
         let vm = pair[0]
+        // Sends never block: a peer that sends without reading replies would
+        // otherwise wait on the server while the server waits on it.
+        _ = fcntl(vm, F_SETFL, fcntl(vm, F_GETFL) | O_NONBLOCK)
         var input = FuzzInput(bytes)
         while let step = input.byte() {
             switch step & 3 {
             case 0:
-                let raw = input.bytes(upTo: Int(input.byte() ?? 0))
-                _ = clinux_send_with_descriptors(vm, raw.baseAddress, UInt(raw.count), nil, 0)
+                send(input.bytes(upTo: Int(input.byte() ?? 0)), to: vm)
             case 1:
                 sendMessage(&input, descriptorCount: Int(step >> 2) & 0xF, ram: ram, to: vm)
             case 2:
@@ -73,10 +75,8 @@ enum RemoteSession {
             }
         }
         var header = (UInt64(UInt32(bitPattern: command)), sizeByte == 255 ? UInt64(1) << 40 : UInt64(sizeByte))
-        withUnsafeBytes(of: &header) { bytes in
-            _ = clinux_send_with_descriptors(vm, bytes.baseAddress, 16, descriptors, Int32(descriptors.count))
-        }
-        _ = clinux_send_with_descriptors(vm, payload.baseAddress, UInt(payload.count), nil, 0)
+        withUnsafeBytes(of: &header) { send($0, descriptors: descriptors, to: vm) }
+        send(payload, to: vm)
         for descriptor in descriptors where descriptor != ram && descriptor >= 0 { close(descriptor) }
     }
 
@@ -89,10 +89,28 @@ enum RemoteSession {
         }
         var header = (UInt64(0), UInt64(192))
         let descriptors = [Int32](repeating: ram, count: regionCount)
-        withUnsafeBytes(of: &header) { bytes in
-            _ = clinux_send_with_descriptors(vm, bytes.baseAddress, 16, descriptors, Int32(regionCount))
+        withUnsafeBytes(of: &header) { send($0, descriptors: descriptors, to: vm) }
+        table.withUnsafeBytes { send($0, to: vm) }
+    }
+
+    /// Sends all of `bytes`, `descriptors` with the first of them, reading
+    /// replies whenever the socket is full; gives up once the server is gone.
+    private static func send(_ bytes: UnsafeRawBufferPointer, descriptors: [Int32] = [], to vm: Int32) {
+        var sent = 0
+        while sent < bytes.count {
+            let passed = sent == 0 ? descriptors : []
+            let result = clinux_send_with_descriptors(
+                vm, bytes.baseAddress! + sent, UInt(bytes.count - sent), passed, Int32(passed.count))
+            if result > 0 {
+                sent += result
+                continue
+            }
+            guard result < 0, errno == EAGAIN || errno == EINTR else { return }
+            drainReplies(vm)
+            var watched = pollfd(fd: vm, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&watched, 1, 10)
+            if watched.revents & Int16(POLLERR | POLLHUP) != 0 { return }
         }
-        table.withUnsafeBytes { _ = clinux_send_with_descriptors(vm, $0.baseAddress, 192, nil, 0) }
     }
 
     /// Reads whatever replies wait, so that the socket never fills.

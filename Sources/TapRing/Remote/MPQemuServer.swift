@@ -71,6 +71,9 @@ public final class MPQemuServer: @unchecked Sendable {
     /// The corresponding C function is `poll`.
     public func run() {
         defer {
+            // The VM's proxy waits for a reply with no timeout: it must see
+            // the end of the stream, and give its guest all-ones from now on.
+            shutdown(socket.descriptor, Int32(SHUT_RDWR))
             function.disconnect()
             connected.store(false, ordering: .releasing)
         }

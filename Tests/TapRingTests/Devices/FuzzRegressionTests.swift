@@ -147,6 +147,16 @@ struct FuzzRegressionTests {
             == UInt16(truncatingIfNeeded: 20 + 20 + 0xFFFF))
     }
 
+    /// FuzzRemote: a VM side that sends far more requests than it reads
+    /// replies to, among them one over the payload limit. The server ended
+    /// the connection but kept its socket open, so the VM's next request
+    /// waited forever, as QEMU's proxy would (it has no timeout). The server
+    /// now shuts its socket down as it ends: the proxy sees the end of the
+    /// stream and gives its guest all-ones.
+    @Test func aServerThatEndsShutsItsSocketDown() throws {
+        try replay(FuzzEntryPoints.serveRemote, "remote-server-ended-socket-open")
+    }
+
     /// Runs the fuzz input `name` of `Tests/Fixtures/fuzz/`.
     private func replay(_ target: (UnsafeRawBufferPointer) -> Void, _ name: String) throws {
         replay(target, [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent(name))))

@@ -174,6 +174,10 @@ struct MPQemuProtocolTests {
         #expect(proxy.waitForEnd())
         #expect(proxy.diagnostics.last?.contains("over the limit of 192") == true, "\(proxy.diagnostics)")
         #expect(proxy.harness.nic.registerWindow == nil, "the NIC stops, reset")
+        // The proxy's next request sees the end of the stream, and its guest all-ones; it never hangs.
+        #expect(proxy.configRead(0) == nil)
+        var byte: UInt8 = 0
+        #expect(recv(proxy.descriptor, &byte, 1, Int32(MSG_DONTWAIT)) == 0, "end of stream")
     }
 
     @Test func aMessageCutShortEndsTheConnection() throws {

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Glibc
 import Synchronization
@@ -7,6 +8,7 @@ import Synchronization
 /// The VM side of multi-process QEMU as the tests play it: QEMU 7.2's
 /// `x-pci-proxy-dev` messages, byte for byte, sent over a socketpair to an
 /// `MPQemuServer` that serves an in-memory e1000 on a thread of its own.
+/// Sends never raise SIGPIPE: a server that ended has shut its socket down.
 final class FakeProxy: @unchecked Sendable {
     let harness: InMemoryNIC
     let server: MPQemuServer
@@ -64,13 +66,14 @@ final class FakeProxy: @unchecked Sendable {
         var header = [UInt8](repeating: 0, count: 16)
         withUnsafeBytes(of: command.littleEndian) { header.replaceSubrange(0..<4, with: $0) }
         withUnsafeBytes(of: (size ?? UInt64(payload.count)).littleEndian) { header.replaceSubrange(8..<16, with: $0) }
-        sendWithDescriptors(header, descriptors)
-        if !payload.isEmpty { _ = payload.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) } }
+        _ = clinux_send_with_descriptors(descriptor, header, 16, descriptors, Int32(descriptors.count))
+        sendRaw(payload)
     }
 
     /// Raw bytes, for messages cut short.
     func sendRaw(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+        guard !bytes.isEmpty else { return }
+        _ = clinux_send_with_descriptors(descriptor, bytes, UInt(bytes.count), nil, 0)
     }
 
     /// The next `RET`'s value, or nil if none came within `seconds` or it
@@ -152,35 +155,6 @@ final class FakeProxy: @unchecked Sendable {
 
     private static func store(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<offset + 8, with: $0) }
-    }
-
-    /// `sendmsg` with one SCM_RIGHTS control message, laid out by hand:
-    /// `cmsghdr` is `size_t len; int level; int type;`, then the descriptors.
-    private func sendWithDescriptors(_ bytes: [UInt8], _ descriptors: [Int32]) {
-        var bytes = bytes
-        let dataLength = 4 * descriptors.count
-        var control = [UInt8](repeating: 0, count: 16 + (dataLength + 7) / 8 * 8)
-        withUnsafeBytes(of: UInt64(16 + dataLength)) { control.replaceSubrange(0..<8, with: $0) }
-        withUnsafeBytes(of: Int32(SOL_SOCKET)) { control.replaceSubrange(8..<12, with: $0) }
-        withUnsafeBytes(of: Int32(SCM_RIGHTS)) { control.replaceSubrange(12..<16, with: $0) }
-        for (index, passed) in descriptors.enumerated() {
-            withUnsafeBytes(of: passed) { control.replaceSubrange(16 + 4 * index..<20 + 4 * index, with: $0) }
-        }
-        bytes.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { controlBytes in
-                var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                var message = msghdr()
-                withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    message.msg_iov = vectorPointer
-                    message.msg_iovlen = 1
-                    if !descriptors.isEmpty {
-                        message.msg_control = controlBytes.baseAddress
-                        message.msg_controllen = controlBytes.count
-                    }
-                    _ = sendmsg(descriptor, &message, 0)
-                }
-            }
-        }
     }
 }
 
