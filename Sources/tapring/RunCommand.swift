@@ -13,14 +13,17 @@ struct RunCommand: ParsableCommand {
                                     -netdev hubport,id=pa,hubid=0,netdev=a \\
                                     -netdev hubport,id=pb,hubid=0,netdev=b
 
-            As QEMU's device process of a VM (`-device x-pci-proxy-dev,fd=N` on the VM's side),
+            As the device process of a VM that has -device x-pci-proxy-dev,fd=N,
             serving its e1000 over the inherited socket descriptor 4:
 
-              tapring run -machine x-remote -netdev tap,id=t0,ifname=tap0,script=no,downscript=no \\
-                          -device e1000,id=nic0,netdev=t0 -object x-remote-object,id=robj0,devid=nic0,fd=4
+              tapring run -machine x-remote \\
+                  -netdev tap,id=t0,ifname=tap0,script=no,downscript=no \\
+                  -device e1000,id=nic0,netdev=t0 \\
+                  -object x-remote-object,id=robj0,devid=nic0,fd=4
 
-            Runs until SIGINT, SIGTERM or SIGHUP, or for --duration seconds; with -machine x-remote
-            (auto-shutdown=on, the default), also until every VM closed its socket.
+            Runs until SIGINT, SIGTERM or SIGHUP, or for --duration seconds;
+            with -machine x-remote (auto-shutdown=on, the default), also until
+            every VM closed its socket.
             """
     )
 
