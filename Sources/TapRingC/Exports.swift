@@ -88,7 +88,9 @@ public func tapringNICSetInterruptEventfd(_ handle: OpaquePointer?, _ nic: Int, 
 }
 
 @_cdecl("tapring_nic_set_interrupt_intx")
-public func tapringNICSetInterruptINTx(_ handle: OpaquePointer?, _ nic: Int, _ trigger: Int32, _ resample: Int32) -> Int32 {
+public func tapringNICSetInterruptINTx(
+    _ handle: OpaquePointer?, _ nic: Int, _ trigger: Int32, _ resample: Int32
+) -> Int32 {
     call { () throws(CallFailure) in
         let engine = try engines.object(handle)
         for (name, descriptor) in [("trigger", trigger), ("resample", resample)] {

@@ -70,7 +70,8 @@ struct RunCommand: ParsableCommand {
         let waiter = SignalWaiter()
         let engine: Engine
         do throws(EngineError) {
-            engine = try Engine(plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
+            engine = try Engine(
+                plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
             engine.backendNotice.map { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {

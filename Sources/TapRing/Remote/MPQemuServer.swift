@@ -154,12 +154,12 @@ public final class MPQemuServer: @unchecked Sendable {
         case .configRead:
             let access = body.configAccess
             let value = function.readConfig(at: Int(access.offset), width: Int(access.width))
-            if value == nil { refuse(command, "at \(access.offset) of \(access.width) bytes", "the configuration header") }
+            if value == nil { refuse(command, "at \(access.offset) of \(access.width) bytes", Self.header) }
             try socket.reply(value.map(UInt64.init) ?? .max)
         case .configWrite:
             let access = body.configAccess
             let done = function.writeConfig(at: Int(access.offset), width: Int(access.width), value: access.value)
-            if !done { refuse(command, "at \(access.offset) of \(access.width) bytes", "the configuration header") }
+            if !done { refuse(command, "at \(access.offset) of \(access.width) bytes", Self.header) }
             try socket.reply(done ? 0 : .max)
         case .barRead, .barWrite:
             try barAccess(command, body.barAccess)
@@ -211,6 +211,8 @@ public final class MPQemuServer: @unchecked Sendable {
     private func refuse(_ command: MPQemuCommand, _ what: String, _ limit: String) {
         diagnostics("\(name): \(command.name) \(what) is outside \(limit); it gets all-ones")
     }
+
+    private static let header = "the configuration header"
 
     private static func expectsReply(_ command: MPQemuCommand) -> Bool {
         command != .syncSystemMemory && command != .setIRQFD

@@ -67,7 +67,9 @@ struct MPQemuSocket {
         let size = UInt64(littleEndian: header.1)
         guard size <= UInt64(MPQemuLayout.payloadLimit) else {
             received.descriptors.forEach { close($0) }
-            throw .broken("message \(received.command) says its payload has \(size) bytes, over the limit of \(MPQemuLayout.payloadLimit)")
+            throw .broken(
+                "message \(received.command) says its payload has \(size) bytes,"
+                    + " over the limit of \(MPQemuLayout.payloadLimit)")
         }
         received.size = Int(size)
         do throws(Failure) {
@@ -98,11 +100,13 @@ struct MPQemuSocket {
 
     /// Sends `RET` carrying `value` (`MPQEMU_CMD_RET`, `size` 8).
     func reply(_ value: UInt64) throws(Failure) {
-        var message = (UInt64(UInt32(MPQemuCommand.reply.rawValue)).littleEndian, UInt64(8).littleEndian, value.littleEndian)
+        let command = UInt64(UInt32(MPQemuCommand.reply.rawValue))
+        var message = (command.littleEndian, UInt64(8).littleEndian, value.littleEndian)
         try withUnsafeBytes(of: &message) { (bytes) throws(Failure) in
             var done = 0
             while done < MPQemuLayout.replySize {
-                let result = send(descriptor, bytes.baseAddress! + done, MPQemuLayout.replySize - done, Int32(MSG_NOSIGNAL))
+                let result = send(
+                    descriptor, bytes.baseAddress! + done, MPQemuLayout.replySize - done, Int32(MSG_NOSIGNAL))
                 if result >= 0 {
                     done += result
                 } else {
@@ -120,7 +124,9 @@ struct MPQemuSocket {
         case .interrupted:
             return
         case .wouldBlock:
-            var watched = [pollfd(fd: descriptor, events: events, revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            var watched = [
+                pollfd(fd: descriptor, events: events, revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+            ]
             guard poll(&watched, 2, -1) >= 0 || Errno.current == .interrupted else {
                 throw .broken("poll: \(Errno.current)")
             }

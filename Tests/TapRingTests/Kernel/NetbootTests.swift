@@ -73,7 +73,8 @@ struct Netboot {
         let inNamespace = ["/usr/sbin/ip", "netns", "exec", namespace]
         for tap in mode == .tapringOnHub ? ["nbtap0", "nbcap0"] : ["nbtap0"] {
             try Kernel.ip("-n", namespace, "tuntap", "add", tap, "mode", "tap")
-            try Kernel.run("/usr/sbin/ip", Array(inNamespace.dropFirst()) + ["/bin/sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/\(tap)/disable_ipv6"])
+            let noIPv6 = "echo 1 > /proc/sys/net/ipv6/conf/\(tap)/disable_ipv6"
+            try Kernel.run("/usr/sbin/ip", Array(inNamespace.dropFirst()) + ["/bin/sh", "-c", noIPv6])
             try Kernel.ip("-n", namespace, "link", "set", tap, "up")
         }
         try Kernel.ip("-n", namespace, "addr", "add", "10.77.0.1/24", "dev", "nbtap0")
@@ -82,7 +83,8 @@ struct Netboot {
             inNamespace + ["python3", "-m", "http.server", "8000", "--bind", "10.77.0.1", "--directory", images.directory],
             log: images.directory + "/../http.log")
         defer { server.stop() }
-        let capture = mode == .tapringOnHub ? try Capture(namespace: namespace, interface: "nbcap0", into: images.capture) : nil
+        let capture = mode == .tapringOnHub
+            ? try Capture(namespace: namespace, interface: "nbcap0", into: images.capture) : nil
         defer { capture?.process.stop(SIGINT) }
 
         var vm = [Self.qemu, "-accel", "tcg", "-smp", "1", "-m", "256M", "-nographic", "-no-reboot", "-nodefaults",
@@ -180,8 +182,9 @@ extension Netboot {
             chmod(root + "/init", 0o755)
             var random = SystemRandomNumberGenerator()
             let filler = (0..<(fillerMegabytes << 17)).map { _ in random.next() as UInt64 }
-            FileManager.default.createFile(
+            guard FileManager.default.createFile(
                 atPath: root + "/filler", contents: filler.withUnsafeBytes { Data($0) })
+            else { throw KernelError("could not write the initrd's filler") }
             try Kernel.run("/bin/sh", ["-c", "cd \(root) && find . | cpio -o -H newc --quiet > \(directory)/initrd.cpio"])
             script = work + "/boot.ipxe"
             try """

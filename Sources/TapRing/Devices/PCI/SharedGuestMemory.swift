@@ -49,13 +49,10 @@ public final class SharedGuestMemory: @unchecked Sendable {
             guard region.byteCount > 0, region.byteCount <= UInt64(Int.max) else {
                 throw DeviceError("the region at \(hex: region.guestAddress) has \(region.byteCount) bytes")
             }
+            let what = "the region at \(hex: region.guestAddress): descriptor \(region.descriptor)"
             var status = stat()
-            guard fstat(region.descriptor, &status) == 0 else {
-                throw DeviceError("the region at \(hex: region.guestAddress): descriptor \(region.descriptor): \(Errno.current)")
-            }
-            guard status.st_mode & S_IFMT == S_IFREG else {
-                throw DeviceError("the region at \(hex: region.guestAddress): descriptor \(region.descriptor) is not a file")
-            }
+            guard fstat(region.descriptor, &status) == 0 else { throw DeviceError("\(what): \(Errno.current)") }
+            guard status.st_mode & S_IFMT == S_IFREG else { throw DeviceError("\(what) is not a file") }
             let size = UInt64(status.st_size)
             let (end, overflow) = region.fileOffset.addingReportingOverflow(region.byteCount)
             guard !overflow, end <= size else {
