@@ -174,7 +174,7 @@ func sharedMemoryFile(size: Int) throws -> Int32 {
 /// descriptors, other tests running meanwhile do not change it.
 func openCopies(of descriptor: Int32) -> Int {
     func identity(_ descriptor: Int32) -> String? {
-        let info = (try? String(contentsOfFile: "/proc/self/fdinfo/\(descriptor)", encoding: .utf8)) ?? ""
+        let info = contentsOfFile("/proc/self/fdinfo/\(descriptor)")
         if let line = info.split(separator: "\n").first(where: { $0.hasPrefix("eventfd-id:") }) { return String(line) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return nil }
