@@ -71,10 +71,13 @@ example:
 	./Examples/c-emulator/abi-test
 	./Examples/c-emulator/check
 
-# The DocC catalog, with its article on embedding TapRing in an emulator.
+# The DocC catalogs of TapRingOptions and TapRing, the latter with its
+# article on embedding TapRing in an emulator.
 docs:
-	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target TapRing \
-		--output-path .build/docs --warnings-as-errors
+	for target in TapRingOptions TapRing; do \
+		$(SWIFT) package --allow-writing-to-directory .build/docs/$$target generate-documentation \
+			--target $$target --output-path .build/docs/$$target --warnings-as-errors || exit 1; \
+	done
 
 run: build
 	$(TAPRING) bench

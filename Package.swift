@@ -23,9 +23,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("uring")]
         ),
         .target(name: "CLinux", path: "CShims/CLinux"),
+        // QEMU's networking options, parsed and validated: a pure leaf.
+        .target(name: "TapRingOptions"),
         .target(
             name: "TapRing",
             dependencies: [
+                "TapRingOptions",
                 "CURing",
                 "CLinux",
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -50,7 +53,7 @@ let package = Package(
             name: "TapRingTests",
             // The kernel tests run the tapring binary and build C programs
             // against libtapring: a test build must build both afresh.
-            dependencies: ["TapRing", "CLinux", "tapring", "TapRingC"]
+            dependencies: ["TapRing", "TapRingOptions", "CLinux", "tapring", "TapRingC"]
         ),
     ]
 )

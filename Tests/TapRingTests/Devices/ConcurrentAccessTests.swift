@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// The e1000's threading contract under load: one thread plays the home
 /// reactor (frames arrive, timers run, sent frames leave) while another

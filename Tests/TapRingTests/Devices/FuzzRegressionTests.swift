@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @_spi(Benchmarks) @_spi(Fuzzing) @testable import TapRing
+@testable import TapRingOptions
 
 /// What the fuzz targets of `Fuzz/` found, one test each: the input the
 /// fuzzer found (`Tests/Fixtures/fuzz/`), replayed through its entry point

@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// An emulator re-registers guest memory on hot-plug: the NIC's DMA follows
 /// the new regions at once, and never touches the old ones again.

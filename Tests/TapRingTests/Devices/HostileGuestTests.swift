@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// One test per hostile-guest class of QEMU's e1000 CVE history: each attack
 /// finishes (every loop is bounded), never touches memory outside guest RAM

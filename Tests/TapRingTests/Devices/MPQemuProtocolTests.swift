@@ -4,6 +4,7 @@ import Glibc
 import Testing
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// The device process's side of multi-process QEMU (QEMU 7.2's
 /// `x-pci-proxy-dev`), driven byte for byte over a socketpair: the realize

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `x-remote-object`s in an engine: the socket each names must be an open
 /// AF_UNIX stream socket, and a VM that goes away stops only its own NIC.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// The six size counters, PRC64–PRC1522 and PTC64–PTC1522, at their edges
 /// (`e1000x_increase_size_stats`: above 1023, 511, 255, 127, 64, or exactly 64).

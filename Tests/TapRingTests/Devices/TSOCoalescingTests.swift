@@ -1,6 +1,7 @@
 import Testing
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// A guest's TSO packet toward taps with a vnet header: one GSO frame, which
 /// the kernel's segmentation (here the hub's own `Segmenter`) cuts into the

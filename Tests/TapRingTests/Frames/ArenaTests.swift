@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 struct ArenaTests {
     @Test func slotsAreDisjointAndLeaveRoomForAVnetHeader() throws {

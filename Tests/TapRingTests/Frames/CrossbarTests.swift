@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// The hub's data path without the kernel: frames fan out through the lanes
 /// and every slot comes home once its last copy is written.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 struct LaneTests {
     private static func withLane(capacity: Int, _ body: (Lane) throws -> Void) rethrows {

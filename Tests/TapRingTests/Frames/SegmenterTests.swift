@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// GSO frames as a tap with offloads hands them over, cut up for a port
 /// that takes plain frames: every segment a valid frame of its own.

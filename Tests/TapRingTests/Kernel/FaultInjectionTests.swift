@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// The engine under faults: a tap deleted under it, a buffer ring run dry, a
 /// full submission queue, a peer that stops reading. Each time the rest of

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Which NICs send their guests' TSO packets as GSO frames: those whose
 /// frames go only to taps with a vnet header.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Frames injected on the kernel side of one tap leave through every other
 /// port of the hub, byte for byte and in order, and never through the source.

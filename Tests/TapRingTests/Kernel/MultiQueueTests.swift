@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Where each queue of a multi-queue tap lives, and where its frames go.
 struct QueueLayoutTests {

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Where io_uring is unavailable the reactors poll and read and write
 /// instead: the same forwarding, the same order, the same NIC.

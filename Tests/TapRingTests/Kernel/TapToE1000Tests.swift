@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `tapring run` with a tap peered to an e1000 and no emulator behind it:
 /// the guest driver model takes in what the kernel side of the tap sends,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Option text a hostile caller controls costs bounded stack, memory and
 /// time, and gets QEMU 7.2's answer.

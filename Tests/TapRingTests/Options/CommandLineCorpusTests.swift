@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Real command lines: the `-netdev` and `-device` options of QEMU 7.2's
 /// documented examples and `-help` synopsis (notes §7), and those

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-device`: drivers, e1000 properties and their messages, each checked
 /// against qemu-system-x86_64 7.2 (`-M pc`) unless said otherwise.

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-device ...,netdev=`: which netdev a NIC takes, when it cannot, and the
 /// start-up warnings that follow; checked against qemu-system-x86_64 7.2.

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Command lines QEMU 7.2 or TapRing refuses, one per case, each with its
 /// exact report. Unless marked TapRing's, each message is the one

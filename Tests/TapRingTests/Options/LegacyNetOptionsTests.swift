@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-nic` and `-net`: the netdevs, hub ports and on-board NICs they make,
 /// the names QEMU 7.2 gives them and the order it creates them in, as

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// MAC addresses: the `mac` property's syntax (`set_mac()`) and QEMU's
 /// automatic addresses (`qemu_macaddr_default_if_unset()`).

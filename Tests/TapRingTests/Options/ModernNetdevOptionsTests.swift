@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-netdev stream`, `-netdev dgram` and JSON netdevs: the keyval and JSON
 /// readers, the addresses they fill, and the order QEMU 7.2 creates modern

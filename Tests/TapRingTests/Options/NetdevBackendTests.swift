@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// What accepted `-netdev tap` and `-netdev hubport` options turn into.
 @Suite struct NetdevBackendTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// The documented examples of QEMU 7.2 for the options this suite's
 /// neighbours do not cover: `-nic`, `-net`, `-netdev stream` and `dgram`

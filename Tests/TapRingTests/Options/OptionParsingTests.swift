@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// One `-netdev` option at a time: the command line's shape, ids, types,
 /// values and the tap rules, each with its exact report.

@@ -1,4 +1,5 @@
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-netdev` options as argv words.
 func netdevs(_ values: String...) -> [String] {

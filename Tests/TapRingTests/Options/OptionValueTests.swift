@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Value conversions, each matched against its QEMU counterpart.
 @Suite struct OptionValueTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// The `addr` property: `set_pci_devfn()`'s `sscanf()` formats, with the
 /// quirks of glibc's `%x` (each case checked with glibc's `sscanf()`).

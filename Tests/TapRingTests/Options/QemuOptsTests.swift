@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// The legacy option tokenizer, `opts_parse()` in QEMU's util/qemu-option.c.
 @Suite struct QemuOptsTests {

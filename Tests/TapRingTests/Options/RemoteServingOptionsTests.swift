@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-machine x-remote` and `-object x-remote-object`: TapRing as the device
 /// process of multi-process QEMU, with the words QEMU 7.2 uses where it has

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// `-netdev socket`: QEMU 7.2's `net_init_socket()` checks and the
 /// `host:port` parsing of `parse_host_port()`. Every message was checked

@@ -1,5 +1,6 @@
 import Testing
 @testable import TapRing
+@testable import TapRingOptions
 
 /// Checks across netdevs: ids, peers, hub loops and start-up warnings.
 @Suite struct TopologyValidationTests {

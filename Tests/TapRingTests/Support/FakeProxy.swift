@@ -4,6 +4,7 @@ import Glibc
 import Synchronization
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// The VM side of multi-process QEMU as the tests play it: QEMU 7.2's
 /// `x-pci-proxy-dev` messages, byte for byte, sent over a socketpair to an

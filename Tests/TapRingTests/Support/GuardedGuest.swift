@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @_spi(Benchmarks) @testable import TapRing
+@testable import TapRingOptions
 
 /// Guest RAM between two inaccessible pages, an e1000 on it, and the
 /// register and ring programming a hostile guest needs. Threads may share
