@@ -74,6 +74,7 @@ example:
 # The DocC catalogs of TapRingOptions and TapRing, the latter with its
 # article on embedding TapRing in an emulator.
 docs:
+	mkdir -p .build/docs
 	for target in TapRingOptions TapRing; do \
 		$(SWIFT) package --allow-writing-to-directory .build/docs/$$target generate-documentation \
 			--target $$target --output-path .build/docs/$$target --warnings-as-errors || exit 1; \
