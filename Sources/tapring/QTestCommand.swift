@@ -47,8 +47,8 @@ struct QTestCommand: ParsableCommand {
         let slots = Self.slots(for: plan.devices)
         var configuration = EngineConfiguration()
         // Slots hold QEMU's largest frame: 64 KiB from the guest, and up to
-        // NET_BUFSIZE (69632 bytes) from a socket.
-        configuration.slotSize = 69632 + 128
+        // NET_BUFSIZE from a socket.
+        configuration.slotSize = EngineConfiguration.longestFrameSlotSize
         configuration.slotsPerReactor = 512
         // One NIC answering a test driver, whose steps give it fixed times
         // (0.15 s for a frame to arrive): the reactor runs wherever a core

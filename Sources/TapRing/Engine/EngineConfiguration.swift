@@ -20,6 +20,9 @@ public struct EngineConfiguration: Sendable {
     /// Bytes per arena slot, vnet header room included; a multiple of 64 that
     /// holds the largest frame the taps carry.
     public var slotSize = 2048
+    /// The `slotSize` that holds the longest frame any netdev carries
+    /// (QEMU's `NET_BUFSIZE`, 69,632 bytes) behind its headroom.
+    public static let longestFrameSlotSize = FrameArena.largeSlotSize
     /// Arena slots each reactor owns: its reads in flight, plus its frames
     /// waiting in lanes and being written.
     public var slotsPerReactor = 8192

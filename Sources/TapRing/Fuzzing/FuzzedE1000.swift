@@ -17,7 +17,7 @@ final class FuzzedE1000 {
     /// default slot, the one `tapring qtest` uses (a 64 KiB TSO frame fits),
     /// the smallest the engine takes, and one in between; each arena small,
     /// as it is mapped and populated for every input.
-    static let arenas: [(size: Int, count: Int)] = [(2048, 32), (69632 + 128, 8), (192, 32), (16384, 16)]
+    static let arenas: [(size: Int, count: Int)] = [(2048, 32), (FrameArena.largeSlotSize, 8), (192, 32), (16384, 16)]
     /// How far a service call moves the clock past now: from nothing to
     /// beyond every timer the NIC arms (the 1 s receive holdback).
     static let clockSteps: [UInt64] = [0, 1_000_000, 10_000_000, 70_000_000, 150_000_000, 600_000_000,

@@ -7,7 +7,7 @@ enum QTestSession {
         let machine = try QTestMachine(megabytes: 64) { _ in }
         let attachment = machine.attachment(slot: 3)
         let harness = try InMemoryNIC(memory: attachment.memory, interruptLine: attachment.interruptLine,
-                                      slotSize: 69632 + 128, slotCount: 8, queueCapacity: 64)
+                                      slotSize: FrameArena.largeSlotSize, slotCount: 8, queueCapacity: 64)
         machine.plug(harness.nic, slot: 3)
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             machine.handle(String(decoding: line, as: UTF8.self)[...])

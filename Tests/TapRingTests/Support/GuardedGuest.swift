@@ -22,7 +22,7 @@ final class GuardedGuest: @unchecked Sendable {
     /// Arena slots big enough for a 64 KiB TSO frame by default; with large
     /// slots, the NIC sends TSO packets as GSO frames. `servicedFromAnotherThread`:
     /// the harness plays a reactor on a thread of its own.
-    init(slotSize: Int = 69760, slotCount: Int = 64, largeSlotCount: Int = 0,
+    init(slotSize: Int = FrameArena.largeSlotSize, slotCount: Int = 64, largeSlotCount: Int = 0,
          servicedFromAnotherThread: Bool = false) throws {
         mapping = mmap(nil, Self.ramSize + 2 * Self.page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
         ram = mapping + Self.page

@@ -36,17 +36,17 @@ extension E1000Core {
             } else {
                 packet.setBigEndian16(length, at: context.tucss + 4)
             }
-            if transmit.checksums & 0x2 != 0 {
+            if transmit.checksums & E1000PacketOptions.insertTCPChecksum != 0 {
                 // Add the length to the pseudo-header sum the guest left there.
                 let sum = UInt32(packet.bigEndian16(at: context.tucso)) + UInt32(length)
                 packet.setBigEndian16(UInt16(truncatingIfNeeded: (sum >> 16) + (sum & 0xFFFF)), at: context.tucso)
             }
             transmit.segmentsSent += 1
         }
-        if transmit.checksums & 0x2 != 0 {
+        if transmit.checksums & E1000PacketOptions.insertTCPChecksum != 0 {
             packet.insertChecksum(size: size, at: context.tucso, start: context.tucss, end: context.tucse)
         }
-        if transmit.checksums & 0x1 != 0 {
+        if transmit.checksums & E1000PacketOptions.insertIPChecksum != 0 {
             packet.insertChecksum(size: size, at: context.ipcso, start: context.ipcss, end: context.ipcse)
         }
         var frame = Frame(slot: transmit.slot!, length: UInt32(size))

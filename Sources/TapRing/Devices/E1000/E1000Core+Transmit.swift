@@ -17,7 +17,7 @@ extension E1000Core {
     /// `waitsForSlots` and goes on from it, its interrupt held until the end.
     mutating func continueTransmit(waitingForSlots: Bool) {
         transmit.waitsForSlots = false
-        guard self[E1000Register.tctl] & 0x2 != 0 else { return }
+        guard self[E1000Register.tctl] & E1000TransmitControl.enable != 0 else { return }
         transmit.busy = true
         defer { transmit.busy = false }
         let ringBase = UInt64(self[E1000Register.tdbah]) << 32 | UInt64(self[E1000Register.tdbal] & ~0xF)
@@ -97,7 +97,7 @@ extension E1000Core {
             // packet is counted and dropped, as one that outgrew its slot.
             transmit.truncated = true
         }
-        if self[E1000Register.ctrl] & 0x4000_0000 != 0 && command & E1000TransmitCommand.vlan != 0
+        if self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0 && command & E1000TransmitCommand.vlan != 0
             && (transmit.segmenting || command & E1000TransmitCommand.endOfPacket != 0)
         {
             transmit.insertsVLAN = true

@@ -28,6 +28,27 @@ enum E1000Register {
     static let spaceSize = 0x20000
 }
 
+/// Device control (CTRL) bits.
+enum E1000Control {
+    /// VLAN mode enable (CTRL.VME, bit 30): tags are inserted and stripped.
+    static let vlanModeEnable: UInt32 = 1 << 30
+}
+
+/// Device status (STATUS) bits.
+enum E1000Status {
+    static let linkUp: UInt32 = 1 << 1
+}
+
+/// Transmit control (TCTL) bits.
+enum E1000TransmitControl {
+    static let enable: UInt32 = 1 << 1
+}
+
+/// Packet options (POPTS) of a data descriptor: the checksums to insert.
+enum E1000PacketOptions {
+    static let insertIPChecksum: UInt8 = 0x1, insertTCPChecksum: UInt8 = 0x2
+}
+
 /// Interrupt causes (ICR, ICS, IMS, IMC bits).
 enum E1000Interrupt {
     static let txdw: UInt32 = 0x01, txqe: UInt32 = 0x02, lsc: UInt32 = 0x04
