@@ -68,7 +68,9 @@ final class SocketNetdev {
             case .tap, .hubport: preconditionFailure("\(netdev.id) is not a socket netdev")
             }
         } catch {
-            throw EngineError(location: netdev.location, error.message)
+            var located = error
+            located.location = netdev.location
+            throw located
         }
     }
 

@@ -39,7 +39,9 @@ struct TapPort {
             hasBoundedSendBuffer = sendBuffer != Int32.max
             try options.script.map(NetworkScript.init(path:))?.run(for: queues[0].name)
         } catch {
-            throw EngineError(location: netdev.location, error.description)
+            var failure = EngineError(location: netdev.location, error.description)
+            failure.errno = error.errno
+            throw failure
         }
         self.netdev = netdev.id
         downScript = options.downscript.map(NetworkScript.init(path:))

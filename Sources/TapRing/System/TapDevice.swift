@@ -158,13 +158,12 @@ extension TapDevice {
 /// A failure to open or configure a tap, worded as QEMU words it.
 struct TapError: Error, CustomStringConvertible {
     var description: String
+    /// The failed call's error, if the failure was a system call's.
+    var errno: Errno?
 
     init(_ message: String, _ cause: (any Error)? = nil) {
-        if let errno = cause as? Errno {
-            description = "\(message): \(errno)"
-        } else {
-            description = message
-        }
+        errno = cause as? Errno
+        description = errno.map { "\(message): \($0)" } ?? message
     }
 }
 
