@@ -44,6 +44,7 @@ struct MPQemuProtocolTests {
         for offset: UInt32 in [0x18, 0x1C, 0x20, 0x24, 0x28, 0x30] {
             #expect(proxy.probeBAR(offset) == 0, "offset \(offset) must read 0, or the proxy maps a bogus BAR")
         }
+        #expect(proxy.configRead(0x2E, width: 4) == 0x1100, "the subsystem ID, the ROM BAR's byte masked")
         #expect(proxy.server.function.mappedFiles == 1, "one memfd behind both regions, mapped once")
         #expect(proxy.diagnostics.isEmpty, "\(proxy.diagnostics)")
     }

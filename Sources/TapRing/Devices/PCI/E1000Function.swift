@@ -31,25 +31,33 @@ public final class E1000Function: @unchecked Sendable {
 
     // MARK: Configuration space
 
-    /// The expansion ROM BAR (0x30): QEMU's remote e1000 has no ROM to show
-    /// through the proxy, which probes only 0x10…0x28 and maps no ROM; a
-    /// ROM BAR the guest could size would point at nothing.
+    /// The expansion ROM BAR (0x30) reads 0 and keeps nothing: the proxy
+    /// probes only 0x10…0x28 and maps no ROM, so a ROM BAR the guest could
+    /// size would point at nothing.
     private static let romBAR = 0x30..<0x34
 
     /// Reads `width` bytes (1, 2 or 4) at `offset`; nil when the access
     /// does not fit in the 256-byte header.
     public func readConfig(at offset: Int, width: Int) -> UInt32? {
         guard Self.fits(offset, width) else { return nil }
-        if Self.romBAR.overlaps(offset..<offset + width) { return 0 }
-        return nic.readConfig(at: offset, width: width)
+        var value = nic.readConfig(at: offset, width: width)
+        for byte in Self.romBAR.clamped(to: offset..<offset + width) {
+            value &= ~(0xFF << (8 * UInt32(byte - offset)))
+        }
+        return value
     }
 
     /// Writes `width` bytes (1, 2 or 4) at `offset`; false when the access
     /// does not fit in the 256-byte header.
     public func writeConfig(at offset: Int, width: Int, value: UInt32) -> Bool {
         guard Self.fits(offset, width) else { return false }
-        if Self.romBAR.overlaps(offset..<offset + width) { return true }
-        nic.writeConfig(at: offset, width: width, value: value)
+        guard Self.romBAR.overlaps(offset..<offset + width) else {
+            nic.writeConfig(at: offset, width: width, value: value)
+            return true
+        }
+        for byte in offset..<offset + width where !Self.romBAR.contains(byte) {
+            nic.writeConfig(at: byte, width: 1, value: value >> (8 * UInt32(byte - offset)) & 0xFF)
+        }
         return true
     }
 
