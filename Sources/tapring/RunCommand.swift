@@ -39,6 +39,10 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the final summary, and the lines on stderr, as JSON.")
     var json = false
 
+    @Option(parsing: .unconditional,
+            help: "Print the trace points of these categories on stderr: e1000, hub, reactor or all, comma-separated.")
+    var trace: String?
+
     @OptionGroup var engine: EngineOptions
 
     @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ..., -device ...).")
@@ -48,6 +52,9 @@ struct RunCommand: ParsableCommand {
         try requestHelpIfAsked(qemuOptions, for: self)
         try checkSeconds(duration, option: "--duration", least: 0, inclusive: false)
         try checkSeconds(stats, option: "--stats", least: 0, inclusive: true)
+        if let trace, Trace.Categories(parsing: trace) == nil {
+            throw ValidationError("--trace \(trace): the categories are \(Trace.Categories.known)")
+        }
     }
 
     func run() throws {
@@ -67,6 +74,7 @@ struct RunCommand: ParsableCommand {
             throw Failure(error.description)
         }
         plan.warnings.forEach { printError("tapring: \($0)") }
+        if let categories = trace.flatMap(Trace.Categories.init(parsing:)) { Trace.enable(categories) }
         let waiter = SignalWaiter()
         let engine: Engine
         do throws(EngineError) {

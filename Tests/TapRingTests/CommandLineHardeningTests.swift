@@ -42,6 +42,7 @@ struct CommandLineHardeningTests {
         (["run", "--duration", "nan"], "--duration: a number of seconds above 0, not nan"),
         (["run", "--duration", "-5"], "--duration: a number of seconds above 0, not -5.0"),
         (["bench", "--duration", "inf"], "--duration: a number of seconds above 0, not inf"),
+        (["run", "--trace", "e1000,tx"], "--trace e1000,tx: the categories are e1000, hub, reactor, all"),
     ])
     func valuesThatAreNoValuesAreNamed(arguments: [String], message: String) throws {
         let result = try run(arguments)
