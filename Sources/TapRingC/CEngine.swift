@@ -50,6 +50,8 @@ final class CEngine: Sendable {
         try state.withLock { (state) throws(CallFailure) in
             guard state.engine == nil else { throw .state("the interrupt line is set before tapring_engine_start") }
             state.interrupts[nic] = line
+            // An INTx line set before is replaced: its resample eventfd is nobody's to watch now.
+            state.intxLines[nic] = nil
         }
     }
 
