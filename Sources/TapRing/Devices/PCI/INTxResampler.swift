@@ -49,7 +49,12 @@ public final class INTxResampler: @unchecked Sendable {
         var watched = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
             + lines.map { pollfd(fd: $0.resampleDescriptor, events: Int16(POLLIN), revents: 0) }
         while true {
-            guard poll(&watched, nfds_t(watched.count), -1) >= 0 || Errno.current == .interrupted else { return }
+            guard poll(&watched, nfds_t(watched.count), -1) >= 0 else {
+                // Interrupted, the events are stale: a resample eventfd read
+                // without one waiting would block.
+                if Errno.current == .interrupted { continue }
+                return
+            }
             if watched[0].revents != 0 { return }
             for (index, line) in lines.enumerated() where watched[index + 1].revents != 0 {
                 line.resample()
