@@ -209,7 +209,8 @@ extension Netboot {
         }
     }
 
-    /// tcpdump on the hub's capture tap: what TapRing's hub hands that port.
+    /// tcpdump on the hub's capture tap: what TapRing's hub hands that port,
+    /// with a 16 MiB buffer so that a busy machine loses no frame of it.
     struct Capture {
         let process: SpawnedProcess
         let path: String
@@ -217,7 +218,8 @@ extension Netboot {
         init(namespace: String, interface: String, into path: String) throws {
             self.path = path
             process = try SpawnedProcess(
-                ["/usr/sbin/ip", "netns", "exec", namespace, "tcpdump", "-i", interface, "-s", "128", "-U", "-w", path],
+                ["/usr/sbin/ip", "netns", "exec", namespace, "tcpdump", "-i", interface, "-s", "128",
+                 "-B", "16384", "-U", "-w", path],
                 log: path + ".log")
             let deadline = Date().addingTimeInterval(10)
             while !process.output.contains("listening on") {
