@@ -20,7 +20,7 @@ enum RemoteSession {
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw DeviceError("socketpair failed")
         }
-        let ram = try sharedMemory(byteCount: 1 << 20)
+        let ram = try sharedMemoryFile(byteCount: 1 << 20)
         defer { close(ram) }
         let line = INTxLine()
         let harness = try InMemoryNIC(memory: SharedGuestMemory().memory, interruptLine: line.interruptLine,
@@ -74,7 +74,7 @@ enum RemoteSession {
             default: descriptors.append(open("/dev/null", O_RDONLY | O_CLOEXEC))
             }
         }
-        var header = (UInt64(UInt32(bitPattern: command)), sizeByte == 255 ? UInt64(1) << 40 : UInt64(sizeByte))
+        var header = MPQemuLayout.header(command: command, size: sizeByte == 255 ? 1 << 40 : UInt64(sizeByte))
         withUnsafeBytes(of: &header) { send($0, descriptors: descriptors, to: vm) }
         send(payload, to: vm)
         for descriptor in descriptors where descriptor != ram && descriptor >= 0 { close(descriptor) }
@@ -87,7 +87,7 @@ enum RemoteSession {
             table[8 + index] = ((input.next(1) ?? 0) + 1) << 12
             table[16 + index] = (input.next(1) ?? 0) << 12
         }
-        var header = (UInt64(0), UInt64(192))
+        var header = MPQemuLayout.header(command: MPQemuCommand.syncSystemMemory.rawValue, size: 192)
         let descriptors = [Int32](repeating: ram, count: regionCount)
         withUnsafeBytes(of: &header) { send($0, descriptors: descriptors, to: vm) }
         table.withUnsafeBytes { send($0, to: vm) }
@@ -117,18 +117,5 @@ enum RemoteSession {
     private static func drainReplies(_ vm: Int32) {
         var sink = [UInt8](repeating: 0, count: 4096)
         while recv(vm, &sink, sink.count, Int32(MSG_DONTWAIT)) > 0 {}
-    }
-
-    /// `byteCount` bytes of shared memory, as a VM's memfd.
-    private static func sharedMemory(byteCount: Int) throws -> Int32 {
-        var template = Array("/dev/shm/tapring-fuzz-XXXXXX".utf8CString)
-        let file = mkstemp(&template)
-        guard file >= 0 else { throw DeviceError("mkstemp failed") }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        guard ftruncate(file, off_t(byteCount)) == 0 else {
-            close(file)
-            throw DeviceError("ftruncate failed")
-        }
-        return file
     }
 }

@@ -43,6 +43,12 @@ enum MPQemuLayout {
     static let syncSystemMemorySize = 192
     /// A `RET` with its `u64`.
     static let replySize = headerSize + 8
+
+    /// A header as the proxy writes one: `int cmd`, the padding that aligns
+    /// `size_t size` (zero), `size`, little-endian.
+    static func header(command: Int32, size: UInt64) -> (UInt64, UInt64) {
+        (UInt64(UInt32(bitPattern: command)).littleEndian, size.littleEndian)
+    }
 }
 
 /// A payload, read as QEMU's little-endian host structs.

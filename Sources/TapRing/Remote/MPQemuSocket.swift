@@ -100,8 +100,8 @@ struct MPQemuSocket {
 
     /// Sends `RET` carrying `value` (`MPQEMU_CMD_RET`, `size` 8).
     func reply(_ value: UInt64) throws(Failure) {
-        let command = UInt64(UInt32(MPQemuCommand.reply.rawValue))
-        var message = (command.littleEndian, UInt64(8).littleEndian, value.littleEndian)
+        let header = MPQemuLayout.header(command: MPQemuCommand.reply.rawValue, size: 8)
+        var message = (header.0, header.1, value.littleEndian)
         try withUnsafeBytes(of: &message) { (bytes) throws(Failure) in
             var done = 0
             while done < MPQemuLayout.replySize {

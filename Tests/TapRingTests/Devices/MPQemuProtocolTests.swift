@@ -27,7 +27,7 @@ struct MPQemuProtocolTests {
 
     @Test func realizeSequenceProbesTheFunctionAsQEMUsProxyDoes() throws {
         let proxy = try FakeProxy()
-        let ram = try sharedMemoryFile(size: 1 << 20)
+        let ram = try sharedMemoryFile(byteCount: 1 << 20)
         defer { close(ram) }
         proxy.syncSystemMemory([(0, 0xA_0000, 0, ram), (0xC_0000, 0x4_0000, 0xC_0000, ram)])
         let (trigger, resample) = (eventfd(0, 0), eventfd(0, 0))
@@ -130,7 +130,7 @@ struct MPQemuProtocolTests {
     @Test func framesLandInGuestMemoryWhileTheTableIsReplaced() throws {
         let proxy = try enabledProxy()
         let size = 4 << 20
-        let ram = try sharedMemoryFile(size: size)
+        let ram = try sharedMemoryFile(byteCount: size)
         defer { close(ram) }
         let view = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, ram, 0)!
         defer { munmap(view, size) }
@@ -219,7 +219,7 @@ struct MPQemuProtocolTests {
     @Test func missingOrWrongDescriptorsAreRefused() throws {
         let proxy = try enabledProxy()
         let trigger = eventfd(0, 0)
-        let file = try sharedMemoryFile(size: 4096)
+        let file = try sharedMemoryFile(byteCount: 4096)
         defer { close(trigger); close(file) }
         proxy.send(6, descriptors: [trigger])  // one, not two
         proxy.send(6, descriptors: [trigger, file])  // not an eventfd
@@ -233,7 +233,7 @@ struct MPQemuProtocolTests {
 
     @Test func badMemoryTablesLeaveNoGuestMemory() throws {
         let proxy = try enabledProxy()
-        let ram = try sharedMemoryFile(size: 1 << 20)
+        let ram = try sharedMemoryFile(byteCount: 1 << 20)
         defer { close(ram) }
         proxy.syncSystemMemory([(0, 0x8_0000, 0, ram), (0x4_0000, 0x1000, 0, ram)])  // overlapping
         proxy.syncSystemMemory([(0, 2 << 20, 0, ram)])  // past the end of the file

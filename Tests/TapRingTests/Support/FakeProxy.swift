@@ -64,10 +64,10 @@ final class FakeProxy: @unchecked Sendable {
     /// Sends a header of `command` and `size` (the payload's size unless
     /// given), the payload, and `descriptors` as SCM_RIGHTS on the header.
     func send(_ command: Int32, _ payload: [UInt8] = [], descriptors: [Int32] = [], size: UInt64? = nil) {
-        var header = [UInt8](repeating: 0, count: 16)
-        withUnsafeBytes(of: command.littleEndian) { header.replaceSubrange(0..<4, with: $0) }
-        withUnsafeBytes(of: (size ?? UInt64(payload.count)).littleEndian) { header.replaceSubrange(8..<16, with: $0) }
-        _ = clinux_send_with_descriptors(descriptor, header, 16, descriptors, Int32(descriptors.count))
+        var header = MPQemuLayout.header(command: command, size: size ?? UInt64(payload.count))
+        withUnsafeBytes(of: &header) {
+            _ = clinux_send_with_descriptors(descriptor, $0.baseAddress, 16, descriptors, Int32(descriptors.count))
+        }
         sendRaw(payload)
     }
 
@@ -157,16 +157,6 @@ final class FakeProxy: @unchecked Sendable {
     private static func store(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<offset + 8, with: $0) }
     }
-}
-
-/// A file of `size` bytes in /dev/shm, unlinked: guest RAM as a memfd would be.
-func sharedMemoryFile(size: Int) throws -> Int32 {
-    var template = Array("/dev/shm/tapring-ram-XXXXXX".utf8CString)
-    let file = mkstemp(&template)
-    guard file >= 0 else { throw KernelError("mkstemp") }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-    guard ftruncate(file, off_t(size)) == 0 else { throw KernelError("ftruncate") }
-    return file
 }
 
 /// How many descriptors of this process refer to what `descriptor` refers
