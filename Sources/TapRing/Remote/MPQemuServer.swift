@@ -77,12 +77,14 @@ public final class MPQemuServer: @unchecked Sendable {
             function.disconnect()
             connected.store(false, ordering: .releasing)
         }
+        var watched = [
+            pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: socket.wake, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: -1, events: Int16(POLLIN), revents: 0),
+        ]
         while true {
-            var watched = [
-                pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: socket.wake, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: function.intx.resampleDescriptor, events: Int16(POLLIN), revents: 0),
-            ]
+            // A SET_IRQFD may have replaced the resample eventfd.
+            watched[2].fd = function.intx.resampleDescriptor
             guard poll(&watched, 3, -1) >= 0 else {
                 if Errno.current == .interrupted { continue }
                 diagnostics("\(name): poll: \(Errno.current)")

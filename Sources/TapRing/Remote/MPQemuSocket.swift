@@ -40,13 +40,15 @@ struct MPQemuSocket {
         try withUnsafeMutableBytes(of: &header) { (bytes) throws(Failure) in
             var done = 0
             while done < MPQemuLayout.headerSize {
-                var passed = [Int32](repeating: -1, count: 16)
                 var count: Int32 = 0
                 var truncated: Int32 = 0
-                let result = clinux_receive_with_descriptors(
-                    descriptor, bytes.baseAddress! + done, UInt(MPQemuLayout.headerSize - done), &passed,
-                    Int32(passed.count), &count, &truncated)
-                received.descriptors += passed.prefix(Int(count))
+                let result = withUnsafeTemporaryAllocation(of: Int32.self, capacity: 16) { passed in
+                    let result = clinux_receive_with_descriptors(
+                        descriptor, bytes.baseAddress! + done, UInt(MPQemuLayout.headerSize - done),
+                        passed.baseAddress!, Int32(passed.count), &count, &truncated)
+                    received.descriptors += passed.prefix(Int(count))
+                    return result
+                }
                 received.tooManyDescriptors = received.tooManyDescriptors || truncated != 0
                 if result > 0 {
                     done += result
