@@ -8,7 +8,7 @@ DEPS := /usr/include/liburing.h=liburing-dev ip=iproute2 ping=iputils-ping pytho
 # What the side-by-side measurements against QEMU need besides.
 BENCH_DEPS := iperf3=iperf3 perf=linux-perf
 
-.PHONY: deps bench-deps build floor test tsan asan run bench soak install example docs clean
+.PHONY: deps bench-deps build floor test tsan asan run bench soak install example docs api api-check clean
 
 deps:
 	@./Benchmarks/require $(DEPS)
@@ -79,6 +79,18 @@ docs:
 		$(SWIFT) package --allow-writing-to-directory .build/docs/$$target generate-documentation \
 			--target $$target --output-path .build/docs/$$target --warnings-as-errors || exit 1; \
 	done
+
+# docs/API.md, the public Swift API as a symbol-graph dump shows it;
+# `make api-check` (CI) fails when it, or the README's list of public
+# types, is not what the code declares.
+SYMBOL_GRAPHS = $$(dirname $$($(SWIFT) build --show-bin-path))/symbolgraph
+api:
+	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
+	./Tests/API/listing.py $(SYMBOL_GRAPHS) > docs/API.md
+
+api-check:
+	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
+	./Tests/API/listing.py $(SYMBOL_GRAPHS) --check
 
 run: build
 	$(TAPRING) bench

@@ -8,6 +8,9 @@ let package = Package(
         // libtapring.so for emulators in C, C++ or Rust: `make install`.
         .library(name: "TapRingC", type: .dynamic, targets: ["TapRingC"]),
         .executable(name: "tapring", targets: ["tapring"]),
+        // For TapRing's own fuzz targets and benchmarks, which are packages
+        // of their own: not for emulators (see the TapRingHarness target).
+        .library(name: "TapRingHarness", targets: ["TapRingHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -34,16 +37,28 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // The qtest server: QEMU's qtest protocol against TapRing's e1000.
+        .target(name: "TapRingQTest", dependencies: ["TapRing"]),
+        // Stand-ins for what surrounds the engine in an emulator: a guest
+        // driver model per NIC, an in-memory NIC and hub, the fuzz entry
+        // points. For the tapring tool, tests, fuzz targets and benchmarks;
+        // not part of libtapring.so or of the stability promise.
+        .target(name: "TapRingHarness", dependencies: ["TapRing", "TapRingQTest", "CLinux"]),
         .target(name: "CTapRing", path: "CShims/CTapRing"),
         .target(
             name: "TapRingC",
             dependencies: ["TapRing", "CTapRing"],
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libtapring.so"])]
+            linkerSettings: [.unsafeFlags([
+                "-use-ld=lld", "-Xlinker", "-soname=libtapring.so",
+                "-Xlinker", "--version-script=\(Context.packageDirectory)/CShims/CTapRing/exports.map",
+            ])]
         ),
         .executableTarget(
             name: "tapring",
             dependencies: [
                 "TapRing",
+                "TapRingQTest",
+                "TapRingHarness",
                 "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -53,7 +68,9 @@ let package = Package(
             name: "TapRingTests",
             // The kernel tests run the tapring binary and build C programs
             // against libtapring: a test build must build both afresh.
-            dependencies: ["TapRing", "TapRingOptions", "CLinux", "tapring", "TapRingC"]
+            dependencies: [
+                "TapRing", "TapRingOptions", "TapRingQTest", "TapRingHarness", "CLinux", "tapring", "TapRingC",
+            ]
         ),
     ]
 )

@@ -15,6 +15,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TapRing", package: "TapRing"),
+                .product(name: "TapRingHarness", package: "TapRing"),
             ],
             path: "Benchmarks/HubPath",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -26,6 +27,7 @@ let package = Package(
                 "CReference",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TapRing", package: "TapRing"),
+                .product(name: "TapRingHarness", package: "TapRing"),
             ],
             path: "Benchmarks/NICReceive",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

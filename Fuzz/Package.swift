@@ -22,7 +22,7 @@ let package = Package(
     targets: targets.map { target in
         .executableTarget(
             name: target.name,
-            dependencies: [.product(name: "TapRing", package: "TapRing")],
+            dependencies: [.product(name: "TapRingHarness", package: "TapRing")],
             path: "Sources/\(target.name)"
         )
     } + [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import TapRing
+import TapRingQTest
 
 struct QTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

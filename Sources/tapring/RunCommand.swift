@@ -1,5 +1,6 @@
 import ArgumentParser
 import TapRing
+import TapRingHarness
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

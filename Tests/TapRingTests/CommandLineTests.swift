@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TapRing
+import TapRingHarness
 @testable import TapRingOptions
 
 /// `tapring` as a user meets it: errors worded like QEMU's, naming the option.

@@ -2,6 +2,7 @@ import SystemPackage
 import Testing
 
 @testable import TapRing
+import TapRingHarness
 
 /// Engine errors carry what a caller can act on, not only a message: the
 /// option to blame and the system call's error.

@@ -11,8 +11,10 @@ import Testing
     static let allowed: [String: Set<String>] = [
         "TapRingOptions": [],
         "TapRing": ["TapRingOptions", "CURing", "CLinux"],
+        "TapRingQTest": ["TapRing", "TapRingOptions"],
+        "TapRingHarness": ["TapRing", "TapRingOptions", "TapRingQTest", "CLinux"],
         "TapRingC": ["TapRing", "TapRingOptions", "CTapRing"],
-        "tapring": ["TapRing", "TapRingOptions", "CLinux"],
+        "tapring": ["TapRing", "TapRingOptions", "TapRingQTest", "TapRingHarness", "CLinux"],
     ]
     static let projectModules = Set(allowed.keys).union(["CURing", "CLinux", "CTapRing"])
 

@@ -1,5 +1,6 @@
 import Benchmark
-@_spi(Benchmarks) import TapRing
+import TapRing
+import TapRingHarness
 
 /// The arena → hub → port queues path, without the kernel: frames read into
 /// slots, delivered to every other port's lane, taken off and released, in

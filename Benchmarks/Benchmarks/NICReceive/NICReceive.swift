@@ -1,6 +1,7 @@
 import Benchmark
 import CReference
-@_spi(Benchmarks) import TapRing
+import TapRing
+import TapRingHarness
 
 /// The e1000's receive path in memory: frames already in arena slots, as a
 /// reactor leaves them, DMA'd into the guest's receive buffers with their

@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TapRing
+import TapRingHarness
 
 /// libFuzzer's entry point: one input for the e1000 frame probe (`FuzzEntryPoints.probeFrame`).
 @_cdecl("LLVMFuzzerTestOneInput")

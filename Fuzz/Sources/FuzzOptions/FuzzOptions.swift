@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TapRing
+import TapRingHarness
 
 /// libFuzzer's entry point: one input for the option parser (`FuzzEntryPoints.parseOptions`).
 @_cdecl("LLVMFuzzerTestOneInput")

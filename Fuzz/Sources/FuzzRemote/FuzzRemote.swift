@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TapRing
+import TapRingHarness
 
 /// libFuzzer's entry point: one VM-side program for the multi-process QEMU
 /// server (`FuzzEntryPoints.serveRemote`).

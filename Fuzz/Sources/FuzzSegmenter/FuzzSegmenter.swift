@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TapRing
+import TapRingHarness
 
 /// libFuzzer's entry point: one input for the segmenter (`FuzzEntryPoints.segmentFrame`).
 @_cdecl("LLVMFuzzerTestOneInput")

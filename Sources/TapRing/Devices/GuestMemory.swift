@@ -23,7 +23,7 @@ public final class GuestMemory: @unchecked Sendable {
         var lastAddress: UInt64 { guestAddress + UInt64(byteCount - 1) }
     }
 
-    let window: Window
+    package let window: Window
     private let storage: UnsafeMutableBufferPointer<Region>
 
     /// Guest memory made of `regions`, which must not overlap. A region may
@@ -31,17 +31,19 @@ public final class GuestMemory: @unchecked Sendable {
     public init(regions: [Region]) throws(DeviceError) {
         for region in regions {
             guard region.byteCount > 0 else {
-                throw DeviceError("the guest memory region at \(hex: region.guestAddress) has \(region.byteCount) bytes")
+                throw DeviceError(
+                    "has \(region.byteCount) bytes", object: "the guest memory region at \(hex: region.guestAddress)")
             }
             guard region.guestAddress <= UInt64.max - UInt64(region.byteCount - 1) else {
                 throw DeviceError(
-                    "the guest memory region at \(hex: region.guestAddress) of \(region.byteCount) bytes"
-                        + " runs past the end of the 64-bit address space")
+                    "of \(region.byteCount) bytes runs past the end of the 64-bit address space",
+                    object: "the guest memory region at \(hex: region.guestAddress)")
             }
         }
         let sorted = regions.sorted { $0.guestAddress < $1.guestAddress }
         for (lower, upper) in zip(sorted, sorted.dropFirst()) where lower.lastAddress >= upper.guestAddress {
-            throw DeviceError("guest memory regions overlap at \(hex: upper.guestAddress)")
+            throw DeviceError(
+                "overlaps the one before it", object: "the guest memory region at \(hex: upper.guestAddress)")
         }
         storage = .allocate(capacity: sorted.count)
         _ = storage.initialize(from: sorted)
@@ -54,13 +56,13 @@ public final class GuestMemory: @unchecked Sendable {
 
     /// What a device holds to reach guest memory on its per-frame path: no
     /// reference counting, just the region table.
-    struct Window: @unchecked Sendable {
+    package struct Window: @unchecked Sendable {
         let regions: UnsafeBufferPointer<Region>
 
         /// The host address of `count` bytes of guest memory at `address`,
         /// or nil unless all of them lie in one region.
         @inline(__always)
-        func pointer(at address: UInt64, count: Int) -> UnsafeMutableRawPointer? {
+        package func pointer(at address: UInt64, count: Int) -> UnsafeMutableRawPointer? {
             for region in regions where address >= region.guestAddress {
                 let offset = address - region.guestAddress
                 guard offset < UInt64(region.byteCount), UInt64(count) <= UInt64(region.byteCount) - offset else {

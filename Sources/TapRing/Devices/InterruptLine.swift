@@ -14,7 +14,7 @@ public enum InterruptLine: Sendable {
     /// one (a pipe fills up, and its write would hold the NIC's lock forever).
     public func validate() throws(DeviceError) {
         if case .eventfd(let descriptor) = self, !EventCounter.isEventCounter(descriptor) {
-            throw DeviceError("descriptor \(descriptor) is not an eventfd")
+            throw DeviceError("is not an eventfd", object: "descriptor \(descriptor)")
         }
     }
 

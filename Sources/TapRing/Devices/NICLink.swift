@@ -5,19 +5,19 @@ import Synchronization
 /// frames the NIC sends, slots it is done with, and spare slots for it to
 /// fill, small ones and large; the flag that tells sources the NIC has
 /// frames queued that it could not take; and the reactor's doorbell.
-final class NICChannel: @unchecked Sendable {
+package final class NICChannel: @unchecked Sendable {
     static let transmitCapacity = 1024
     static let spareCapacity = 256
     static let largeSpareCapacity = 8
 
-    let transmitted: Lane
-    let released: Lane
-    let spares: Lane
+    package let transmitted: Lane
+    package let released: Lane
+    package let spares: Lane
     /// Large slots, for a NIC that `sendsGSOFrames`, to gather a TSO packet whole.
-    let largeSpares: Lane
+    package let largeSpares: Lane
     /// Every port the NIC's frames go to takes GSO frames (taps with a vnet
     /// header): a guest's TSO packet leaves as one GSO frame, not segments.
-    let sendsGSOFrames: Bool
+    package let sendsGSOFrames: Bool
     /// QEMU's "the NIC's queue is not empty": its sources stop reading.
     let blocked: UnsafeMutablePointer<Atomic<Bool>>
     /// The eventfd that wakes the home reactor; -1 while no reactor runs the NIC.
@@ -30,7 +30,7 @@ final class NICChannel: @unchecked Sendable {
     /// Lanes sized so that `released` holds every frame the NIC's port lanes
     /// can queue (`queuedCapacity`), with room to spare for slots it builds
     /// frames in but does not send.
-    init(queuedCapacity: Int, sendsGSOFrames: Bool = false) {
+    package init(queuedCapacity: Int, sendsGSOFrames: Bool = false) {
         let releasedCapacity = (queuedCapacity + 2 * (Self.spareCapacity + Self.largeSpareCapacity)).nextPowerOfTwo
         let capacities = [Self.transmitCapacity, releasedCapacity, Self.spareCapacity, Self.largeSpareCapacity]
         let sizes = capacities.map(Lane.byteCount(capacity:))
@@ -54,7 +54,7 @@ final class NICChannel: @unchecked Sendable {
     }
 
     /// Called by the engine when the NIC's home reactor starts.
-    func attach(doorbell descriptor: Int32) {
+    package func attach(doorbell descriptor: Int32) {
         doorbell.store(descriptor, ordering: .releasing)
     }
 

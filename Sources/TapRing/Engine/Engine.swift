@@ -21,13 +21,12 @@ public final class Engine: @unchecked Sendable {
     private let settings: ReactorSettings
     private let cpus: [Int]?
     private var threads: [pthread_t] = []
-    /// Guests standing in for an emulator, with the index of the NIC each
-    /// drives: one per NIC that no VM drives, when no emulator was given.
-    private var guestDrivers: [(nic: Int, driver: E1000GuestDriver)] = []
-    private var guestThreads: [pthread_t] = []
+    /// What runs beside the reactors, each on a thread of its own: the
+    /// servers of remote VMs' NICs, guests standing in for an emulator.
+    private var companions: [EngineCompanion] = []
+    private var companionThreads: [pthread_t] = []
     /// The servers of the NICs VMs drive through `x-remote-object`s.
     private var remoteServers: [MPQemuServer] = []
-    private var remoteThreads: [pthread_t] = []
     /// How the reactors do their I/O: `.ioUring` or `.poll`, never `.automatic`.
     public let backend: EngineConfiguration.IOBackend
     /// Why the engine polls instead of using io_uring, when it chose to: a
@@ -140,49 +139,6 @@ public final class Engine: @unchecked Sendable {
         cpus = configuration.pinsReactors ? (0..<reactorCount).map { allowedCPUs[$0 % allowedCPUs.count] } : nil
     }
 
-    /// An engine whose NICs, if any, are driven by the VMs of the plan's
-    /// `x-remote-object`s, each through its socket, or else by
-    /// `E1000GuestDriver`s, each on a thread of its own: the network as a
-    /// guest would use it, without an emulator. `inspector`, if given, makes
-    /// the inspector of the guest of each NIC, by NIC index. `diagnostics`
-    /// receives what the remote servers report about their VMs.
-    public convenience init(
-        _ plan: NetworkPlan, configuration: EngineConfiguration = .init(),
-        guestInspector inspector: ((Int) -> @Sendable (UnsafeRawBufferPointer) -> Void)? = nil,
-        diagnostics: @escaping @Sendable (String) -> Void = { _ in }
-    ) throws(EngineError) {
-        var drivers: [(nic: Int, driver: E1000GuestDriver)] = []
-        var lines: [Int: INTxLine] = [:]
-        try self.init(plan, configuration: configuration) { (_) throws(EngineError) in
-            let index = drivers.count + lines.count
-            if let remote = plan.remoteDevices.first(where: { $0.device == index }) {
-                if let problem = MPQemuServer.checkSocket(remote.socket) {
-                    throw EngineError(location: remote.location, "fd=\(remote.socket) \(problem)")
-                }
-                let line = INTxLine()
-                lines[index] = line
-                return E1000Function.attachment(intx: line)
-            }
-            do throws(DeviceError) {
-                let driver = try E1000GuestDriver(inspector: inspector?(index))
-                drivers.append((index, driver))
-                return driver.attachment
-            } catch {
-                throw EngineError(error.description)
-            }
-        }
-        guestDrivers = drivers
-        do throws(DeviceError) {
-            remoteServers = try plan.remoteDevices.map { (remote) throws(DeviceError) in
-                let function = E1000Function(nic: nics[remote.device], intx: lines[remote.device]!)
-                return try MPQemuServer(
-                    socket: remote.socket, function: function, name: remote.id, diagnostics: diagnostics)
-            }
-        } catch {
-            throw EngineError(error.description)
-        }
-    }
-
     deinit {
         stop()
         captures.forEach(PacketCapture.close)
@@ -216,34 +172,22 @@ public final class Engine: @unchecked Sendable {
             stop()
             throw EngineError(failure)
         }
-        for (index, driver) in guestDrivers {
-            let nic = nics[index]
+        for companion in companions {
             do {
-                guestThreads.append(try PosixThread.spawn(pinnedTo: nil) { driver.run(nic) })
+                companionThreads.append(try PosixThread.spawn(pinnedTo: nil, companion.run))
             } catch {
                 stop()
-                throw EngineError("could not start a guest driver thread", error)
-            }
-        }
-        for server in remoteServers {
-            do {
-                remoteThreads.append(try PosixThread.spawn(pinnedTo: nil) { server.run() })
-            } catch {
-                stop()
-                throw EngineError("could not start the thread of x-remote-object \(server.name)", error)
+                throw EngineError("could not start the thread of \(companion.name)", error)
             }
         }
     }
 
-    /// Asks every reactor (and guest driver, and remote server) to stop and
-    /// waits for their threads.
+    /// Asks every reactor (and what runs beside them) to stop and waits for
+    /// their threads.
     public func stop() {
-        guestDrivers.forEach { $0.driver.stop() }
-        guestThreads.forEach(PosixThread.join)
-        guestThreads.removeAll()
-        remoteServers.forEach { $0.stop() }
-        remoteThreads.forEach(PosixThread.join)
-        remoteThreads.removeAll()
+        companions.forEach { $0.stop() }
+        companionThreads.forEach(PosixThread.join)
+        companionThreads.removeAll()
         let fabric = storage.fabric
         for reactor in 0..<fabric.reactorCount {
             let signals = fabric.signals(of: reactor)
@@ -255,7 +199,7 @@ public final class Engine: @unchecked Sendable {
             threads.removeAll()
             // With the guest models and remote servers stopped, no guest
             // reads the NICs' lanes again.
-            fabric.dropFramesLeftInLanes(countingNICs: !guestDrivers.isEmpty || !remoteServers.isEmpty)
+            fabric.dropFramesLeftInLanes(countingNICs: !companions.isEmpty)
         }
         // The reactors are gone: their captures are the control thread's now.
         dumpFailures = captures.flatMap { $0.flushChain() }
@@ -268,12 +212,12 @@ public final class Engine: @unchecked Sendable {
     /// Stops reading netdevs: frames that arrive wait in the kernel until
     /// `resume()`. Reads already in flight still complete, and frames already
     /// read are still written. For the drain method of measuring.
-    public func pause() {
+    package func pause() {
         setPaused(true)
     }
 
     /// Reads netdevs again after `pause()`.
-    public func resume() {
+    package func resume() {
         setPaused(false)
     }
 
@@ -289,7 +233,7 @@ public final class Engine: @unchecked Sendable {
     /// CPU seconds the reactor threads have used so far, user and system.
     ///
     /// The corresponding C functions are `pthread_getcpuclockid` and `clock_gettime`.
-    public func reactorCPUSeconds() -> Double {
+    package func reactorCPUSeconds() -> Double {
         threads.reduce(0) { total, thread in
             var clock = clockid_t()
             var used = timespec()
@@ -298,9 +242,17 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// The guests that stand in for an emulator behind each NIC no VM
-    /// drives, when the engine was made without one; in NIC order.
-    public var guests: [E1000GuestDriver] { guestDrivers.map(\.driver) }
+    /// Runs `companion` on a thread of its own from `start()` until `stop()`,
+    /// which stops it before the reactors. Add companions before `start()`.
+    package func add(_ companion: EngineCompanion) {
+        companions.append(companion)
+    }
+
+    /// Serves a remote VM's NIC through `server` while the engine runs.
+    package func add(_ server: MPQemuServer) {
+        remoteServers.append(server)
+        add(EngineCompanion(name: "x-remote-object \(server.name)", run: server.run, stop: server.stop))
+    }
 
     /// How many of the plan's `x-remote-object`s still serve their VM: a
     /// server stops when its VM closes the socket or breaks the protocol.

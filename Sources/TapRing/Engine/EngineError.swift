@@ -11,17 +11,23 @@ public struct EngineError: Error, CustomStringConvertible {
     /// rather than on the message.
     public var errno: Errno?
 
-    init(location: String? = nil, _ message: String) {
+    package init(location: String? = nil, _ message: String) {
         self.location = location
         self.message = message
     }
 
+    /// A failure `cause` explains: an `Errno` is kept as `errno`, and any
+    /// other cause's words end the message.
     init(_ message: String, _ cause: any Error) {
-        self.init("\(message): \(cause)")
-        errno = cause as? Errno
+        if let errno = cause as? Errno {
+            self.init(message)
+            self.errno = errno
+        } else {
+            self.init("\(message): \(cause)")
+        }
     }
 
     public var description: String {
-        location.map { "\($0): \(message)" } ?? message
+        (location.map { "\($0): " } ?? "") + message + (errno.map { ": \($0)" } ?? "")
     }
 }

@@ -7,10 +7,10 @@ import Synchronization
 /// Unchecked `Sendable`: the layout never changes while reactors run; each
 /// lane has one producer and one consumer; every counter row has one writer;
 /// signals are atomics.
-struct Fabric: @unchecked Sendable {
+package struct Fabric: @unchecked Sendable {
     let reactorCount: Int
     let ports: UnsafeBufferPointer<PortDescription>
-    let arena: ArenaView
+    package let arena: ArenaView
     /// Each reactor's share of the small slots, and of the large ones.
     let slotsPerReactor: Int
     let largeSlotsPerReactor: Int
@@ -168,12 +168,12 @@ struct Fabric: @unchecked Sendable {
 
 extension Fabric {
     /// Owns the memory behind a `Fabric`.
-    struct Storage: ~Copyable {
-        let fabric: Fabric
+    package struct Storage: ~Copyable {
+        package let fabric: Fabric
         private let memory: UnsafeMutableRawPointer
         private let portCopies: UnsafeMutableBufferPointer<PortDescription>
 
-        init(ports: [PortDescription], routes: [[Int]], reactorCount: Int, arena: ArenaView,
+        package init(ports: [PortDescription], routes: [[Int]], reactorCount: Int, arena: ArenaView,
              slotsPerReactor: Int, largeSlotsPerReactor: Int = 0, laneCapacity: Int, doorbells: [Int32]) {
             let portCount = ports.count
             let returnCapacity = (slotsPerReactor + largeSlotsPerReactor).nextPowerOfTwo

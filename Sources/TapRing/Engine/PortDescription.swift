@@ -2,7 +2,7 @@ import Synchronization
 
 /// What the reactors know of a port: a netdev or a NIC that frames enter the
 /// engine from and leave it through.
-struct PortDescription {
+package struct PortDescription {
     /// The reactor that reads and writes the port.
     let home: Int
     let kind: PortKind
@@ -49,7 +49,7 @@ struct PortDescription {
     /// a tap with a vnet header takes GSO frames whatever its offloads.
     var takesGSOFrames: Bool { vnetHeaderSize > 0 }
 
-    init(home: Int, kind: PortKind, capture: UnsafeMutablePointer<PacketCapture>? = nil) {
+    package init(home: Int, kind: PortKind, capture: UnsafeMutablePointer<PacketCapture>? = nil) {
         self.home = home
         self.kind = kind
         self.capture = capture
@@ -81,7 +81,7 @@ struct PortDescription {
     }
 }
 
-enum PortKind {
+package enum PortKind {
     /// A tap: frames are read and written one per operation. A tap with a
     /// bounded send buffer can park a write on poll, so its writes are linked
     /// (`ordersWrites`) to keep the next from overtaking it. With `offloads`,

@@ -9,7 +9,7 @@
 /// whose home reactor writes it and drops its reference; the last reference
 /// sends the slot home to the reactor that owns it. Nothing here allocates,
 /// locks or makes a system call.
-struct Crossbar: ~Copyable {
+package struct Crossbar: ~Copyable {
     // The lane ends come first, as plain pointers: Swift 6.3's ThreadSanitizer
     // instrumentation of a mutating access to a noncopyable struct takes its
     // first word for an address, and emits invalid IR when it is not a pointer.
@@ -28,11 +28,11 @@ struct Crossbar: ~Copyable {
     let reactor: Int
     let fabric: Fabric
     /// The ports this reactor owns, by local index.
-    let ports: UnsafeMutableBufferPointer<Int>
+    package let ports: UnsafeMutableBufferPointer<Int>
     /// The local index of each port this reactor owns, by port; -1 for others.
     private let locals: UnsafeMutableBufferPointer<Int>
     /// This reactor's free slots, small and large.
-    var pool: SlotPool
+    package var pool: SlotPool
     var largePool: SlotPool
     /// Which of this reactor's large slots hold a frame that waits in a
     /// lane, by slot from the first; how many do; and how many may. A port
@@ -45,7 +45,7 @@ struct Crossbar: ~Copyable {
     /// A crossbar with an outbox of `outboxCapacity` frames for each of
     /// `directSources`, the ports whose frames this reactor writes to direct
     /// destinations, and at most `largeSlotsForLanes` large slots in lanes.
-    init(reactor: Int, fabric: Fabric, outboxCapacity: Int = 0, directSources: [Int] = [],
+    package init(reactor: Int, fabric: Fabric, outboxCapacity: Int = 0, directSources: [Int] = [],
          largeSlotsForLanes: Int = .max) {
         self.reactor = reactor
         self.fabric = fabric
@@ -110,7 +110,7 @@ struct Crossbar: ~Copyable {
     /// free again. Lane entries stay unpublished until `publishDeliveries()`,
     /// so the references are in place before any consumer can see the frame.
     @inline(__always)
-    mutating func deliver(_ frame: Frame, from source: Int) -> Int {
+    package mutating func deliver(_ frame: Frame, from source: Int) -> Int {
         var references = queueDirectWrites(frame, from: source)
         var copies = references
         let lanes = fabric.laneDestinations(of: source)
@@ -275,7 +275,7 @@ struct Crossbar: ~Copyable {
 
     /// The next frame `producer` queued for local port `local`.
     @inline(__always)
-    mutating func nextFrame(for local: Int, from producer: Int) -> Frame? {
+    package mutating func nextFrame(for local: Int, from producer: Int) -> Frame? {
         incoming[producer * ports.count + local].next().map(Frame.init(packed:))
     }
 
@@ -290,7 +290,7 @@ struct Crossbar: ~Copyable {
     /// Drops one reference to `slot`; the last one frees it, into this
     /// reactor's pool or onto the lane home to the reactor that owns it.
     @inline(__always)
-    mutating func release(_ slot: UInt32) {
+    package mutating func release(_ slot: UInt32) {
         guard fabric.arena.release(slot) else { return }
         let owner = fabric.owner(of: slot)
         if owner == reactor {
@@ -335,7 +335,7 @@ struct Crossbar: ~Copyable {
 
     /// Makes this round's deliveries visible; returns the reactors that got
     /// any, as a bit set.
-    mutating func publishDeliveries() -> UInt64 {
+    package mutating func publishDeliveries() -> UInt64 {
         var touched: UInt64 = 0
         for port in 0..<fabric.portCount where outgoing[port].publish() {
             touched |= 1 << fabric.ports[port].home
@@ -345,7 +345,7 @@ struct Crossbar: ~Copyable {
 
     /// Hands back the room this round freed: lane entries consumed, and slots
     /// bound for their owners. Returns the reactors that gain room or slots.
-    mutating func releaseConsumedRoom() -> UInt64 {
+    package mutating func releaseConsumedRoom() -> UInt64 {
         var freed: UInt64 = 0
         for lane in 0..<fabric.reactorCount * ports.count where incoming[lane].release() {
             freed |= 1 << (lane / ports.count)

@@ -13,10 +13,10 @@ import SystemPackage
 /// without one, and for a device to insert a VLAN tag without moving the
 /// frame. The Ethernet frame starts right after. Each slot carries a reference count: one per port a
 /// frame is still queued for or being written to.
-struct FrameArena: ~Copyable {
+package struct FrameArena: ~Copyable {
     /// Bytes reserved in front of every frame: a vnet header, and a VLAN tag
     /// moved in front of it.
-    static let headroom = 16
+    package static let headroom = 16
 
     /// The longest frame a netdev carries: QEMU's `NET_BUFSIZE`, what its
     /// socket, stream and dgram backends read at once. A tap's longest, 65,535
@@ -26,17 +26,17 @@ struct FrameArena: ~Copyable {
     /// Bytes a large slot holds: the headroom and `longestFrame`, rounded to
     /// cache lines. That is 64 bytes past a page multiple, so the slots'
     /// first lines, which every frame touches, fall in different cache sets.
-    static let largeSlotSize = 69_696
+    package static let largeSlotSize = 69_696
 
     /// Transparent huge pages back the arena: the kernel then describes a
     /// registered arena with one entry per 2 MiB rather than per 4 KiB page,
     /// and every read or write into it looks its pages up in a short table.
     static let hugePageSize = 2 << 20
 
-    let memory: UnsafeMutableRawBufferPointer
-    let slotSize: Int
-    let slotCount: Int
-    let largeSlotCount: Int
+    package let memory: UnsafeMutableRawBufferPointer
+    package let slotSize: Int
+    package let slotCount: Int
+    package let largeSlotCount: Int
     private let references: UnsafeMutablePointer<Atomic<UInt32>>
 
     /// Maps `slotCount` slots of `slotSize` bytes and `largeSlotCount` large
@@ -44,7 +44,7 @@ struct FrameArena: ~Copyable {
     /// populated up front so that no fault lands on the per-frame path.
     ///
     /// The corresponding C functions are `mmap(2)` and `madvise(2)`.
-    init(slotSize: Int, slotCount: Int, largeSlotCount: Int = 0) throws(Errno) {
+    package init(slotSize: Int, slotCount: Int, largeSlotCount: Int = 0) throws(Errno) {
         precondition(slotSize > Self.headroom && slotSize % 64 == 0, "slots are cache-line multiples")
         let byteCount = slotSize * slotCount + Self.largeSlotSize * largeSlotCount
         memory = UnsafeMutableRawBufferPointer(start: try Self.mapHugePageAligned(byteCount), count: byteCount)
@@ -89,7 +89,7 @@ struct FrameArena: ~Copyable {
     }
 
     /// A copyable handle on the arena for the reactors that share it.
-    var view: ArenaView {
+    package var view: ArenaView {
         ArenaView(base: memory.baseAddress!, slotSize: slotSize, smallSlotCount: UInt32(slotCount), references: references)
     }
 }
@@ -99,7 +99,7 @@ struct FrameArena: ~Copyable {
 /// Unchecked `Sendable`: the arena outlives every reactor, a slot's bytes are
 /// written only by the reactor that owns the slot before the frame is
 /// published, and the reference counts are atomics.
-struct ArenaView: @unchecked Sendable {
+package struct ArenaView: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let slotSize: Int
     /// Slots below this number are small, the rest large.
@@ -122,7 +122,7 @@ struct ArenaView: @unchecked Sendable {
     }
 
     @inline(__always)
-    func isLarge(_ slot: UInt32) -> Bool {
+    package func isLarge(_ slot: UInt32) -> Bool {
         slot >= smallSlotCount
     }
 
@@ -134,7 +134,7 @@ struct ArenaView: @unchecked Sendable {
 
     /// The first byte of `frame`.
     @inline(__always)
-    func bytes(of frame: Frame) -> UnsafeMutableRawPointer {
+    package func bytes(of frame: Frame) -> UnsafeMutableRawPointer {
         start(of: frame.slot) + Int(frame.offset)
     }
 

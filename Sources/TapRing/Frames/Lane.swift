@@ -7,7 +7,7 @@ import Synchronization
 /// The producer and the consumer each keep their own position and a cached
 /// copy of the other's, and publish theirs once per batch, so a lane costs
 /// one cache-line transfer per batch rather than per frame.
-struct Lane: @unchecked Sendable {
+package struct Lane: @unchecked Sendable {
     /// Bytes of a lane's shared header: the published tail and head, each on
     /// a cache line of its own.
     static let headerSize = 128
@@ -17,7 +17,7 @@ struct Lane: @unchecked Sendable {
 
     /// Lays a lane out at `base`, which must hold `byteCount(capacity:)` bytes
     /// aligned to 128.
-    init(at base: UnsafeMutableRawPointer, capacity: Int) {
+    package init(at base: UnsafeMutableRawPointer, capacity: Int) {
         precondition(capacity > 0 && capacity & (capacity - 1) == 0, "lane capacity must be a power of two")
         self.base = base
         self.capacity = capacity
@@ -25,7 +25,7 @@ struct Lane: @unchecked Sendable {
         (base + 64).initializeMemory(as: Atomic<Int>.self, to: Atomic(0))
     }
 
-    static func byteCount(capacity: Int) -> Int {
+    package static func byteCount(capacity: Int) -> Int {
         headerSize + capacity * MemoryLayout<UInt64>.stride
     }
 
@@ -58,20 +58,20 @@ struct Lane: @unchecked Sendable {
 }
 
 /// The producing end of a lane, kept by the producing reactor.
-struct LaneProducer {
+package struct LaneProducer {
     let lane: Lane
     private var tail = 0
     private var published = 0
     private var knownHead = 0
 
-    init(_ lane: Lane) {
+    package init(_ lane: Lane) {
         self.lane = lane
     }
 
     /// Whether `count` more entries fit; looks at the consumer's head only
     /// when the cached one says they do not.
     @inline(__always)
-    mutating func hasRoom(for count: Int = 1) -> Bool {
+    package mutating func hasRoom(for count: Int = 1) -> Bool {
         if tail - knownHead + count <= lane.capacity { return true }
         knownHead = lane.publishedHead.pointee.load(ordering: .acquiring)
         return tail - knownHead + count <= lane.capacity
@@ -87,7 +87,7 @@ struct LaneProducer {
     /// Appends an entry the consumer will see after the next `publish()`.
     /// Call only after `hasRoom()` said yes.
     @inline(__always)
-    mutating func append(_ value: UInt64) {
+    package mutating func append(_ value: UInt64) {
         // The consumer's head only moves forward, so a stale one errs safe.
         assert(tail - lane.publishedHead.pointee.load(ordering: .acquiring) < lane.capacity, "append to a full lane")
         lane.entry(tail).pointee = value
@@ -96,7 +96,7 @@ struct LaneProducer {
 
     /// Makes appended entries visible to the consumer; true if there were any.
     @inline(__always)
-    mutating func publish() -> Bool {
+    package mutating func publish() -> Bool {
         guard tail != published else { return false }
         lane.publishedTail.pointee.store(tail, ordering: .releasing)
         published = tail
@@ -105,20 +105,20 @@ struct LaneProducer {
 }
 
 /// The consuming end of a lane, kept by the consuming reactor.
-struct LaneConsumer {
+package struct LaneConsumer {
     let lane: Lane
     private var head = 0
     private var released = 0
     private var knownTail = 0
 
-    init(_ lane: Lane) {
+    package init(_ lane: Lane) {
         self.lane = lane
     }
 
     /// The next entry, looking at the producer's tail only when the cached one
     /// says the lane is empty.
     @inline(__always)
-    mutating func next() -> UInt64? {
+    package mutating func next() -> UInt64? {
         if head == knownTail {
             knownTail = lane.publishedTail.pointee.load(ordering: .acquiring)
             if head == knownTail { return nil }
@@ -155,7 +155,7 @@ struct LaneConsumer {
 
     /// Hands the room of taken entries back to the producer; true if any.
     @inline(__always)
-    mutating func release() -> Bool {
+    package mutating func release() -> Bool {
         guard head != released else { return false }
         lane.publishedHead.pointee.store(head, ordering: .releasing)
         released = head

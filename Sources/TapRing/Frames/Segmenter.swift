@@ -10,7 +10,7 @@
 /// Use: `next(into:capacity:)` writes the next frame and returns its length,
 /// until it returns nil. Frames it cannot make sense of (IP fragmentation
 /// GSO, headers that run past the frame) yield nothing: `isMalformed`.
-struct Segmenter {
+package struct Segmenter {
     private let frame: UnsafeRawPointer
     private let length: Int
     private let header: VirtioNetHeader
@@ -24,7 +24,7 @@ struct Segmenter {
     private var index = 0
     private(set) var isMalformed = false
 
-    init(frame: UnsafeRawPointer, length: Int, header: VirtioNetHeader) {
+    package init(frame: UnsafeRawPointer, length: Int, header: VirtioNetHeader) {
         self.frame = frame
         self.length = length
         self.header = header
@@ -66,7 +66,7 @@ struct Segmenter {
 
     /// The length of the frame `next(into:capacity:)` writes next; nil when
     /// there is none left.
-    var upcomingLength: Int? {
+    package var upcomingLength: Int? {
         guard !isMalformed else { return nil }
         if header.gsoKind == VirtioNetHeader.gsoNone { return index == 0 ? length : nil }
         let start = payload + index * segmentSize
@@ -76,7 +76,7 @@ struct Segmenter {
 
     /// Writes the next frame into `destination`, which holds `capacity`
     /// bytes; its length, or nil when there is none left (or room is short).
-    mutating func next(into destination: UnsafeMutableRawPointer, capacity: Int) -> Int? {
+    package mutating func next(into destination: UnsafeMutableRawPointer, capacity: Int) -> Int? {
         guard !isMalformed else { return nil }
         if header.gsoKind == VirtioNetHeader.gsoNone {
             guard index == 0, length <= capacity else { return nil }

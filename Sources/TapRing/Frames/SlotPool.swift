@@ -3,13 +3,13 @@
 ///
 /// Only the owning reactor touches it; slots freed on other reactors come
 /// back through a return lane first.
-struct SlotPool: ~Copyable {
+package struct SlotPool: ~Copyable {
     private let slots: UnsafeMutablePointer<UInt32>
     let capacity: Int
-    private(set) var count: Int
+    package private(set) var count: Int
 
     /// A pool holding every slot of `range`.
-    init(_ range: Range<UInt32>) {
+    package init(_ range: Range<UInt32>) {
         capacity = range.count
         slots = .allocate(capacity: capacity)
         count = 0
@@ -24,14 +24,14 @@ struct SlotPool: ~Copyable {
     }
 
     @inline(__always)
-    mutating func take() -> UInt32? {
+    package mutating func take() -> UInt32? {
         guard count > 0 else { return nil }
         count -= 1
         return slots[count]
     }
 
     @inline(__always)
-    mutating func put(_ slot: UInt32) {
+    package mutating func put(_ slot: UInt32) {
         precondition(count < capacity, "slot \(slot) freed twice")
         slots[count] = slot
         count += 1

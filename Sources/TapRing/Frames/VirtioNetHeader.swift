@@ -2,7 +2,7 @@
 /// `IFF_VNET_HDR` puts before each frame: whether the frame is a GSO frame
 /// to be cut into `gsoSize` segments, and whether its checksum is left for
 /// the receiver to fill in.
-struct VirtioNetHeader: Equatable {
+package struct VirtioNetHeader: Equatable {
     /// `VIRTIO_NET_HDR_F_NEEDS_CSUM`: the checksum from `checksumStart` to the
     /// end goes at `checksumStart + checksumOffset`.
     static let needsChecksum: UInt8 = 1
@@ -24,7 +24,7 @@ struct VirtioNetHeader: Equatable {
 
     init() {}
 
-    init(at bytes: UnsafeRawPointer) {
+    package init(at bytes: UnsafeRawPointer) {
         flags = bytes.load(as: UInt8.self)
         gsoType = bytes.load(fromByteOffset: 1, as: UInt8.self)
         headerLength = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self))

@@ -9,7 +9,7 @@ import SystemPackage
 /// full and when the engine stops, so a frame costs a copy, not a system
 /// call. Only the reactor that owns the netdev's port records, so nothing is
 /// shared; the engine flushes once the reactors have stopped.
-struct PacketCapture {
+package struct PacketCapture {
     static let bufferSize = 1 << 20
 
     let file: FileDescriptor

@@ -2,7 +2,7 @@ import Glibc
 
 /// A socket address ready for `bind`, `connect` or `sendmsg`: an IPv4, IPv6
 /// or Unix-domain address in a `sockaddr_storage`.
-struct SocketEndpoint: @unchecked Sendable {
+package struct SocketEndpoint: @unchecked Sendable {
     private(set) var storage = sockaddr_storage()
     private(set) var length: socklen_t = 0
 

@@ -3,7 +3,7 @@
 /// `include/hw/remote/mpqemu-link.h`): a 16-byte header, `int cmd` and
 /// `size_t size`, then `size` bytes of a host-ABI C union, descriptors
 /// riding on the header as SCM_RIGHTS. x86-64 and aarch64 lay it out alike.
-enum MPQemuCommand: Int32 {
+package enum MPQemuCommand: Int32 {
     case syncSystemMemory = 0
     case reply = 1
     case configWrite = 2
@@ -28,7 +28,7 @@ enum MPQemuCommand: Int32 {
     }
 }
 
-enum MPQemuLayout {
+package enum MPQemuLayout {
     /// `MPQEMU_MSG_HDR_SIZE`: `offsetof(MPQemuMsg, data.u64)`.
     static let headerSize = 16
     /// `sizeof(msg->data)`: the largest payload, `SyncSysmemMsg`.
@@ -46,7 +46,7 @@ enum MPQemuLayout {
 
     /// A header as the proxy writes one: `int cmd`, the padding that aligns
     /// `size_t size` (zero), `size`, little-endian.
-    static func header(command: Int32, size: UInt64) -> (UInt64, UInt64) {
+    package static func header(command: Int32, size: UInt64) -> (UInt64, UInt64) {
         (UInt64(UInt32(bitPattern: command)).littleEndian, size.littleEndian)
     }
 }

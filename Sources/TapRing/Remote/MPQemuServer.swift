@@ -14,10 +14,10 @@ import SystemPackage
 /// payload over the limit, a message cut short) ends the connection; the
 /// NIC is then reset and reaches no guest memory, and the rest of the
 /// engine goes on.
-public final class MPQemuServer: @unchecked Sendable {
-    public let function: E1000Function
+package final class MPQemuServer: @unchecked Sendable {
+    package let function: E1000Function
     /// The `x-remote-object`'s id, which every diagnostic starts with.
-    public let name: String
+    package let name: String
     private let socket: MPQemuSocket
     private let diagnostics: @Sendable (String) -> Void
     private let payload = UnsafeMutableRawBufferPointer.allocate(
@@ -28,11 +28,11 @@ public final class MPQemuServer: @unchecked Sendable {
     /// server owns from now on.
     ///
     /// The corresponding C function is `eventfd`, for the wake-up.
-    public init(
+    package init(
         socket: Int32, function: E1000Function, name: String, diagnostics: @escaping @Sendable (String) -> Void
     ) throws(DeviceError) {
         let wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
-        guard wake >= 0 else { throw DeviceError("could not create an eventfd: \(Errno.current)") }
+        guard wake >= 0 else { throw DeviceError("could not create an eventfd", errno: .current) }
         let flags = fcntl(socket, F_GETFL)
         _ = fcntl(socket, F_SETFL, flags | O_NONBLOCK)
         self.socket = MPQemuSocket(descriptor: socket, wake: wake)
@@ -51,7 +51,7 @@ public final class MPQemuServer: @unchecked Sendable {
     /// the proxy passes descriptors over; nil if so, else what it is.
     ///
     /// The corresponding C function is `getsockopt`.
-    public static func checkSocket(_ descriptor: Int32) -> String? {
+    package static func checkSocket(_ descriptor: Int32) -> String? {
         var domain: Int32 = 0
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
@@ -69,7 +69,7 @@ public final class MPQemuServer: @unchecked Sendable {
     /// or `stop()`; then disconnects the function.
     ///
     /// The corresponding C function is `poll`.
-    public func run() {
+    package func run() {
         defer {
             // The VM's proxy waits for a reply with no timeout: it must see
             // the end of the stream, and give its guest all-ones from now on.
@@ -107,10 +107,10 @@ public final class MPQemuServer: @unchecked Sendable {
     }
 
     /// False once `run()` ended: the VM is gone, or was let go.
-    public var isConnected: Bool { connected.load(ordering: .acquiring) }
+    package var isConnected: Bool { connected.load(ordering: .acquiring) }
 
     /// Ends `run()` at the next message boundary, or within a wait.
-    public func stop() {
+    package func stop() {
         EventCounter(descriptor: socket.wake).signal()
     }
 

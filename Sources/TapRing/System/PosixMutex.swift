@@ -5,11 +5,11 @@ import Glibc
 /// Used where Synchronization's `Mutex` would do, because on Linux that one
 /// is a bare futex that ThreadSanitizer cannot see: every access under it
 /// would be reported as a race. A pthread mutex is one it understands.
-struct PosixMutex<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
+package struct PosixMutex<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let value: UnsafeMutablePointer<Value>
 
-    init(_ value: consuming Value) {
+    package init(_ value: consuming Value) {
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         self.value = .allocate(capacity: 1)
@@ -28,7 +28,7 @@ struct PosixMutex<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
     /// The corresponding C functions are `pthread_mutex_lock` and
     /// `pthread_mutex_unlock`.
     @inline(__always)
-    func withLock<Result: ~Copyable, Failure: Error>(
+    package func withLock<Result: ~Copyable, Failure: Error>(
         _ body: (inout Value) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)

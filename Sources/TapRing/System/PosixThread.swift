@@ -5,11 +5,11 @@ import SystemPackage
 ///
 /// The engine's threads block every signal, so that a process's SIGINT or
 /// SIGTERM reaches the thread that waits for it, never a reactor.
-enum PosixThread {
+package enum PosixThread {
     /// Starts a thread running `body`, pinned to `cpu` when one is given.
     ///
     /// The corresponding C function is `pthread_create`.
-    static func spawn(pinnedTo cpu: Int?, _ body: @escaping @Sendable () -> Void) throws(Errno) -> pthread_t {
+    package static func spawn(pinnedTo cpu: Int?, _ body: @escaping @Sendable () -> Void) throws(Errno) -> pthread_t {
         let context = Unmanaged.passRetained(Start(cpu: cpu, body: body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
@@ -33,7 +33,7 @@ enum PosixThread {
     /// Waits for `thread` to finish.
     ///
     /// The corresponding C function is `pthread_join`.
-    static func join(_ thread: pthread_t) {
+    package static func join(_ thread: pthread_t) {
         pthread_join(thread, nil)
     }
 

@@ -8,7 +8,7 @@ import SystemPackage
 /// A tap created here is not persistent, so the kernel removes it when its
 /// last descriptor closes: with this object, or with the process. A persistent
 /// tap that was attached to, and a descriptor handed in with `fd=`, outlive it.
-final class TapDevice {
+package final class TapDevice {
     /// The tap's descriptor, in blocking mode so that io_uring parks reads on
     /// poll instead of failing them with `EAGAIN`.
     let descriptor: FileDescriptor
@@ -21,7 +21,7 @@ final class TapDevice {
 
     /// The header size set with `TUNSETVNETHDRSZ`: virtio 1.0's header, which
     /// also fits every legacy layout.
-    static let vnetHeaderBytes = 12
+    package static let vnetHeaderBytes = 12
 
     private init(descriptor: FileDescriptor, name: String, vnetHeaderSize: Int, hasOffloads: Bool = false) {
         self.descriptor = descriptor

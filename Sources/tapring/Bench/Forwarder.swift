@@ -1,5 +1,6 @@
 import Foundation
 import TapRing
+import TapRingHarness
 
 /// The program under test, between the tester's source and its sinks.
 protocol Forwarder: AnyObject {

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// The e1000's threading contract under load: one thread plays the home

@@ -2,7 +2,9 @@ import Foundation
 import Glibc
 import Testing
 
-@_spi(Benchmarks) @_spi(Fuzzing) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
+@testable import TapRingQTest
 @testable import TapRingOptions
 
 /// What the fuzz targets of `Fuzz/` found, one test each: the input the

@@ -1,7 +1,8 @@
 import Glibc
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// An emulator re-registers guest memory on hot-plug: the NIC's DMA follows

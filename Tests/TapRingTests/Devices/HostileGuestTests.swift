@@ -1,7 +1,9 @@
 import Glibc
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// One test per hostile-guest class of QEMU's e1000 CVE history: each attack

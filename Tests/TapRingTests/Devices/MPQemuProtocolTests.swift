@@ -3,7 +3,9 @@ import Foundation
 import Glibc
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// The device process's side of multi-process QEMU (QEMU 7.2's

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import TapRing
+import TapRingHarness
 @testable import TapRingOptions
 
 /// `x-remote-object`s in an engine: the socket each names must be an open

@@ -1,6 +1,7 @@
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// A guest's TSO packet toward taps with a vnet header: one GSO frame, which

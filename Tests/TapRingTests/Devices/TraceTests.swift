@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
 
 /// Trace points print where QEMU's would, and only when asked.
 @Suite(.serialized) struct TraceTests {

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import TapRing
+import TapRingHarness
 @testable import TapRingOptions
 
 /// The engine under faults: a tap deleted under it, a buffer ring run dry, a

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import TapRing
+import TapRingHarness
 @testable import TapRingOptions
 
 /// Which NICs send their guests' TSO packets as GSO frames: those whose

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TapRing
+import TapRingHarness
 @testable import TapRingOptions
 
 /// Frames injected on the kernel side of one tap leave through every other

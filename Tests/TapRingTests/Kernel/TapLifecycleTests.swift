@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import TapRing
+import TapRingHarness
 @testable import TapRingOptions
 
 /// Taps are created, attached, adopted and scripted the way QEMU does it.

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 import Synchronization
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// The VM side of multi-process QEMU as the tests play it: QEMU 7.2's

@@ -1,7 +1,8 @@
 import Glibc
 import Testing
 
-@_spi(Benchmarks) @testable import TapRing
+@testable import TapRing
+@testable import TapRingHarness
 @testable import TapRingOptions
 
 /// Guest RAM between two inaccessible pages, an e1000 on it, and the

@@ -33,7 +33,7 @@ public final class E1000: @unchecked Sendable {
 
     /// A NIC whose frames travel in `arena` slots, not yet connected to the
     /// lanes that bring frames to it.
-    init(features: E1000Features, memory: GuestMemory, interruptLine: InterruptLine, channel: NICChannel,
+    package init(features: E1000Features, memory: GuestMemory, interruptLine: InterruptLine, channel: NICChannel,
          arena: ArenaView) {
         self.channel = channel
         self.memory = memory
@@ -42,7 +42,7 @@ public final class E1000: @unchecked Sendable {
     }
 
     /// Connects the lanes that bring frames to the NIC, one per reactor.
-    func connect(incoming lanes: [Lane]) {
+    package func connect(incoming lanes: [Lane]) {
         core.withLock { core in
             let link = NICLink(channel: channel, incoming: lanes, arena: core.link.arena)
             core.link = link
@@ -230,7 +230,7 @@ public final class E1000: @unchecked Sendable {
 
     /// Delivers frames that arrived, and runs due timers; returns the next
     /// timer deadline. Runs on the home reactor.
-    func serviceFromReactor(now: UInt64) -> UInt64? {
+    package func serviceFromReactor(now: UInt64) -> UInt64? {
         core.withLock { core in
             core.fireTimers(now: now)
             core.receiveArrivals()

@@ -196,7 +196,7 @@ struct E1000Core: ~Copyable {
 }
 
 /// The `-device e1000` properties that change what the guest sees.
-struct E1000Features: Sendable {
+package struct E1000Features: Sendable {
     var mac: MACAddress
     /// `mitigation`: RDTR, RADV, TADV and ITR exist, and interrupts are paced.
     var mitigation = true
@@ -205,6 +205,13 @@ struct E1000Features: Sendable {
     var autonegotiation = true
     /// `init-vet`: VET starts as 0x8100.
     var initializesVET = true
+
+    package init(mac: MACAddress, mitigation: Bool = true, autonegotiation: Bool = true, initializesVET: Bool = true) {
+        self.mac = mac
+        self.mitigation = mitigation
+        self.autonegotiation = autonegotiation
+        self.initializesVET = initializesVET
+    }
 }
 
 /// QEMU's e1000 timers, as monotonic deadlines in nanoseconds; nil is disarmed.
@@ -224,7 +231,7 @@ struct E1000Timers {
 }
 
 /// Nanoseconds on the monotonic clock, the clock the device's timers run on.
-func monotonicNanoseconds() -> UInt64 {
+package func monotonicNanoseconds() -> UInt64 {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)

@@ -16,7 +16,7 @@ public final class INTxResampler: @unchecked Sendable {
     /// The corresponding C function is `eventfd`, for the wake-up.
     public init(lines: [INTxLine]) throws(DeviceError) {
         wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
-        guard wake >= 0 else { throw DeviceError("could not create an eventfd: \(Errno.current)") }
+        guard wake >= 0 else { throw DeviceError("could not create an eventfd", errno: .current) }
         self.lines = lines
     }
 
@@ -32,7 +32,7 @@ public final class INTxResampler: @unchecked Sendable {
         do {
             thread = try PosixThread.spawn(pinnedTo: nil) { Self.watch(lines, wake: wake) }
         } catch {
-            throw DeviceError("could not start the INTx resample thread: \(error)")
+            throw DeviceError("could not start the INTx resample thread", errno: error)
         }
     }
 

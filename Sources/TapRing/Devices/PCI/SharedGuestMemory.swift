@@ -47,18 +47,20 @@ public final class SharedGuestMemory: @unchecked Sendable {
         var ends: [FileMapping.Identity: UInt64] = [:]
         for region in regions {
             guard region.byteCount > 0, region.byteCount <= UInt64(Int.max) else {
-                throw DeviceError("the region at \(hex: region.guestAddress) has \(region.byteCount) bytes")
+                throw DeviceError("has \(region.byteCount) bytes", object: "the region at \(hex: region.guestAddress)")
             }
             let what = "the region at \(hex: region.guestAddress): descriptor \(region.descriptor)"
             var status = stat()
-            guard fstat(region.descriptor, &status) == 0 else { throw DeviceError("\(what): \(Errno.current)") }
-            guard status.st_mode & S_IFMT == S_IFREG else { throw DeviceError("\(what) is not a file") }
+            guard fstat(region.descriptor, &status) == 0 else {
+                throw DeviceError("cannot be examined", object: what, errno: .current)
+            }
+            guard status.st_mode & S_IFMT == S_IFREG else { throw DeviceError("is not a file", object: what) }
             let size = UInt64(status.st_size)
             let (end, overflow) = region.fileOffset.addingReportingOverflow(region.byteCount)
             guard !overflow, end <= size else {
                 throw DeviceError(
-                    "the region at \(hex: region.guestAddress) of \(region.byteCount) bytes from offset"
-                        + " \(hex: region.fileOffset) runs past the end of its file (\(size) bytes)")
+                    "of \(region.byteCount) bytes from offset \(hex: region.fileOffset) runs past the end of its file"
+                        + " (\(size) bytes)", object: "the region at \(hex: region.guestAddress)")
             }
             let identity = FileMapping.Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
             identities.append(identity)
@@ -104,7 +106,7 @@ private final class FileMapping {
     init(descriptor: Int32, byteCount: UInt64, identity: Identity) throws(DeviceError) {
         let address = mmap(nil, Int(byteCount), PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
         guard let address, address != MAP_FAILED else {
-            throw DeviceError("could not map \(byteCount) bytes of descriptor \(descriptor): \(Errno.current)")
+            throw DeviceError("could not be mapped (\(byteCount) bytes)", object: "descriptor \(descriptor)", errno: .current)
         }
         base = address
         self.byteCount = byteCount

@@ -1,3 +1,6 @@
+import TapRing
+import TapRingQTest
+
 /// The qtest fuzz target's input: lines of QEMU's qtest protocol, served by
 /// a `QTestMachine` with the e1000 oracle's machine: 64 MiB of RAM and an
 /// e1000 in slot 3. The NIC's reactor runs after each line, its clock past

@@ -1,4 +1,6 @@
 import CLinux
+import TapRing
+
 import Glibc
 
 /// An e1000 with the engine's per-frame path around it but no kernel and no
@@ -8,7 +10,6 @@ import Glibc
 ///
 /// For tests that drive the NIC as a hostile guest would, and for the
 /// benchmark of the receive path: arena → e1000 → guest RAM.
-@_spi(Benchmarks)
 public final class InMemoryNIC: @unchecked Sendable {
     public let nic: E1000
     let arena: FrameArena
@@ -150,7 +151,6 @@ public final class InMemoryNIC: @unchecked Sendable {
 }
 
 /// Nanoseconds on the monotonic clock, which NIC timers run on.
-@_spi(Benchmarks)
 public func monotonicClock() -> UInt64 {
     monotonicNanoseconds()
 }

@@ -1,3 +1,5 @@
+import TapRing
+
 /// The e1000 fuzz target's input: a little program that drives the NIC as a
 /// hostile guest and its network would, run against a `FuzzedE1000` on
 /// 64 MiB of guarded RAM, the oracle's `-m 64`.

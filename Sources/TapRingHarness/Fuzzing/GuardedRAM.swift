@@ -1,3 +1,5 @@
+import TapRing
+
 import Glibc
 
 /// Guest RAM from guest address 0 between two inaccessible pages, mapped

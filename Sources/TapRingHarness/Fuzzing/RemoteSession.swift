@@ -1,4 +1,6 @@
 import CLinux
+import TapRing
+
 import Glibc
 
 /// The remote-device fuzz target's input: a program of steps played as

@@ -1,3 +1,5 @@
+import TapRing
+
 /// An e1000 for the fuzz targets: an `InMemoryNIC` on guarded guest RAM,
 /// with BAR0 and bus mastering set up as the e1000 oracle sets them up, and
 /// a clock the input moves.

@@ -1,3 +1,5 @@
+import TapRing
+
 import Glibc
 
 /// AddressSanitizer's manual poisoning, when the process runs under it (the

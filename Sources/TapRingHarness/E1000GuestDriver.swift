@@ -1,5 +1,7 @@
 import CLinux
 import Glibc
+import TapRing
+
 import Synchronization
 
 /// A guest for an e1000 that has no emulator behind it: a stand-in for

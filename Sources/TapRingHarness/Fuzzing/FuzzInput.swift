@@ -1,3 +1,5 @@
+import TapRing
+
 /// A fuzz input read front to back as little-endian fields. Past the end,
 /// `next` reads fail, so that a program stops at its last whole operation.
 struct FuzzInput {

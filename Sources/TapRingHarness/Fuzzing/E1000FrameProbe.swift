@@ -1,3 +1,5 @@
+import TapRing
+
 /// The frame fuzz target's input: how an e1000 is set up, then one frame
 /// that it receives and transmits, so that every path that reads headers
 /// sees the frame: the receive filters and VLAN strip, and transmit

@@ -1,3 +1,5 @@
+import TapRing
+
 /// The segmenter fuzz target's input: the 12-byte virtio-net header a tap
 /// with offloads puts before a frame, then the frame (at most what a large
 /// slot holds). The frame is cut as a reactor cuts it for plain ports: each

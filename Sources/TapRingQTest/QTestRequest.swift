@@ -1,3 +1,5 @@
+import TapRing
+
 /// One command of QEMU's qtest text protocol, the subset a NIC test needs:
 /// port I/O (for PCI configuration through 0xcf8/0xcfc), memory-mapped
 /// reads and writes, guest RAM access and IRQ interception.

@@ -1,8 +1,9 @@
+import TapRing
+
 /// The fuzz targets of `Fuzz/`, one input each: libFuzzer's
 /// `LLVMFuzzerTestOneInput` there calls them, and the regression tests
 /// replay findings through them. Every input must return: a crash, a trap,
 /// a fault on a guard page or a sanitizer report is a finding.
-@_spi(Fuzzing)
 public enum FuzzEntryPoints {
     /// The option parser: the input split at NUL and newline bytes into argv
     /// words (decoded as UTF-8, invalid sequences replaced), parsed into a

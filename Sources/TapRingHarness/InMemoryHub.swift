@@ -1,10 +1,11 @@
+import TapRing
+
 /// The engine's per-frame path with the kernel taken out: frames are filled in
 /// the arena as a tap read would fill them, fanned out through the hub's
 /// lanes, and released as the writes would release them.
 ///
 /// For the benchmark suite, which measures the arena → hub → port queues path
 /// on one reactor: frames per second, and allocations (there must be none).
-@_spi(Benchmarks)
 public struct InMemoryHub: ~Copyable {
     private let arena: FrameArena
     private let storage: Fabric.Storage

@@ -1,4 +1,6 @@
 import Glibc
+import TapRing
+
 import Synchronization
 
 /// The machine a qtest client drives: guest RAM from address 0, PCI

@@ -1,3 +1,5 @@
+import TapRing
+
 import Glibc
 
 /// A file of `byteCount` bytes in /dev/shm, unlinked: guest RAM as a VM
