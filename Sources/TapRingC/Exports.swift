@@ -59,7 +59,8 @@ public func tapringNICSetGuestMemory(
             guard let host = region.host else { throw .argument("regions[\(index)]: host address NULL") }
             guard region.size > 0 else { throw .argument("regions[\(index)]: size 0; a region has at least 1 byte") }
             guard region.size <= UInt64(Int.max) else {
-                throw .argument("regions[\(index)]: size \(region.size) is more than a process can map (2^63 - 1 bytes)")
+                throw .argument(
+                    "regions[\(index)]: size \(region.size) is more than a process can map (2^63 - 1 bytes)")
             }
             list.append(GuestMemory.Region(guestAddress: region.guest_address, byteCount: Int(region.size), host: host))
         }
@@ -113,8 +114,8 @@ public func tapringNICSetInterruptCallback(
         let engine = try engines.object(handle)
         guard let report else { throw .argument("report: NULL") }
         let address = UInt(bitPattern: context)
-        try engine.setInterrupt(.callback { level in report(UnsafeMutableRawPointer(bitPattern: address), level ? 1 : 0) },
-                                for: nic)
+        try engine.setInterrupt(
+            .callback { level in report(UnsafeMutableRawPointer(bitPattern: address), level ? 1 : 0) }, for: nic)
     }
 }
 

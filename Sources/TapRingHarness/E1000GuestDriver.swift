@@ -76,10 +76,13 @@ public final class E1000GuestDriver: @unchecked Sendable {
         nic.writeConfig(at: 0x04, width: 2, value: 0x0006)
         for index in 0..<ring.descriptors {
             let descriptor = ram + Int(ring.receiveRing) + 16 * index
-            descriptor.storeBytes(of: (ring.receiveBuffers + UInt64(index * ring.bufferSize)).littleEndian, as: UInt64.self)
+            descriptor.storeBytes(of: (ring.receiveBuffers + UInt64(index * ring.bufferSize)).littleEndian,
+                as: UInt64.self)
             descriptor.storeBytes(of: UInt64(0), toByteOffset: 8, as: UInt64.self)
         }
-        let write = { (register: Int, value: UInt32) in nic.writeRegister(at: register, width: 4, value: UInt64(value)) }
+        let write = { (register: Int, value: UInt32) in
+            nic.writeRegister(at: register, width: 4, value: UInt64(value))
+        }
         write(E1000Register.rdbal, UInt32(ring.receiveRing))
         write(E1000Register.rdbah, 0)
         write(E1000Register.rdlen, UInt32(16 * ring.descriptors))
@@ -143,7 +146,8 @@ public final class E1000GuestDriver: @unchecked Sendable {
         (ram + Int(buffer)).copyMemory(from: frame.baseAddress!, byteCount: frame.count)
         let descriptor = ram + Int(ring.transmitRing) + 16 * nextToUse
         descriptor.storeBytes(of: buffer.littleEndian, as: UInt64.self)
-        let command = E1000TransmitCommand.endOfPacket | E1000TransmitCommand.reportStatus | 0x0200_0000 | UInt32(frame.count)
+        let command = E1000TransmitCommand.endOfPacket | E1000TransmitCommand.reportStatus | 0x0200_0000
+            | UInt32(frame.count)
         descriptor.storeBytes(of: command.littleEndian, toByteOffset: 8, as: UInt32.self)
         descriptor.storeBytes(of: UInt32(0), toByteOffset: 12, as: UInt32.self)
         nextToUse = (nextToUse + 1) % ring.descriptors

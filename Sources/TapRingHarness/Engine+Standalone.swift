@@ -43,7 +43,8 @@ extension Engine {
         do throws(DeviceError) {
             for remote in plan.remoteDevices {
                 let function = E1000Function(nic: nics[remote.device], intx: lines[remote.device]!)
-                add(try MPQemuServer(socket: remote.socket, function: function, name: remote.id, diagnostics: diagnostics))
+                add(try MPQemuServer(socket: remote.socket, function: function, name: remote.id,
+                    diagnostics: diagnostics))
             }
         } catch {
             throw EngineError(error.description)

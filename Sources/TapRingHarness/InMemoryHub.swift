@@ -18,7 +18,7 @@ public struct InMemoryHub: ~Copyable {
         arena = try FrameArena(slotSize: 2048, slotCount: slotCount)
         storage = Fabric.Storage(
             ports: (0..<ports).map { _ in
-                PortDescription(home: 0, kind: .tap(descriptor: -1, vnetHeaderSize: 0, ordersWrites: false, offloads: false))
+                PortDescription(home: 0, kind: .tap(PortKind.Tap(descriptor: -1)))
             },
             routes: (0..<ports).map { port in (0..<ports).filter { $0 != port } },
             reactorCount: 1, arena: arena.view, slotsPerReactor: slotCount, laneCapacity: queueCapacity,

@@ -98,7 +98,10 @@ public final class InMemoryNIC: @unchecked Sendable {
     /// Writes `frame` into every slot, for `injectFilled`.
     public func fillSlots(with frame: [UInt8]) {
         for slot in 0..<UInt32(arena.slotCount) {
-            frame.withUnsafeBytes { arena.view.bytes(of: Frame(slot: slot, length: 0)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            frame.withUnsafeBytes {
+                arena.view.bytes(of: Frame(slot: slot, length: 0))
+                    .copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
         }
     }
 
@@ -125,7 +128,8 @@ public final class InMemoryNIC: @unchecked Sendable {
             sent.append(Array(UnsafeRawBufferPointer(start: bytes, count: Int(frame.length))))
             if channel.sendsGSOFrames {
                 let header = bytes - TapDevice.vnetHeaderBytes
-                transmittedHeaders.append(Array(UnsafeRawBufferPointer(start: header, count: TapDevice.vnetHeaderBytes)))
+                transmittedHeaders.append(
+                    Array(UnsafeRawBufferPointer(start: header, count: TapDevice.vnetHeaderBytes)))
             }
             put(frame.slot)
         }

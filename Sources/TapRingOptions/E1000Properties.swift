@@ -81,7 +81,9 @@ struct E1000Properties {
     private func pciAddress(_ value: PropertyValue) throws(OptionDiagnostic) -> PCISlot? {
         switch value {
         case .text(let text), .json(.string(let text)):
-            guard let slot = PCISlot(qemuAddress: text) else { throw .propertyValueBad(text, for: "addr", of: typeName) }
+            guard let slot = PCISlot(qemuAddress: text) else {
+                throw .propertyValueBad(text, for: "addr", of: typeName)
+            }
             return slot
         case .json(.number):
             guard let devfn = Int32(exactly: try value.int64("addr")) else {

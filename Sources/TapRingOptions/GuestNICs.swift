@@ -34,7 +34,9 @@ struct GuestNICs: Sendable {
 
     /// Creates the device `definition` describes, peering it with the netdev
     /// its `netdev=` names in `graph`.
-    mutating func add(_ definition: DeviceDefinition, location: String, graph: inout NetdevGraph) throws(OptionDiagnostic) {
+    mutating func add(
+        _ definition: DeviceDefinition, location: String, graph: inout NetdevGraph
+    ) throws(OptionDiagnostic) {
         guard let driver = definition.driver else { throw .missingParameter("driver") }
         let model: NICModel
         switch DeviceDriver(name: driver) {

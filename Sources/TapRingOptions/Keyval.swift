@@ -125,7 +125,8 @@ private struct KeyvalScanner {
             guard length < 128 else {
                 let whole = cursor == start && cursor + length == keyEnd
                 throw OptionDiagnostic(
-                    "Parameter\(whole ? "" : " fragment") '\(String(decoding: rest.prefix(length), as: UTF8.self))' is too long")
+                    "Parameter\(whole ? "" : " fragment") '\(String(decoding: rest.prefix(length), as: UTF8.self))'"
+                        + " is too long")
             }
             fragments.append(String(decoding: rest.prefix(length), as: UTF8.self))
             cursor += length
@@ -183,7 +184,9 @@ private struct KeyvalScanner {
     /// with (a letter, then letters, digits, `-` and `_`), or 0.
     private static func qapiNameLength(_ fragment: ArraySlice<UInt8>) -> Int {
         guard let first = fragment.first, first.isASCIILetter else { return 0 }
-        return 1 + fragment.dropFirst().prefix { $0.isASCIILetter || $0.isASCIIDigit || $0 == .dash || $0 == .underscore }.count
+        return 1 + fragment.dropFirst().prefix {
+            $0.isASCIILetter || $0.isASCIIDigit || $0 == .dash || $0 == .underscore
+        }.count
     }
 }
 

@@ -28,7 +28,8 @@ extension MACAddress {
             if index == 5 {
                 guard position == bytes.count else { return nil }
             } else {
-                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") || bytes[position] == UInt8(ascii: "-")
+                guard position < bytes.count,
+                    bytes[position] == UInt8(ascii: ":") || bytes[position] == UInt8(ascii: "-")
                 else { return nil }
                 position += 1
             }

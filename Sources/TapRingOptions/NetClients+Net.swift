@@ -61,7 +61,8 @@ extension NetClients {
         if let netdev = nic.netdev, graph.index(of: netdev) == nil {
             throw OptionDiagnostic("netdev '\(netdev)' not found")
         }
-        let mac = try onBoardAddress(nic.macaddr, multicastError: "NIC cannot have multicast MAC address (odd 1st byte)")
+        let mac = try onBoardAddress(nic.macaddr,
+            multicastError: "NIC cannot have multicast MAC address (odd 1st byte)")
         // `vectors` sizes a virtio NIC's MSI-X table; an e1000 has none to size.
         if let vectors = nic.vectors, vectors > 0x7ff_ffff {
             throw OptionDiagnostic("invalid # of vectors: \(vectors)")

@@ -54,7 +54,8 @@ struct OptionReader {
         guard let value = take(name) else { return nil }
         switch (value, syntax) {
         case (.string(let text), _): return text
-        case (.dictionary, .keyval), (.list, .keyval): throw OptionDiagnostic("Parameters '\(path)\(name).*' are unexpected")
+        case (.dictionary, .keyval), (.list, .keyval):
+            throw OptionDiagnostic("Parameters '\(path)\(name).*' are unexpected")
         default: throw .invalidParameterType(path + name, expected: "string")
         }
     }
@@ -121,7 +122,9 @@ struct OptionReader {
     mutating func object(_ name: String) throws(OptionDiagnostic) -> OptionReader? {
         precondition(syntax != .qemuOpts, "the opts visitor has no nested structs")
         guard let value = take(name) else { return nil }
-        guard case .dictionary(let dictionary) = value else { throw .invalidParameterType(path + name, expected: "object") }
+        guard case .dictionary(let dictionary) = value else {
+            throw .invalidParameterType(path + name, expected: "object")
+        }
         return OptionReader(
             syntax: syntax, members: dictionary.entries.map { Member(name: $0.key, value: $0.value) },
             path: "\(path)\(name).")

@@ -18,7 +18,9 @@ enum PropertyValue: Equatable, Sendable {
     func bool(_ name: String) throws(OptionDiagnostic) -> Bool {
         switch self {
         case .text(let text):
-            guard let flag = OptionValue.bool(text) else { throw .invalidParameterValue(name, expected: "'on' or 'off'") }
+            guard let flag = OptionValue.bool(text) else {
+                throw .invalidParameterValue(name, expected: "'on' or 'off'")
+            }
             return flag
         case .json(.bool(let flag)): return flag
         case .json: throw .invalidParameterType(name, expected: "boolean")

@@ -31,7 +31,8 @@ enum SocketAddressMembers: Equatable, Sendable {
                 mptcp: mptcp))
         case .unix:
             let path = try Self.mandatory("path", in: &reader)
-            self = .unix(path: path, abstract: try reader.bool("abstract") ?? false, tight: try reader.bool("tight") ?? true)
+            self = .unix(path: path, abstract: try reader.bool("abstract") ?? false,
+                tight: try reader.bool("tight") ?? true)
         case .vsock:
             _ = try Self.mandatory("cid", in: &reader)
             _ = try Self.mandatory("port", in: &reader)

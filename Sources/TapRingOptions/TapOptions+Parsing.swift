@@ -10,7 +10,8 @@ extension TapOptions {
                   members.fds == nil, members.vhostfds == nil
             else {
                 throw OptionDiagnostic(
-                    "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd="
+                    "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= "
+                        + "are invalid with fd="
                 )
             }
             guard let number = OptionValue.fileDescriptor(fd) else {

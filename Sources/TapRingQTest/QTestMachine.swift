@@ -21,7 +21,8 @@ public final class QTestMachine: @unchecked Sendable {
     /// A machine with `megabytes` of RAM, answering through `write`.
     public init(megabytes: Int, write: @escaping @Sendable (String) -> Void) throws(DeviceError) {
         let size = megabytes << 20
-        guard size > 0, let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+        guard size > 0,
+            let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
             base != MAP_FAILED
         else { throw DeviceError("could not map \(megabytes) MiB of guest RAM") }
         ram = UnsafeMutableRawBufferPointer(start: base, count: size)

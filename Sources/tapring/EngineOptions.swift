@@ -10,7 +10,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "How taps are read: fixed (batches of fixed-buffer reads) or multishot.")
     var readMode: EngineConfiguration.ReadMode = .fixedBuffers
 
-    @Option(parsing: .unconditional, help: "Frames read from a tap or datagram socket in one batch at most (default 256).")
+    @Option(parsing: .unconditional,
+        help: "Frames read from a tap or datagram socket in one batch at most (default 256).")
     var batch: Int?
 
     @Flag(inversion: .prefixedNo, help: "Pin each reactor thread to a CPU of its own.")

@@ -14,7 +14,8 @@ func requestHelpIfAsked(_ passedThrough: [String], for command: some ParsableCom
 func checkSeconds(_ seconds: Double?, option: String, least: Double, inclusive: Bool) throws {
     guard let seconds else { return }
     guard seconds.isFinite, inclusive ? seconds >= least : seconds > least else {
-        throw ValidationError("\(option): a number of seconds \(inclusive ? "from" : "above") \(least.formatted()), not \(seconds)")
+        throw ValidationError(
+            "\(option): a number of seconds \(inclusive ? "from" : "above") \(least.formatted()), not \(seconds)")
     }
 }
 

@@ -29,7 +29,8 @@ struct CommandLineHardeningTests {
         return (process.terminationStatus, process.terminationReason, text, errorText)
     }
 
-    @Test(arguments: [["run", "--help"], ["run", "-h"], ["bench", "--help"], ["qtest", "--help"], ["run", "--stats", "2", "--help"]])
+    @Test(arguments: [["run", "--help"], ["run", "-h"], ["bench", "--help"], ["qtest", "--help"],
+                      ["run", "--stats", "2", "--help"]])
     func everySubcommandHasHelp(arguments: [String]) throws {
         let result = try run(arguments)
         #expect(result.status == 0, "\(result.errors)")
@@ -80,7 +81,8 @@ struct CommandLineHardeningTests {
         let flood = Data(repeating: UInt8(ascii: "x"), count: 40 << 20)
         let result = try run(["qtest", "-m", "1", "-device", "e1000"], input: flood)
         #expect(result.status == 1)
-        #expect(result.errors.contains("qtest: a line of more than 33554560 bytes without a newline"), "\(result.errors)")
+        #expect(result.errors.contains("qtest: a line of more than 33554560 bytes without a newline"),
+                "\(result.errors)")
     }
 
     /// A client that closes its end while answers are due: no SIGPIPE.

@@ -77,13 +77,15 @@ struct CommandLineTests {
     /// A plan built by hand, not parsed, whose indices do not hold together
     /// is refused by name instead of trapping where they are followed.
     @Test func handBuiltPlansAreChecked() throws {
-        var plan = try NetworkPlan.parse(["-netdev", "hubport,id=a,hubid=0", "-netdev", "hubport,id=b,hubid=1,netdev=a"])
+        var plan = try NetworkPlan.parse(["-netdev", "hubport,id=a,hubid=0",
+                                          "-netdev", "hubport,id=b,hubid=1,netdev=a"])
         plan.netdevs[1].peer = 7
         #expect {
             _ = try Engine(plan)
         } throws: { error in
             // a's peer, b, now names netdev 7 as its peer.
-            (error as? EngineError)?.description == "-netdev hubport,id=a,hubid=0: peer 1: not a netdev whose peer is this one"
+            (error as? EngineError)?.description
+                == "-netdev hubport,id=a,hubid=0: peer 1: not a netdev whose peer is this one"
         }
         plan = try NetworkPlan.parse(["-netdev", "hubport,id=a,hubid=0", "-device", "e1000,netdev=a"])
         plan.devices[0].netdev = -3

@@ -16,7 +16,8 @@ import TapRingHarness
         } catch {
             #expect(error.errno == .connectionRefused)
             #expect(error.location == "-netdev \(option)")
-            #expect(error.description == "-netdev \(option): can't connect socket to 127.0.0.1:1: \(Errno.connectionRefused)")
+            #expect(error.description
+                == "-netdev \(option): can't connect socket to 127.0.0.1:1: \(Errno.connectionRefused)")
         }
     }
 }

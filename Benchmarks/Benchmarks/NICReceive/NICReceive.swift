@@ -11,7 +11,8 @@ import TapRingHarness
 /// reference: a copy and a descriptor write-back per frame, nothing else.
 let benchmarks: @Sendable () -> Void = {
     let batch = 64
-    let frameRate = BenchmarkMetric.custom("Frames received per second", polarity: .prefersLarger, useScalingFactor: false)
+    let frameRate = BenchmarkMetric.custom("Frames received per second", polarity: .prefersLarger,
+        useScalingFactor: false)
     Benchmark.defaultConfiguration = .init(
         metrics: [.mallocCountTotal, frameRate],
         scalingFactor: .kilo,

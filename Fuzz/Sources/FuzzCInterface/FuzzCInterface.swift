@@ -1,6 +1,5 @@
 import CTapRing
 import Glibc
-import TapRingC
 
 /// libFuzzer's entry point: one input is a sequence of calls into the C
 /// interface, each a byte choosing the function and the bytes after it its
@@ -70,38 +69,39 @@ private struct Calls {
         var count = 0
         switch call % 12 {
         case 0:
-            _ = tapringNICMMIOWrite(handle(), index(), integer(UInt64.self) & 0x1FFFF, UInt32(byte() ?? 4) % 9,
-                                    integer(UInt64.self))
+            _ = tapring_nic_mmio_write(
+                handle(), index(), integer(UInt64.self) & 0x1FFFF, UInt32(byte() ?? 4) % 9, integer(UInt64.self))
         case 1:
-            _ = tapringNICMMIORead(handle(), index(), integer(UInt64.self), UInt32(byte() ?? 4), &value64)
+            _ = tapring_nic_mmio_read(handle(), index(), integer(UInt64.self), UInt32(byte() ?? 4), &value64)
         case 2:
-            _ = tapringNICConfigWrite(handle(), index(), integer(UInt32.self), UInt32(byte() ?? 4), integer(UInt32.self))
+            _ = tapring_nic_config_write(
+                handle(), index(), integer(UInt32.self), UInt32(byte() ?? 4), integer(UInt32.self))
         case 3:
-            _ = tapringNICConfigRead(handle(), index(), integer(UInt32.self), UInt32(byte() ?? 4), &value32)
+            _ = tapring_nic_config_read(handle(), index(), integer(UInt32.self), UInt32(byte() ?? 4), &value32)
         case 4:
             setGuestMemory()
         case 5:
-            _ = tapringEnginePortCount(handle(), &count)
+            _ = tapring_engine_port_count(handle(), &count)
         case 6:
             var statistics = tapring_port_statistics()
-            _ = tapringEnginePortStatistics(handle(), index(), &statistics)
+            _ = tapring_engine_port_statistics(handle(), index(), &statistics)
         case 7:
             var mac = [UInt8](repeating: 0, count: 6)
-            _ = tapringNICMACAddress(handle(), index(), &mac)
+            _ = tapring_nic_mac_address(handle(), index(), &mac)
         case 8:
             // A descriptor of this process, or the eventfd, or anything.
             let descriptor: Int32 = (byte() ?? 0) < 128 ? interruptLine : integer(Int32.self)
-            _ = tapringNICSetInterruptEventfd(handle(), index(), descriptor)
+            _ = tapring_nic_set_interrupt_eventfd(handle(), index(), descriptor)
         case 9:
-            if let engine = currentEngine() { _ = tapringEngineStart(engine) }
+            if let engine = currentEngine() { _ = tapring_engine_start(engine) }
         case 10:
-            if let engine = currentEngine() { _ = tapringEngineStop(engine) }
+            if let engine = currentEngine() { _ = tapring_engine_stop(engine) }
         default:
             // Now and then the engine goes, and the next call makes another.
             if (byte() ?? 0) > 240, let current = engine {
-                _ = tapringEngineDestroy(current)
+                _ = tapring_engine_destroy(current)
                 engine = nil
-                _ = tapringEngineDestroy(current)
+                _ = tapring_engine_destroy(current)
             }
         }
     }
@@ -118,7 +118,8 @@ private struct Calls {
         }
         let count = (byte() ?? 0) > 250 ? integer(Int.self) : regions.count
         _ = regions.withUnsafeBufferPointer { buffer in
-            tapringNICSetGuestMemory(handle(), index(), buffer.baseAddress, count > regions.count ? regions.count : count)
+            tapring_nic_set_guest_memory(
+                handle(), index(), buffer.baseAddress, count > regions.count ? regions.count : count)
         }
     }
 }
@@ -133,16 +134,16 @@ private func currentEngine() -> OpaquePointer? {
     var pointers = words.map { UnsafePointer(strdup($0)) }
     defer { pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
     var created: OpaquePointer?
-    guard tapringEngineCreate(&pointers, pointers.count, &created) == TAPRING_OK.rawValue else { return nil }
+    guard tapring_engine_create(&pointers, pointers.count, &created) == TAPRING_OK.rawValue else { return nil }
     var region = tapring_region(guest_address: 0, size: UInt64(ramSize), host: ram)
-    _ = tapringNICSetGuestMemory(created, 0, &region, 1)
-    _ = tapringNICSetInterruptEventfd(created, 0, interruptLine)
+    _ = tapring_nic_set_guest_memory(created, 0, &region, 1)
+    _ = tapring_nic_set_interrupt_eventfd(created, 0, interruptLine)
     engine = created
     return created
 }
 
 private let destroyAtExit: Void = {
     atexit {
-        if let current = engine { _ = tapringEngineDestroy(current) }
+        if let current = engine { _ = tapring_engine_destroy(current) }
     }
 }()

@@ -62,11 +62,13 @@ public final class Engine: @unchecked Sendable {
         guard portCount <= Operation.portLimit else {
             throw EngineError("\(portCount) netdev queues and NICs: TapRing runs at most \(Operation.portLimit)")
         }
-        let reactorCount = max(1, min(configuration.reactorCount ?? allowedCPUs.count, portCount, EngineConfiguration.reactorLimit))
+        let reactorCount = max(
+            1, min(configuration.reactorCount ?? allowedCPUs.count, portCount, EngineConfiguration.reactorLimit))
         let routes = HubRoutes(plan: plan, ports: portIDs).destinations
         let layout = QueueLayout(queues: queues, hubRoutes: routes, reactorCount: reactorCount)
         // Multishot reads draw small slots from buffer rings: no room for GSO frames.
-        let offloads = configuration.readMode == .multishot ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
+        let offloads = configuration.readMode == .multishot
+            ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
         let gsoNICs = configuration.readMode == .multishot
             ? [] : Self.nicsSendingGSOFrames(plan, ports: portIDs, routes: routes, offloads: offloads)
         // Reads take large slots a batch at a time and give them back once
@@ -119,7 +121,8 @@ public final class Engine: @unchecked Sendable {
         }
         let kinds = netdevs.flatMap(\.queueKinds) + nics.map(PortKind.nic)
         storage = Fabric.Storage(
-            ports: Self.describe(kinds, layout: layout, captures: captures, batches: configuration.readMode == .fixedBuffers),
+            ports: Self.describe(
+                kinds, layout: layout, captures: captures, batches: configuration.readMode == .fixedBuffers),
             routes: layout.routes, reactorCount: reactorCount, arena: arena.view,
             slotsPerReactor: configuration.slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor,
             laneCapacity: laneCapacity, doorbells: doorbells)
@@ -298,8 +301,8 @@ public final class Engine: @unchecked Sendable {
         let multiQueue = Set(layout.ports.filter { $0.count > 1 }.joined())
         return kinds.enumerated().map { port, kind in
             var description = PortDescription(home: layout.homes[port], kind: kind, capture: captures[port])
-            if batches, captures[port] == nil, case .tap(_, _, let ordersWrites, _) = kind {
-                description.takesDirectWrites = !ordersWrites
+            if batches, captures[port] == nil, case .tap(let tap) = kind {
+                description.takesDirectWrites = !tap.ordersWrites
                 description.mayShareReads = !multiQueue.contains(port)
             }
             return description

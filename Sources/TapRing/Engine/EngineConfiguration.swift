@@ -67,11 +67,13 @@ public struct EngineConfiguration: Sendable {
         try require(
             slotSize % 64 == 0 && slotSize >= 128 + FrameArena.headroom,
             "slotSize: a multiple of 64 with room for a header and a minimal frame, not \(slotSize)")
-        try require((1...1 << 16).contains(slotsPerReactor), "slotsPerReactor: between 1 and 65536, not \(slotsPerReactor)")
+        try require(
+            (1...1 << 16).contains(slotsPerReactor), "slotsPerReactor: between 1 and 65536, not \(slotsPerReactor)")
         // 68 KiB each: 4096 are 279 MiB a reactor.
         try require((0...4096).contains(largeSlotsPerReactor),
                     "largeSlotsPerReactor: between 0 and 4096, not \(largeSlotsPerReactor)")
-        try require((1...1 << 20).contains(queueCapacity), "queueCapacity: between 1 and 2^20 frames, not \(queueCapacity)")
+        try require(
+            (1...1 << 20).contains(queueCapacity), "queueCapacity: between 1 and 2^20 frames, not \(queueCapacity)")
         try require(readDepth >= 1 && readDepth <= 4096, "readDepth: between 1 and 4096, not \(readDepth)")
         try require(writeBatch >= 1 && writeBatch <= 4096, "writeBatch: between 1 and 4096, not \(writeBatch)")
     }

@@ -241,7 +241,8 @@ extension Fabric {
                 (memory + stateArray + port * Fabric.stateStride).initializeMemory(as: PortState.self, to: PortState())
             }
             for target in 0..<targetCount {
-                (memory + turnArray + target * Fabric.turnStride).initializeMemory(as: Atomic<UInt64>.self, to: Atomic(0))
+                let turn = memory + turnArray + target * Fabric.turnStride
+                turn.initializeMemory(as: Atomic<UInt64>.self, to: Atomic(0))
             }
             portCopies = .allocate(capacity: portCount)
             _ = portCopies.initialize(from: ports)
@@ -255,7 +256,8 @@ extension Fabric {
             }
             fabric = Fabric(
                 reactorCount: reactorCount, ports: UnsafeBufferPointer(portCopies), arena: arena,
-                slotsPerReactor: slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor, routeStarts: starts, directEnds: directEnds, gsoEnds: gsoEnds, routeTargets: targets,
+                slotsPerReactor: slotsPerReactor, largeSlotsPerReactor: largeSlotsPerReactor,
+                routeStarts: starts, directEnds: directEnds, gsoEnds: gsoEnds, routeTargets: targets,
                 forwardLanes: forward, returnLanes: returns,
                 signals: memory + signalArray, counters: memory + counterArray, states: memory + stateArray,
                 turns: memory + turnArray)

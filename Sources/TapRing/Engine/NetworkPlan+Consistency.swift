@@ -19,7 +19,8 @@ extension NetworkPlan {
         for (index, device) in devices.enumerated() {
             if let netdev = device.netdev {
                 guard netdevs.indices.contains(netdev), netdevs[netdev].device == index else {
-                    throw EngineError(location: device.location, "netdev \(netdev): not a netdev whose device is this NIC")
+                    throw EngineError(
+                        location: device.location, "netdev \(netdev): not a netdev whose device is this NIC")
                 }
             }
         }

@@ -45,6 +45,9 @@ package struct PortDescription {
     /// Whether a frame shorter than `Frame.shortest` read from the port is
     /// padded to it, as QEMU pads what it reads from a tap.
     let padsShortFrames: Bool
+    /// Whether the port's writes are linked to keep their order: a tap with a
+    /// bounded send buffer, or a datagram socket, can park a write on poll.
+    let ordersWrites: Bool
     /// Whether frames may go to the port as a tap with offloads reads them:
     /// a tap with a vnet header takes GSO frames whatever its offloads.
     var takesGSOFrames: Bool { vnetHeaderSize > 0 }
@@ -54,18 +57,18 @@ package struct PortDescription {
         self.kind = kind
         self.capture = capture
         switch kind {
-        case .tap(_, let vnetHeaderSize, _, let offloads):
-            (hasOffloads, readsFrames, self.vnetHeaderSize, blocked) = (offloads, true, vnetHeaderSize, nil)
-            padsShortFrames = true
-        case .datagramSocket:
+        case .tap(let tap):
+            (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (tap.offloads, true, tap.vnetHeaderSize, nil)
+            (padsShortFrames, ordersWrites) = (true, tap.ordersWrites)
+        case .datagram:
             (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, true, 0, nil)
-            padsShortFrames = false
-        case .streamSocket:
+            (padsShortFrames, ordersWrites) = (false, true)
+        case .stream:
             (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, false, 0, nil)
-            padsShortFrames = false
+            (padsShortFrames, ordersWrites) = (false, false)
         case .nic(let nic):
             (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, false, 0, nic.channel.blocked)
-            padsShortFrames = false
+            (padsShortFrames, ordersWrites) = (false, false)
         }
     }
 
@@ -74,27 +77,57 @@ package struct PortDescription {
     /// it, comes before the listening socket.
     var fixedFiles: [Int32] {
         switch kind {
-        case .tap(let descriptor, _, _, _), .datagramSocket(let descriptor, _): [descriptor]
-        case .streamSocket(let descriptor, let listening): listening ? [-1, descriptor] : [descriptor]
+        case .tap(let tap): [tap.descriptor]
+        case .datagram(let datagram): [datagram.descriptor]
+        case .stream(let stream): stream.listening ? [-1, stream.descriptor] : [stream.descriptor]
         case .nic: []
         }
     }
 }
 
+/// What a port is, with what the reactors need to drive it. This is the one
+/// description of a port inside the engine: `NetdevBackend` is what the
+/// command line asked for, and `NetdevPort` owns what was opened for it.
 package enum PortKind {
-    /// A tap: frames are read and written one per operation. A tap with a
-    /// bounded send buffer can park a write on poll, so its writes are linked
-    /// (`ordersWrites`) to keep the next from overtaking it. With `offloads`,
-    /// the kernel hands it GSO frames and partial checksums.
-    case tap(descriptor: Int32, vnetHeaderSize: Int, ordersWrites: Bool, offloads: Bool)
-    /// A stream socket carrying QEMU's framing: a 4-byte big-endian length
-    /// before each frame; when `listening`, a socket that connections to
-    /// carry it are accepted on, one at a time.
-    case streamSocket(descriptor: Int32, listening: Bool)
-    /// A datagram socket, one frame per datagram, sent to `destination`, or
-    /// written to the connected socket when there is none.
-    case datagramSocket(descriptor: Int32, destination: SocketEndpoint?)
+    case tap(Tap)
+    case stream(Stream)
+    case datagram(Datagram)
     /// An emulated NIC: it takes frames under its lock and hands back the
     /// frames its guest sends.
     case nic(E1000)
+
+    /// A tap's queue: frames are read and written one per operation.
+    package struct Tap {
+        package var descriptor: Int32
+        /// Bytes of vnet header before each frame read or written.
+        package var vnetHeaderSize = 0
+        /// A tap with a bounded send buffer can park a write on poll, so its
+        /// writes are linked to keep the next from overtaking it.
+        package var ordersWrites = false
+        /// The kernel hands it GSO frames and partial checksums.
+        package var offloads = false
+
+        package init(descriptor: Int32, vnetHeaderSize: Int = 0, ordersWrites: Bool = false, offloads: Bool = false) {
+            self.descriptor = descriptor
+            self.vnetHeaderSize = vnetHeaderSize
+            self.ordersWrites = ordersWrites
+            self.offloads = offloads
+        }
+    }
+
+    /// A stream socket carrying QEMU's framing: a 4-byte big-endian length
+    /// before each frame.
+    package struct Stream {
+        package var descriptor: Int32
+        /// A socket that connections to carry the stream are accepted on, one
+        /// at a time, as QEMU's `listen=` and `server=on` do.
+        package var listening: Bool
+    }
+
+    /// A datagram socket, one frame per datagram.
+    package struct Datagram {
+        package var descriptor: Int32
+        /// Where frames are sent; with none, the socket must be connected.
+        package var destination: SocketEndpoint?
+    }
 }

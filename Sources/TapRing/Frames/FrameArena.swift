@@ -90,7 +90,8 @@ package struct FrameArena: ~Copyable {
 
     /// A copyable handle on the arena for the reactors that share it.
     package var view: ArenaView {
-        ArenaView(base: memory.baseAddress!, slotSize: slotSize, smallSlotCount: UInt32(slotCount), references: references)
+        ArenaView(
+            base: memory.baseAddress!, slotSize: slotSize, smallSlotCount: UInt32(slotCount), references: references)
     }
 }
 

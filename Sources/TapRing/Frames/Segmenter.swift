@@ -105,7 +105,8 @@ package struct Segmenter {
             let id = bigEndian16(at: network + 4) &+ UInt16(truncatingIfNeeded: index)
             store16(segment, at: network + 4, id)
             store16(segment, at: network + 10, 0)
-            let headerChecksum = ~Checksum.fold(Checksum.sum(UnsafeRawPointer(segment + network), count: transport - network))
+            let headerSum = Checksum.sum(UnsafeRawPointer(segment + network), count: transport - network)
+            let headerChecksum = ~Checksum.fold(headerSum)
             store16(segment, at: network + 10, headerChecksum)
         } else {
             store16(segment, at: network + 4, UInt16(truncatingIfNeeded: total - network - 40))

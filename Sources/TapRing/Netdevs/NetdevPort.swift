@@ -36,15 +36,12 @@ enum NetdevPort {
         switch self {
         case .tap(let tap):
             tap.queues.map { queue in
-                .tap(descriptor: queue.descriptor.rawValue, vnetHeaderSize: queue.vnetHeaderSize,
-                     ordersWrites: tap.hasBoundedSendBuffer, offloads: queue.hasOffloads)
+                .tap(PortKind.Tap(
+                    descriptor: queue.descriptor.rawValue, vnetHeaderSize: queue.vnetHeaderSize,
+                    ordersWrites: tap.hasBoundedSendBuffer, offloads: queue.hasOffloads))
             }
         case .socket(_, let socket):
-            switch socket.role {
-            case .stream: [.streamSocket(descriptor: socket.descriptor.rawValue, listening: false)]
-            case .listener: [.streamSocket(descriptor: socket.descriptor.rawValue, listening: true)]
-            case .datagram(let destination): [.datagramSocket(descriptor: socket.descriptor.rawValue, destination: destination)]
-            }
+            [socket.kind]
         }
     }
 

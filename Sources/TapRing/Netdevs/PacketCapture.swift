@@ -31,7 +31,8 @@ package struct PacketCapture {
         let file: FileDescriptor
         do {
             file = try FileDescriptor.open(
-                options.file, .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                options.file, .writeOnly, options: [.create, .truncate, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
         } catch {
             throw EngineError("net dump: can't open \(options.file): \(error)")
         }

@@ -42,7 +42,8 @@ package struct SocketEndpoint: @unchecked Sendable {
         defer { freeaddrinfo(results) }
         var endpoint = SocketEndpoint()
         withUnsafeMutableBytes(of: &endpoint.storage) { bytes in
-            bytes.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+            let address = UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen))
+            bytes.copyMemory(from: address)
         }
         endpoint.length = first.pointee.ai_addrlen
         return endpoint

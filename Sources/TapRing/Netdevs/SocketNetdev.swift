@@ -8,28 +8,20 @@ import SystemPackage
 /// Sockets are left in blocking mode: io_uring waits on a blocking socket by
 /// polling instead of failing with `EAGAIN`.
 final class SocketNetdev {
-    enum Role {
-        /// A connected stream carrying QEMU's framing: a 4-byte big-endian
-        /// length before each frame.
-        case stream
-        /// A listening stream socket: one connection at a time is taken, and
-        /// the next once it closes, as QEMU's `listen=` and `server=on` do.
-        case listener
-        /// A datagram socket, one frame per datagram, sent to `destination`;
-        /// with none, the socket must be connected.
-        case datagram(destination: SocketEndpoint?)
+    let descriptor: FileDescriptor
+    /// What the reactors see of it: a stream (connected, or listening for
+    /// one connection at a time) or a datagram socket.
+    let kind: PortKind
+
+    private init(stream descriptor: Int32, listening: Bool) {
+        self.descriptor = FileDescriptor(rawValue: descriptor)
+        kind = .stream(PortKind.Stream(descriptor: descriptor, listening: listening))
+        Self.deepenSendBuffer(of: descriptor)
     }
 
-    let descriptor: FileDescriptor
-    let role: Role
-
-    private init(descriptor: Int32, role: Role) {
+    private init(datagram descriptor: Int32, destination: SocketEndpoint?) {
         self.descriptor = FileDescriptor(rawValue: descriptor)
-        self.role = role
-        switch role {
-        case .stream, .listener: Self.deepenSendBuffer(of: descriptor)
-        case .datagram: break
-        }
+        kind = .datagram(PortKind.Datagram(descriptor: descriptor, destination: destination))
     }
 
     /// Bytes a stream socket may hold unsent, which the kernel doubles: on a
@@ -83,20 +75,23 @@ final class SocketNetdev {
         case .inheritedDescriptor(let number):
             return try adopt(number, server: false, destination: nil)
         case .listen(let host, let port):
-            let address = try SocketEndpoint.inet(host: host, port: "\(port)", family: AF_INET, passive: true, datagram: false)
-            return SocketNetdev(descriptor: try listening(at: address), role: .listener)
+            let address = try SocketEndpoint.inet(
+                host: host, port: "\(port)", family: AF_INET, passive: true, datagram: false)
+            return SocketNetdev(stream: try listening(at: address), listening: true)
         case .connect(let host, let port):
-            let address = try SocketEndpoint.inet(host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
-            return SocketNetdev(descriptor: try connected(to: address), role: .stream)
+            let address = try SocketEndpoint.inet(
+                host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
+            return SocketNetdev(stream: try connected(to: address), listening: false)
         case .multicast(let group, let port, let localAddress):
-            let address = try SocketEndpoint.inet(host: group, port: "\(port)", family: AF_INET, passive: false, datagram: true)
+            let address = try SocketEndpoint.inet(
+                host: group, port: "\(port)", family: AF_INET, passive: false, datagram: true)
             return try multicast(address, interface: localAddress)
         case .udp(let localHost, let localPort, let remoteHost, let remotePort):
             let local = try SocketEndpoint.inet(
                 host: localHost, port: "\(localPort)", family: AF_INET, passive: true, datagram: true)
             let remote = try SocketEndpoint.inet(
                 host: remoteHost, port: "\(remotePort)", family: AF_INET, passive: false, datagram: true)
-            return SocketNetdev(descriptor: try bound(to: local), role: .datagram(destination: remote))
+            return SocketNetdev(datagram: try bound(to: local), destination: remote)
         }
     }
 
@@ -110,9 +105,9 @@ final class SocketNetdev {
         }
         let address = try endpoint(options.address, passive: options.server, datagram: false)
         if options.server {
-            return SocketNetdev(descriptor: try listening(at: address), role: .listener)
+            return SocketNetdev(stream: try listening(at: address), listening: true)
         }
-        return SocketNetdev(descriptor: try connected(to: address), role: .stream)
+        return SocketNetdev(stream: try connected(to: address), listening: false)
     }
 
     // MARK: -netdev dgram
@@ -131,14 +126,16 @@ final class SocketNetdev {
         switch options.local {
         case .fd(let number)?:
             let socket = try adopt(number, server: false, destination: remote)
-            guard case .datagram = socket.role else { throw EngineError("file descriptor \(number) is not a datagram socket") }
+            guard case .datagram = socket.kind else {
+                throw EngineError("file descriptor \(number) is not a datagram socket")
+            }
             return socket
         case let local?:
             let address = try endpoint(local, passive: true, datagram: true)
-            return SocketNetdev(descriptor: try bound(to: address), role: .datagram(destination: remote))
+            return SocketNetdev(datagram: try bound(to: address), destination: remote)
         case nil:
             guard let remote else { throw EngineError("remote or local address should be given") }
-            return SocketNetdev(descriptor: try socket(family: remote.family, datagram: true), role: .datagram(destination: remote))
+            return SocketNetdev(datagram: try socket(family: remote.family, datagram: true), destination: remote)
         }
     }
 
@@ -157,17 +154,21 @@ final class SocketNetdev {
             throw EngineError("can't get socket option SO_TYPE")
         }
         let flags = fcntl(number, F_GETFL)
-        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0, fcntl(number, F_SETFD, FD_CLOEXEC) == 0 else {
+        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
+            fcntl(number, F_SETFD, FD_CLOEXEC) == 0
+        else {
             throw EngineError("Can't use file descriptor \(number)", Errno.current)
         }
         switch type {
-        case Int32(SOCK_STREAM.rawValue): return SocketNetdev(descriptor: number, role: server ? .listener : .stream)
-        case Int32(SOCK_DGRAM.rawValue): return SocketNetdev(descriptor: number, role: .datagram(destination: destination))
+        case Int32(SOCK_STREAM.rawValue): return SocketNetdev(stream: number, listening: server)
+        case Int32(SOCK_DGRAM.rawValue): return SocketNetdev(datagram: number, destination: destination)
         default: throw EngineError("socket type=\(type) for fd=\(number) must be either SOCK_DGRAM or SOCK_STREAM")
         }
     }
 
-    private static func endpoint(_ address: SocketAddress, passive: Bool, datagram: Bool) throws(EngineError) -> SocketEndpoint {
+    private static func endpoint(_ address: SocketAddress, passive: Bool, datagram: Bool) throws(EngineError)
+        -> SocketEndpoint
+    {
         switch address {
         case .inet(let inet):
             let family = inet.ipv4 == true && inet.ipv6 != true ? AF_INET
@@ -255,7 +256,8 @@ final class SocketNetdev {
                 throw EngineError("localaddr '\(interface)' is not a valid IPv4 address")
             }
         }
-        if setsockopt(descriptor, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &request, socklen_t(MemoryLayout<ip_mreq>.size)) < 0 {
+        let requestSize = socklen_t(MemoryLayout<ip_mreq>.size)
+        if setsockopt(descriptor, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &request, requestSize) < 0 {
             try fail("setsockopt(IP_ADD_MEMBERSHIP)")
         }
         var loop: UInt8 = 1
@@ -264,11 +266,12 @@ final class SocketNetdev {
         }
         if interface != nil {
             var source = request.imr_interface
-            if setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &source, socklen_t(MemoryLayout<in_addr>.size)) < 0 {
+            let sourceSize = socklen_t(MemoryLayout<in_addr>.size)
+            if setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &source, sourceSize) < 0 {
                 try fail("setsockopt(IP_MULTICAST_IF)")
             }
         }
-        return SocketNetdev(descriptor: descriptor, role: .datagram(destination: group))
+        return SocketNetdev(datagram: descriptor, destination: group)
     }
 }
 

@@ -24,7 +24,8 @@ struct TapPort {
                 // As `net_init_tap`: the first queue settles the name, the others join it.
                 let multiQueue = options.queues > 1
                 let first = try TapDevice.open(
-                    template: options.ifname, vnetHeader: options.vnetHeader, offloads: offloads, multiQueue: multiQueue)
+                    template: options.ifname, vnetHeader: options.vnetHeader, offloads: offloads,
+                    multiQueue: multiQueue)
                 var queues = [first]
                 for _ in 1..<Int(options.queues) {
                     queues.append(try TapDevice.open(

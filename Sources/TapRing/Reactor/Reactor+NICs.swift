@@ -45,7 +45,7 @@ extension Reactor {
         var moved = 0
         var servicedNIC = false
         for local in ports.indices {
-            guard case .nic(let port) = ports[local].role else { continue }
+            guard case .nic(let port) = ports[local].machinery else { continue }
             servicedNIC = true
             while port.pointee.spares.hasRoom(), let slot = crossbar.pool.take() {
                 port.pointee.spares.append(UInt64(slot))
@@ -105,7 +105,7 @@ extension Reactor {
     }
 
     mutating func completeTimer(_ operation: Operation) {
-        guard case .nic(let port) = ports[operation.port].role else { return }
+        guard case .nic(let port) = ports[operation.port].machinery else { return }
         port.pointee.timersInFlight -= 1
         if port.pointee.timersInFlight == 0 { port.pointee.armedDeadline = nil }
     }
@@ -114,7 +114,7 @@ extension Reactor {
     /// it is not holding them back.
     mutating func nicHasArrivals() -> Bool {
         for local in ports.indices {
-            guard case .nic(let port) = ports[local].role,
+            guard case .nic(let port) = ports[local].machinery,
                 !port.pointee.nic.takeUnretainedValue().channel.blocked.pointee.load(ordering: .relaxed)
             else { continue }
             for producer in 0..<fabric.reactorCount

@@ -89,7 +89,7 @@ extension Reactor {
     }
 
     private func isNIC(_ local: Int) -> Bool {
-        if case .nic = ports[local].role { return true }
+        if case .nic = ports[local].machinery { return true }
         return false
     }
 

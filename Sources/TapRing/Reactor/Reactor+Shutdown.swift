@@ -77,7 +77,7 @@ extension Reactor {
             }
         }
         for local in ports.indices {
-            if case .nic = ports[local].role { continue }
+            if case .nic = ports[local].machinery { continue }
             _ = dropQueuedFrames(local)
         }
         _ = crossbar.releaseConsumedRoom()

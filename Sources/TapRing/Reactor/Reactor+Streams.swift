@@ -41,7 +41,8 @@ struct StreamPort {
         port.initialize(to: StreamPort(
             buffer: .allocate(byteCount: 2 * chunk, alignment: 64), connected: listener == nil, listener: listener,
             lengths: .allocate(capacity: batch),
-            vectors: .allocate(capacity: 2 * batch), slots: .allocate(capacity: batch), message: .allocate(capacity: 1)))
+            vectors: .allocate(capacity: 2 * batch), slots: .allocate(capacity: batch),
+            message: .allocate(capacity: 1)))
         return port
     }
 
@@ -62,7 +63,8 @@ extension Reactor {
     /// NIC it feeds has frames queued, the socket is not read, as in QEMU.
     mutating func armStreamReceives() {
         for local in ports.indices {
-            guard case .stream(let file, let stream) = ports[local].role else { continue }
+            guard case .stream(let stream) = ports[local].machinery else { continue }
+            let file = ports[local].file
             if stream.pointee.listener != nil && !stream.pointee.connected {
                 renewConnection(local, file: file, stream)
                 continue
@@ -95,7 +97,7 @@ extension Reactor {
 
     mutating func completeReceive(_ operation: Operation, result: Int32) {
         let local = operation.port
-        guard case .stream(_, let stream) = ports[local].role else { return }
+        guard case .stream(let stream) = ports[local].machinery else { return }
         stream.pointee.receiving = false
         ports[local].readsInFlight = 0
         guard result > 0 else {
@@ -159,7 +161,8 @@ extension Reactor {
         let producers = fabric.reactorCount
         let first = ports[local].nextProducer
         for step in 0..<producers {
-            while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: (first + step) % producers) {
+            let producer = (first + step) % producers
+            while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
                 if !stream.pointee.connected || stream.pointee.wedged {
                     fabric.counters(of: index, for: crossbar.ports[local]).pointee.drops.bump()
                     crossbar.release(frame.slot)
@@ -195,7 +198,7 @@ extension Reactor {
 
     mutating func completeSend(_ operation: Operation, result: Int32) {
         let local = operation.port
-        guard case .stream(_, let stream) = ports[local].role else { return }
+        guard case .stream(let stream) = ports[local].machinery else { return }
         ports[local].writesInFlight = 0
         let counters = fabric.counters(of: index, for: crossbar.ports[local])
         if result >= 0 {
@@ -234,7 +237,7 @@ extension Reactor {
     }
 
     mutating func completeAccept(_ operation: Operation, result: Int32) {
-        guard case .stream(_, let stream) = ports[operation.port].role else { return }
+        guard case .stream(let stream) = ports[operation.port].machinery else { return }
         stream.pointee.controlInFlight = 0
         guard result >= 0 else {
             readFailed(operation.port, result: result)
@@ -247,7 +250,7 @@ extension Reactor {
     }
 
     mutating func completeClose(_ operation: Operation) {
-        guard case .stream(_, let stream) = ports[operation.port].role else { return }
+        guard case .stream(let stream) = ports[operation.port].machinery else { return }
         stream.pointee.controlInFlight = 0
         stream.pointee.hasConnection = false
     }

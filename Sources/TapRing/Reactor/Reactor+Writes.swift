@@ -130,8 +130,8 @@ extension Reactor {
         var taken = 0
         let producers = fabric.reactorCount
         for local in ports.indices where ports[local].writesInFlight == 0 {
-            if case .stream(let file, let stream) = ports[local].role {
-                taken += sendStreamBatch(local, file: file, stream)
+            if case .stream(let stream) = ports[local].machinery {
+                taken += sendStreamBatch(local, file: ports[local].file, stream)
                 continue
             }
             guard ports[local].readsFrames else { continue }
@@ -169,8 +169,9 @@ extension Reactor {
         fabric.ports[crossbar.ports[local]].capture?.record(
             fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
         let submission = ring.nextSubmission()
-        if case .datagram(let file, let datagram) = ports[local].role, datagram.pointee.destination != nil {
-            datagram.pointee.prepareSend(submission, file: file, index: index, bytes: address, length: Int(length))
+        if case .datagram(let datagram) = ports[local].machinery, datagram.pointee.destination != nil {
+            datagram.pointee.prepareSend(
+                submission, file: ports[local].file, index: index, bytes: address, length: Int(length))
         } else if usesFixedBuffers {
             io_uring_prep_write_fixed(submission, ports[local].file, address, length, 0, 0)
         } else {

@@ -101,24 +101,26 @@ struct Reactor: ~Copyable {
         ports = .allocate(capacity: owned.count)
         var file: Int32 = 0
         for (local, port) in owned.enumerated() {
-            let role: LocalPort.Role
-            switch fabric.ports[port].kind {
-            case .tap(_, let vnetHeaderSize, let ordersWrites, let offloads):
-                role = .tap(file: file, vnetHeaderSize: vnetHeaderSize, ordersWrites: ordersWrites, offloads: offloads)
+            let description = fabric.ports[port]
+            let machinery: LocalPort.Machinery
+            switch description.kind {
+            case .tap:
+                machinery = .none
                 files[port] = file
-                file += 1
-            case .streamSocket(_, let listening):
+            case .stream(let stream):
                 // A listener's connection takes the slot before the listening socket's.
-                role = .stream(file: file, StreamPort.make(batch: settings.writeBatch, listener: listening ? file + 1 : nil))
-                file += listening ? 2 : 1
-            case .datagramSocket(_, let destination):
-                role = .datagram(file: file, DatagramPort.make(batch: settings.writeBatch, destination: destination))
+                let listener = stream.listening ? file + 1 : nil
+                machinery = .stream(StreamPort.make(batch: settings.writeBatch, listener: listener))
+            case .datagram(let datagram):
+                machinery = .datagram(DatagramPort.make(batch: settings.writeBatch, destination: datagram.destination))
                 files[port] = file
-                file += 1
             case .nic(let nic):
-                role = .nic(NICPort.make(nic, doorbell: fabric.signals(of: index).pointee.doorbell))
+                machinery = .nic(NICPort.make(nic, doorbell: fabric.signals(of: index).pointee.doorbell))
             }
-            (ports.baseAddress! + local).initialize(to: LocalPort(role: role))
+            let slots = Int32(description.fixedFiles.count)
+            (ports.baseAddress! + local).initialize(to: LocalPort(
+                description, file: slots > 0 ? file : -1, machinery: machinery))
+            file += slots
         }
         for port in guests {
             files[port] = file
@@ -163,7 +165,7 @@ struct Reactor: ~Copyable {
             bufferRings.deallocate()
         }
         for port in ports {
-            port.role.deallocate()
+            port.machinery.deallocate()
         }
         ports.deallocate()
         files.deallocate()
@@ -297,26 +299,35 @@ struct SourceCursor {
 /// A port as its home reactor tracks it; `Crossbar.ports` maps it to the
 /// port's index in the fabric.
 struct LocalPort {
-    /// What the port is, with what its kind needs; `file` is the port's
-    /// index in the ring's fixed-file table.
-    enum Role {
-        /// With `offloads`, the tap is read into large slots.
-        case tap(file: Int32, vnetHeaderSize: Int, ordersWrites: Bool, offloads: Bool)
-        case stream(file: Int32, UnsafeMutablePointer<StreamPort>)
-        case datagram(file: Int32, UnsafeMutablePointer<DatagramPort>)
+    /// What the reactor keeps for a port of each kind, beyond its counters.
+    enum Machinery {
+        /// A tap: nothing more.
+        case none
+        case stream(UnsafeMutablePointer<StreamPort>)
+        case datagram(UnsafeMutablePointer<DatagramPort>)
         case nic(UnsafeMutablePointer<NICPort>)
 
         func deallocate() {
             switch self {
-            case .tap: break
-            case .stream(_, let stream): StreamPort.free(stream)
-            case .datagram(_, let datagram): DatagramPort.free(datagram)
+            case .none: break
+            case .stream(let stream): StreamPort.free(stream)
+            case .datagram(let datagram): DatagramPort.free(datagram)
             case .nic(let nic): NICPort.free(nic)
             }
         }
     }
 
-    let role: Role
+    let machinery: Machinery
+    /// The port's index in the ring's fixed-file table; -1 for a NIC. A
+    /// listener's connection has this index, its listening socket the next.
+    let file: Int32
+    // The port's description, stored: the per-frame path reads these.
+    /// Whether every read of the port is one frame: a tap or a datagram socket.
+    let readsFrames: Bool
+    /// Bytes of vnet header before each frame a tap reads or writes.
+    let vnetHeaderSize: Int
+    /// Whether the port's writes are linked to keep their order.
+    let ordersWrites: Bool
     var readsInFlight = 0
     var multishotArmed = false
     var writesInFlight = 0
@@ -326,48 +337,20 @@ struct LocalPort {
     /// The producer whose lane the next write batch starts with.
     var nextProducer = 0
 
-    init(role: Role) {
-        self.role = role
+    init(_ description: PortDescription, file: Int32, machinery: Machinery) {
+        self.machinery = machinery
+        self.file = file
+        readsFrames = description.readsFrames
+        vnetHeaderSize = description.vnetHeaderSize
+        ordersWrites = description.ordersWrites
     }
 
     /// Operations submitted and not yet completed.
     var operationsInFlight: Int {
-        switch role {
+        switch machinery {
         case .nic(let port): port.pointee.timersInFlight
-        case .stream(_, let stream): readsInFlight + writesInFlight + stream.pointee.controlInFlight
+        case .stream(let stream): readsInFlight + writesInFlight + stream.pointee.controlInFlight
         default: readsInFlight + writesInFlight + (multishotArmed ? 1 : 0)
-        }
-    }
-
-    /// Whether every read of the port is one frame: a tap or a datagram socket.
-    var readsFrames: Bool {
-        switch role {
-        case .tap, .datagram: true
-        case .stream, .nic: false
-        }
-    }
-
-    /// The port's index in the fixed-file table; -1 for a NIC.
-    var file: Int32 {
-        switch role {
-        case .tap(let file, _, _, _), .stream(let file, _), .datagram(let file, _): file
-        case .nic: -1
-        }
-    }
-
-    /// Bytes of vnet header before each frame a tap reads or writes.
-    var vnetHeaderSize: Int {
-        if case .tap(_, let size, _, _) = role { return size }
-        return 0
-    }
-
-    /// Whether the port's writes are linked to keep their order: a tap with a
-    /// bounded send buffer, or a datagram socket, can park a write on poll.
-    var ordersWrites: Bool {
-        switch role {
-        case .tap(_, _, let ordersWrites, _): ordersWrites
-        case .datagram: true
-        case .stream, .nic: false
         }
     }
 }

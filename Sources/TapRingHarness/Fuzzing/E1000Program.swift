@@ -56,7 +56,8 @@ struct E1000Program {
             guard let (count, fill, literal) = bytes() else { return false }
             // Larger frames do not fit a slot: the reactor would not have read them.
             if count <= device.largestInjectedFrame {
-                device.harness.inject(Array(literal.prefix(count)) + repeatElement(fill, count: max(0, count - literal.count)))
+                device.harness.inject(Array(literal.prefix(count))
+                    + repeatElement(fill, count: max(0, count - literal.count)))
             }
         case 4:
             guard let clock = input.byte() else { return false }

@@ -17,7 +17,9 @@ struct Progress {
         let interval = max(Double(now &- last.time) / 1e9, 1e-9)
         previous = (now, sent, received)
         let elapsed = Double(now &- start) / 1e9
-        let rate = { (frames: UInt64, before: UInt64) in String(format: "%.2f Mpps", Double(frames &- before) / interval / 1e6) }
+        let rate = { (frames: UInt64, before: UInt64) in
+            String(format: "%.2f Mpps", Double(frames &- before) / interval / 1e6)
+        }
         var parts = [String(format: "bench %5.1f s", elapsed), "sent \(rate(sent, last.sent))"]
         for (index, name) in outputs.enumerated() {
             parts.append("\(name) \(rate(received[index], last.received[index]))")
@@ -35,8 +37,8 @@ struct Progress {
 /// The tester's final words: a table per forwarder, and the comparison.
 enum BenchReport {
     static func table(_ result: BenchResult) -> String {
-        let header = ["port", "frames", "Mpps", "Gbit/s", "drops", "loss", "uncounted", "reorder", "dup", "p50 µs", "p99 µs",
-                      "p99.9 µs"]
+        let header = ["port", "frames", "Mpps", "Gbit/s", "drops", "loss", "uncounted", "reorder", "dup", "p50 µs",
+                      "p99 µs", "p99.9 µs"]
         let rows = result.ports.map { port in
             [port.port, "\(port.frames)", String(format: "%.3f", port.mpps), String(format: "%.3f", port.gbps),
              "\(port.drops)", String(format: "%llu (%.2f%%)", port.loss, port.lossPercent), "\(port.unaccounted)",
@@ -56,9 +58,9 @@ enum BenchReport {
         let summary = String(
             format: "%@, %@ of %d-byte frames%@: %llu sent in %.3f s, %llu sent again for a full input queue; "
                 + "CPU %.3f s, %.2f Mframes per CPU-second; resident %.1f MiB, at most %.1f, at the end %.1f",
-            result.forwarder, result.mode, result.frameLength, offered, result.sent, result.seconds, result.inputRetries,
-            result.cpuSeconds, result.framesPerCPUSecond / 1e6, result.residentMiB.start, result.residentMiB.peak,
-            result.residentMiB.end)
+            result.forwarder, result.mode, result.frameLength, offered, result.sent, result.seconds,
+            result.inputRetries, result.cpuSeconds, result.framesPerCPUSecond / 1e6, result.residentMiB.start,
+            result.residentMiB.peak, result.residentMiB.end)
         return ([summary] + lines).joined(separator: "\n")
     }
 

@@ -54,7 +54,8 @@ struct BenchTopology {
             pairs.append((ends[0], ends[1]))
         }
         var topology = try BenchTopology(
-            options: defaultOptions(input: "socket,id=in,fd=\(pairs[0].engine)", output: "socket,id=out,fd=\(pairs[1].engine)"),
+            options: defaultOptions(input: "socket,id=in,fd=\(pairs[0].engine)",
+                output: "socket,id=out,fd=\(pairs[1].engine)"),
             streams: ["in": pairs[0].tester, "out": pairs[1].tester])
         topology.descriptors = pairs.flatMap { [$0.engine, $0.tester] }
         topology.note = "\(reason), so no taps: socket pairs in memory stand in for them, "
@@ -86,7 +87,9 @@ struct BenchTopology {
         }
         input = first
         outputs = ports.dropFirst()
-            + plan.devices.enumerated().map { index, device in Port(name: device.id ?? "e1000.\(index)", endpoint: .guest(nic: index)) }
+            + plan.devices.enumerated().map { index, device in
+                Port(name: device.id ?? "e1000.\(index)", endpoint: .guest(nic: index))
+            }
         self.streams = streams
     }
 
@@ -115,7 +118,9 @@ struct BenchTopology {
         let taps = plan.netdevs.filter { if case .tap = $0.backend { true } else { false } }
         guard let position = taps.firstIndex(where: { $0.id == id }) else { return nil }
         if let engineInterfaces, position < engineInterfaces.count { return engineInterfaces[position] }
-        guard case .tap(let options) = taps[position].backend, !options.ifname.isEmpty, !options.ifname.contains("%") else {
+        guard case .tap(let options) = taps[position].backend, !options.ifname.isEmpty,
+            !options.ifname.contains("%")
+        else {
             return nil
         }
         return options.ifname

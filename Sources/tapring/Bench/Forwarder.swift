@@ -27,7 +27,8 @@ final class TapRingForwarder: Forwarder {
     let name = "tapring"
     private let engine: Engine
 
-    init(_ topology: BenchTopology, configuration: EngineConfiguration, guestSinks: [Int: SinkAnalysis]) throws(Failure) {
+    init(_ topology: BenchTopology, configuration: EngineConfiguration,
+         guestSinks: [Int: SinkAnalysis]) throws(Failure) {
         do throws(EngineError) {
             engine = try Engine(topology.plan, configuration: configuration) { nic in
                 let sink = guestSinks[nic]

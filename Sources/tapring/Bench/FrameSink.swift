@@ -116,13 +116,15 @@ final class PacketRing: @unchecked Sendable {
         request.tp_retire_blk_tov = 8
         guard setsockopt(descriptor, SOL_PACKET, PACKET_VERSION, &version, 4) == 0,
             setsockopt(descriptor, SOL_PACKET, PACKET_IGNORE_OUTGOING, &ignoreOutgoing, 4) == 0,
-            setsockopt(descriptor, SOL_PACKET, PACKET_RX_RING, &request, socklen_t(MemoryLayout<tpacket_req3>.size)) == 0
+            setsockopt(descriptor, SOL_PACKET, PACKET_RX_RING, &request,
+                socklen_t(MemoryLayout<tpacket_req3>.size)) == 0
         else {
             let error = errno
             close(descriptor)
             throw Failure("tapring bench: packet ring on \(interface)", errno: error)
         }
-        guard let mapped = mmap(nil, Self.blockSize * Self.blockCount, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
+        guard let mapped = mmap(nil, Self.blockSize * Self.blockCount, PROT_READ | PROT_WRITE, MAP_SHARED,
+                                descriptor, 0),
             mapped != MAP_FAILED
         else {
             let error = errno
@@ -163,7 +165,8 @@ final class PacketRing: @unchecked Sendable {
         for _ in 0..<header.pointee.hdr.bh1.num_pkts {
             let frame = packet.assumingMemoryBound(to: tpacket3_hdr.self)
             let arrival = UInt64(frame.pointee.tp_sec) * 1_000_000_000 + UInt64(frame.pointee.tp_nsec)
-            body(UnsafeRawBufferPointer(start: packet + Int(frame.pointee.tp_mac), count: Int(frame.pointee.tp_snaplen)), arrival)
+            body(UnsafeRawBufferPointer(start: packet + Int(frame.pointee.tp_mac),
+                count: Int(frame.pointee.tp_snaplen)), arrival)
             packet += Int(frame.pointee.tp_next_offset)
         }
         header.pointee.hdr.bh1.block_status = UInt32(TP_STATUS_KERNEL)

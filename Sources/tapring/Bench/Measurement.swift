@@ -56,7 +56,9 @@ struct Measurement {
 
         let refusedBefore = input.map { Self.counter($0, "tx_dropped") } ?? 0
         let outputs = try topology.outputs.map { (port) throws(Failure) -> String? in
-            guard case .tap = port.endpoint, case .interface(let name) = try endpoint(port, forwarder) else { return nil }
+            guard case .tap = port.endpoint, case .interface(let name) = try endpoint(port, forwarder) else {
+                return nil
+            }
             return name
         }
         let outputDropsBefore = outputs.map { $0.map { Self.counter($0, "rx_dropped") } ?? 0 }
@@ -112,7 +114,8 @@ struct Measurement {
         return false
     }
 
-    private func endpoint(_ port: BenchTopology.Port, _ forwarder: any Forwarder) throws(Failure) -> FrameSource.Endpoint {
+    private func endpoint(_ port: BenchTopology.Port,
+                          _ forwarder: any Forwarder) throws(Failure) -> FrameSource.Endpoint {
         switch port.endpoint {
         case .tap(let netdev):
             guard let name = topology.interface(of: netdev, engineInterfaces: forwarder.interfaces) else {
@@ -143,7 +146,8 @@ struct Measurement {
                 usleep(50_000)
                 waited += 1
             }
-            try? "1".write(toFile: "/proc/sys/net/ipv6/conf/\(interface)/disable_ipv6", atomically: false, encoding: .utf8)
+            try? "1".write(toFile: "/proc/sys/net/ipv6/conf/\(interface)/disable_ipv6", atomically: false,
+                encoding: .utf8)
             var arguments = ["link", "set", interface, "up"]
             if port.name == topology.input.name {
                 input = interface
@@ -186,8 +190,8 @@ struct Measurement {
 
     /// Sends on a thread of its own for the mode's duration or count, with a
     /// line of progress every second; SIGINT or SIGTERM ends it early.
-    private func sendWithProgress(_ source: FrameSource, analyses: [SinkAnalysis], forwarder: any Forwarder, start: UInt64,
-                                  memory: inout ResidentMemory) {
+    private func sendWithProgress(_ source: FrameSource, analyses: [SinkAnalysis], forwarder: any Forwarder,
+                                  start: UInt64, memory: inout ResidentMemory) {
         let done = DispatchSemaphore(value: 0)
         let (count, deadline): (UInt64?, UInt64?)
         switch settings.mode {

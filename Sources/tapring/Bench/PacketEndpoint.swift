@@ -9,7 +9,8 @@ enum PacketEndpoint {
     /// `bypassQueue`), otherwise receiving frames of that ethertype.
     ///
     /// The corresponding C functions are `socket(AF_PACKET, SOCK_RAW, ...)` and `bind`.
-    static func open(interface: String, bypassQueue: Bool = false, protocol etherType: UInt16 = 0) throws(Failure) -> Int32 {
+    static func open(interface: String, bypassQueue: Bool = false,
+                     protocol etherType: UInt16 = 0) throws(Failure) -> Int32 {
         let index = Int32(if_nametoindex(interface))
         guard index != 0 else { throw Failure("tapring bench: no interface \(interface)") }
         // Protocol 0 until bind(): a socket made with a protocol receives it
@@ -25,7 +26,9 @@ enum PacketEndpoint {
         address.sll_protocol = etherType.bigEndian
         address.sll_ifindex = index
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_ll>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
+            }
         }
         guard bound == 0 else {
             let error = errno

@@ -16,7 +16,8 @@ final class SinkAnalysis: @unchecked Sendable {
     private(set) var reordered: UInt64 = 0
     private(set) var firstArrival: UInt64?
     private(set) var lastArrival: UInt64 = 0
-    private(set) var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    private(set) var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000,
+        numberOfSignificantValueDigits: .three)
     private var highest: UInt64?
     /// One bit per sequence number seen, for the last `window` of them, so
     /// that a long run costs no more memory than a short one.

@@ -8,7 +8,8 @@ import Testing
 @Suite
 struct HostileCallTests {
     @Test(.enabled(if: HostileCalls.compiler != nil, "needs a C compiler (Debian: apt-get install gcc)"),
-          arguments: ["destroy-race", "overflow", "interrupt-lines", "intx-and-io", "statistics-from-callback", "transmit-after-stop", "deep-json"])
+          arguments: ["destroy-race", "overflow", "interrupt-lines", "intx-and-io", "statistics-from-callback",
+                      "transmit-after-stop", "deep-json"])
     func keepsItsPromises(check: String) throws {
         // Each iteration starts an engine, so the sanitized builds do fewer.
         let arguments = check == "destroy-race" ? [check, Sanitizer.isActive ? "10" : "30"] : [check]
@@ -42,7 +43,8 @@ enum HostileCalls {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(atPath: directory + "/libtapring.so")
-            try FileManager.default.createSymbolicLink(atPath: directory + "/libtapring.so", withDestinationPath: library)
+            try FileManager.default.createSymbolicLink(atPath: directory + "/libtapring.so",
+                withDestinationPath: library)
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().deletingLastPathComponent()
             var arguments = ["-O1", "-g", "-std=c11", "-Wall", "-Wextra", "-Werror",

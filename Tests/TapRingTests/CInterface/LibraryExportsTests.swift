@@ -21,6 +21,7 @@ import Testing
             })
         let extra = exported.subtracting(declared).sorted().prefix(20)
         let missing = declared.subtracting(exported).sorted()
-        #expect(exported == declared, "exported but not in tapring.h: \(extra); in tapring.h but not exported: \(missing)")
+        #expect(exported == declared,
+                "exported but not in tapring.h: \(extra); in tapring.h but not exported: \(missing)")
     }
 }

@@ -40,7 +40,9 @@ struct ConcurrentAccessTests {
             while injected < Self.framesToSend || received.load(ordering: .relaxed) + missed.load(ordering: .relaxed)
                 < Self.framesToSend || transmitted.load(ordering: .relaxed) < Self.transmits
             {
-                if injected < Self.framesToSend, guest.harness.inject(GuardedGuest.frame(length: 64 + injected % 1400)) {
+                if injected < Self.framesToSend,
+                    guest.harness.inject(GuardedGuest.frame(length: 64 + injected % 1400))
+                {
                     injected += 1
                 }
                 frames += guest.harness.service().count

@@ -83,7 +83,9 @@ struct FuzzRegressionTests {
         guest.transmitDescriptor(1, buffer: 0x20_0000, length: 1000, command: 0x2D, type: 0x2010_0000)
         guest.write(E1000Register.tdt, 2)
         #expect(guest.harness.service().isEmpty)
-        #expect(marks.allSatisfy { mark in (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A } })
+        #expect(marks.allSatisfy { mark in
+            (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A }
+        })
         try guest.expectStillWorking()
     }
 

@@ -25,7 +25,9 @@ struct GuestMemoryHotplugTests {
             replacement.deallocate()
             high.deallocate()
         }
-        for offset in 0..<size { replacement.storeBytes(of: guest.guestByte(at: offset), toByteOffset: offset, as: UInt8.self) }
+        for offset in 0..<size {
+            replacement.storeBytes(of: guest.guestByte(at: offset), toByteOffset: offset, as: UInt8.self)
+        }
         let before = (0..<64).map { guest.guestByte(at: 0x10_0000 + 2048 + $0) }
         guest.harness.nic.replaceGuestMemory(try GuestMemory(regions: [
             .init(guestAddress: 0, byteCount: size, host: replacement),

@@ -114,8 +114,8 @@ struct HostileGuestTests {
     @Test func framesAtQEMUsLengthLimitsPass() throws {  // CVE-2018-17963
         let guest = try GuardedGuest()
         guest.enableReceive(bufferSize: 16384, descriptors: 8, control: E1000ReceiveControl.enable
-            | E1000ReceiveControl.broadcastAccept | E1000ReceiveControl.longPackets | E1000ReceiveControl.storeBadPackets
-            | E1000ReceiveControl.bufferSizeExtension | 0x1_0000)
+            | E1000ReceiveControl.broadcastAccept | E1000ReceiveControl.longPackets
+            | E1000ReceiveControl.storeBadPackets | E1000ReceiveControl.bufferSizeExtension | 0x1_0000)
         guest.harness.service(now: monotonicClock() + 2_000_000_000)
         guest.harness.inject(GuardedGuest.frame(length: 65535))
         guest.harness.service()

@@ -9,10 +9,14 @@ struct OracleReplayTests {
     @Test(arguments: OracleReplay.scenarios)
     func printsQEMUsTrace(scenario: String) throws {
         let trace = try OracleReplay.run(scenario)
-        let golden = try String(contentsOf: OracleReplay.fixtures.appendingPathComponent("golden/\(scenario).txt"), encoding: .utf8)
+        let golden = try String(contentsOf: OracleReplay.fixtures.appendingPathComponent("golden/\(scenario).txt"),
+                                encoding: .utf8)
         let mismatch = zip(trace.split(separator: "\n"), golden.split(separator: "\n")).enumerated()
             .first { $0.element.0 != $0.element.1 }
-        #expect(trace == golden, "first difference at line \(mismatch.map { $0.offset + 1 } ?? 0): \(mismatch.map { String($0.element.0.prefix(120)) } ?? "length differs")")
+        #expect(trace == golden, """
+            first difference at line \(mismatch.map { $0.offset + 1 } ?? 0): \
+            \(mismatch.map { String($0.element.0.prefix(120)) } ?? "length differs")
+            """)
     }
 
     /// A fixture folder that moved must fail the run, not give zero cases.

@@ -13,7 +13,7 @@ struct CrossbarTests {
         let routes = (0..<ports).map { port in (0..<ports).filter { $0 != port } }
         return Fabric.Storage(
             ports: (0..<ports).map {
-                PortDescription(home: $0 % reactors, kind: .tap(descriptor: -1, vnetHeaderSize: 0, ordersWrites: false, offloads: false))
+                PortDescription(home: $0 % reactors, kind: .tap(PortKind.Tap(descriptor: -1)))
             },
             routes: routes, reactorCount: reactors, arena: arena.view, slotsPerReactor: slots,
             laneCapacity: lane, doorbells: Array(repeating: -1, count: reactors))
@@ -85,7 +85,7 @@ struct CrossbarTests {
     @Test func aPortWithoutRouteDropsSilently() throws {
         let arena = try FrameArena(slotSize: 256, slotCount: 8)
         let storage = Fabric.Storage(
-            ports: [PortDescription(home: 0, kind: .tap(descriptor: -1, vnetHeaderSize: 0, ordersWrites: false, offloads: false))],
+            ports: [PortDescription(home: 0, kind: .tap(PortKind.Tap(descriptor: -1)))],
             routes: [[]], reactorCount: 1, arena: arena.view, slotsPerReactor: 8, laneCapacity: 8, doorbells: [-1])
         var crossbar = Crossbar(reactor: 0, fabric: storage.fabric)
         let slot = crossbar.pool.take()!

@@ -37,7 +37,9 @@ struct SegmenterTests {
         frame.withUnsafeBytes { bytes in
             var segmenter = Segmenter(frame: bytes.baseAddress!, length: bytes.count, header: header)
             var buffer = [UInt8](repeating: 0, count: 2048)
-            while let length = buffer.withUnsafeMutableBytes({ segmenter.next(into: $0.baseAddress!, capacity: $0.count) }) {
+            while let length = buffer.withUnsafeMutableBytes({
+                segmenter.next(into: $0.baseAddress!, capacity: $0.count)
+            }) {
                 result.append(Array(buffer.prefix(length)))
             }
         }
@@ -49,7 +51,8 @@ struct SegmenterTests {
     private static func transportChecksumIsValid(_ segment: [UInt8], ipv6: Bool, tcp: Bool) -> Bool {
         let network = 14
         let transport = network + (ipv6 ? 40 : 20)
-        var pseudo: [UInt8] = ipv6 ? Array(segment[network + 8..<network + 40]) : Array(segment[network + 12..<network + 20])
+        var pseudo: [UInt8] = ipv6
+            ? Array(segment[network + 8..<network + 40]) : Array(segment[network + 12..<network + 20])
         pseudo += [0, tcp ? 6 : 17] + be16(segment.count - transport)
         let sum = pseudo.withUnsafeBytes { Checksum.sum($0.baseAddress!, count: $0.count) }
             + segment[transport...].withUnsafeBytes { Checksum.sum($0.baseAddress!, count: $0.count) }
@@ -75,7 +78,8 @@ struct SegmenterTests {
             let flags = segment[transport + 13]
             #expect((flags & 0x80 != 0) == (index == 0), "CWR only on the first")
             #expect((flags & 0x09 != 0) == (index == 2), "FIN and PSH only on the last")
-            #expect(Array(segment[(transport + 20)...]) == Array(frame[(transport + 20 + index * 1448)...].prefix(1448)))
+            #expect(Array(segment[(transport + 20)...])
+                == Array(frame[(transport + 20 + index * 1448)...].prefix(1448)))
             if ipv6 {
                 #expect(Int(segment[18]) << 8 | Int(segment[19]) == segment.count - 54)
             } else {

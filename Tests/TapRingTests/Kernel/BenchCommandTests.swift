@@ -72,7 +72,10 @@ struct BenchCommandTests {
             // All of them, or the accounting says who lost the rest: the forwarder
             // (drops), or the tester's sink, held off its core on a loaded machine.
             #expect(port.frames == 50000 || (port.drops == 0 && port.unaccounted == 0 && port.sinkDrops > 0),
-                    "\(result.forwarder): \(port.frames) frames, \(port.drops) dropped by it, \(port.sinkDrops) by the sink, \(port.unaccounted) unaccounted")
+                    """
+                    \(result.forwarder): \(port.frames) frames, \(port.drops) dropped by it, \
+                    \(port.sinkDrops) by the sink, \(port.unaccounted) unaccounted
+                    """)
             #expect((result.ports.first?.mpps ?? 0) > 0)
             #expect(result.cpuSeconds > 0)
         }
@@ -82,7 +85,8 @@ struct BenchCommandTests {
         try benchWithErrors(arguments).report
     }
 
-    private func benchWithErrors(_ arguments: [String], prefix: [String] = []) throws -> (report: Report, errors: String) {
+    private func benchWithErrors(_ arguments: [String],
+                                 prefix: [String] = []) throws -> (report: Report, errors: String) {
         let process = Process()
         let command = prefix + [TapRingBinary.url.path, "bench"] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])

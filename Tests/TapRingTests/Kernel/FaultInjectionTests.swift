@@ -48,7 +48,8 @@ struct FaultInjectionTests {
         let tap = Kernel.uniqueName("trg")
         let process = Process()
         process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--json", "--stats", "0", "-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no"]
+        process.arguments = ["run", "--json", "--stats", "0",
+                             "-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -110,7 +111,8 @@ struct FaultInjectionTests {
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)
         defer { close(ends[1]) }  // the engine closes its own end
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
-        let plan = try NetworkPlan.parse(Kernel.hubOptions(taps) + ["-netdev", "socket,id=stalled,fd=\(ends[0])", "-netdev", "hubport,id=ps,hubid=0,netdev=stalled"])
+        let plan = try NetworkPlan.parse(Kernel.hubOptions(taps)
+            + ["-netdev", "socket,id=stalled,fd=\(ends[0])", "-netdev", "hubport,id=ps,hubid=0,netdev=stalled"])
         let engine = try Engine(plan)
         try engine.start()
         defer { engine.stop() }

@@ -122,7 +122,8 @@ struct FrameSizeTests {
     static func mismatch(_ arrived: [UInt8]?, _ expected: [UInt8]) -> String? {
         guard let arrived else { return "nothing arrived" }
         guard arrived != expected else { return nil }
-        let first = zip(arrived, expected).enumerated().first { $1.0 != $1.1 }?.offset ?? min(arrived.count, expected.count)
+        let first = zip(arrived, expected).enumerated().first { $1.0 != $1.1 }?.offset
+            ?? min(arrived.count, expected.count)
         return "\(arrived.count) bytes arrived of \(expected.count), the first difference at byte \(first)"
     }
 

@@ -19,7 +19,8 @@ struct GSONICTests {
 
     @Test func aNICOnAHubWithOffloadTapsSendsGSOFrames() throws {
         let taps = [Kernel.uniqueName("trg"), Kernel.uniqueName("trg")]
-        let engine = try Engine(try NetworkPlan.parse(Kernel.hubOptions(taps) + ["-netdev", "hubport,id=pn,hubid=0", "-device", "e1000,netdev=pn"]))
+        let engine = try Engine(try NetworkPlan.parse(Kernel.hubOptions(taps)
+            + ["-netdev", "hubport,id=pn,hubid=0", "-device", "e1000,netdev=pn"]))
         #expect(engine.nics[0].channel.sendsGSOFrames)
     }
 }

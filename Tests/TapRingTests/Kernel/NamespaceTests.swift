@@ -9,7 +9,8 @@ struct NamespaceTests {
     @Test func pingCrossesTheHub() throws {
         let link = try NamespaceLink()
         let output = try Kernel.run(
-            "/usr/sbin/ip", ["netns", "exec", link.namespaces[0], "ping", "-c", "3", "-i", "0.2", "-W", "2", link.addresses[1]])
+            "/usr/sbin/ip",
+            ["netns", "exec", link.namespaces[0], "ping", "-c", "3", "-i", "0.2", "-W", "2", link.addresses[1]])
         #expect(output.contains("3 received"))
     }
 }

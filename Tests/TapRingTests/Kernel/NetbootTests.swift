@@ -80,7 +80,8 @@ struct Netboot {
         try Kernel.ip("-n", namespace, "addr", "add", "10.77.0.1/24", "dev", "nbtap0")
         try Kernel.ip("-n", namespace, "link", "set", "lo", "up")
         let server = try SpawnedProcess(
-            inNamespace + ["python3", "-m", "http.server", "8000", "--bind", "10.77.0.1", "--directory", images.directory],
+            inNamespace + ["python3", "-m", "http.server", "8000", "--bind", "10.77.0.1", "--directory",
+                           images.directory],
             log: images.directory + "/../http.log")
         defer { server.stop() }
         let capture = mode == .tapringOnHub
@@ -102,8 +103,8 @@ struct Netboot {
             }
             defer { close(pair[1]) }
             let served = mode == .qemuRemote
-                ? [Self.qemu, "-machine", "x-remote", "-nodefaults", "-nographic", "-display", "none", "-monitor", "none",
-                   "-netdev", tap, "-device", "e1000,id=nic0,netdev=t0"]
+                ? [Self.qemu, "-machine", "x-remote", "-nodefaults", "-nographic", "-display", "none",
+                   "-monitor", "none", "-netdev", tap, "-device", "e1000,id=nic0,netdev=t0"]
                 : [TapRingBinary.url.path, "run", "--stats", "0", "-machine", "x-remote"] + networkOptions(tap)
             remote = try SpawnedProcess(
                 inNamespace + served + ["-object", "x-remote-object,id=robj0,devid=nic0,fd=3"],
@@ -185,7 +186,8 @@ extension Netboot {
             guard FileManager.default.createFile(
                 atPath: root + "/filler", contents: filler.withUnsafeBytes { Data($0) })
             else { throw KernelError("could not write the initrd's filler") }
-            try Kernel.run("/bin/sh", ["-c", "cd \(root) && find . | cpio -o -H newc --quiet > \(directory)/initrd.cpio"])
+            try Kernel.run("/bin/sh",
+                ["-c", "cd \(root) && find . | cpio -o -H newc --quiet > \(directory)/initrd.cpio"])
             script = work + "/boot.ipxe"
             try """
                 #!ipxe
@@ -241,7 +243,8 @@ extension Netboot {
             data.withUnsafeBytes { pcap in
                 while offset + 16 <= pcap.count {
                     let captured = Int(pcap.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
-                    let frame = UnsafeRawBufferPointer(rebasing: pcap[offset + 16..<min(pcap.count, offset + 16 + captured)])
+                    let frame = UnsafeRawBufferPointer(
+                        rebasing: pcap[offset + 16..<min(pcap.count, offset + 16 + captured)])
                     offset += 16 + captured
                     guard frame.count >= 54 else { continue }
                     if Array(frame[6..<12]) == [0x52, 0x54, 0x00, 0x12, 0x34, 0x56] { fromGuest += 1 }

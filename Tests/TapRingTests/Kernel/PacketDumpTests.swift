@@ -75,7 +75,9 @@ struct PcapFile {
         func word(_ offset: Int) -> Int {
             data[offset..<offset + 4].withUnsafeBytes { Int($0.loadUnaligned(as: UInt32.self)) }
         }
-        guard data.count >= 24, word(0) == 0xA1B2_C3D4, word(20) == 1 else { throw KernelError("\(path): not an Ethernet pcap") }
+        guard data.count >= 24, word(0) == 0xA1B2_C3D4, word(20) == 1 else {
+            throw KernelError("\(path): not an Ethernet pcap")
+        }
         snapLength = word(16)
         var offset = 24
         while offset + 16 <= data.count {

@@ -20,7 +20,9 @@ struct PollBackendTests {
     @Test func tapsForwardInOrderWhenPolling() throws {
         let hub = try TapHub(ports: 3, configuration: Self.pollConfiguration)
         #expect(hub.engine.backend == .poll)
-        let frames = (0..<1000).map { PacketSocket.frame(payload: [UInt8($0 >> 8), UInt8($0 & 0xFF)], length: 60 + $0 % 1400) }
+        let frames = (0..<1000).map {
+            PacketSocket.frame(payload: [UInt8($0 >> 8), UInt8($0 & 0xFF)], length: 60 + $0 % 1400)
+        }
         try frames.forEach(hub.sockets[0].send)
         #expect(difference(hub.sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
         #expect(difference(hub.sockets[2].receive(count: frames.count, timeout: 5), frames) == nil)
@@ -39,7 +41,9 @@ struct PollBackendTests {
         let socket = try PacketSocket(interface: name)
         // The NIC's receive holdback after the guest's RCTL write runs on the
         // poll ring's timers; the frames wait for it.
-        for sequence in 0..<300 { try socket.send(PacketSocket.frame(payload: [UInt8(sequence >> 8), UInt8(sequence & 0xFF)])) }
+        for sequence in 0..<300 {
+            try socket.send(PacketSocket.frame(payload: [UInt8(sequence >> 8), UInt8(sequence & 0xFF)]))
+        }
         let deadline = Date().addingTimeInterval(5)
         while received.frames.load(ordering: .relaxed) < 300 && Date() < deadline { usleep(20_000) }
         #expect(received.frames.load(ordering: .relaxed) == 300)
@@ -56,7 +60,8 @@ struct PollBackendTests {
         #expect(difference(run.sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
         let warning = run.interrupt().errors
         #expect(warning.split(separator: "\n").filter { $0.contains("warning") }
-            == ["tapring: warning: io_uring is unavailable (Operation not permitted): the reactors poll and read and write instead"])
+            == ["tapring: warning: io_uring is unavailable (Operation not permitted): "
+                + "the reactors poll and read and write instead"])
         #expect(run.process.terminationStatus == 0)
     }
 }

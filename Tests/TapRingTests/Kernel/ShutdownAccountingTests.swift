@@ -26,7 +26,7 @@ struct ShutdownAccountingTests {
         let ports = try RunReport.decode(report)
         #expect(ports[0].framesIn > 0)
         #expect(ports[0].framesIn == ports[1].framesOut + ports[1].drops + ports[1].errors,
-                "in \(ports[0].framesIn), out \(ports[1].framesOut), dropped \(ports[1].drops), failed \(ports[1].errors)")
+            "in \(ports[0].framesIn), out \(ports[1].framesOut), dropped \(ports[1].drops), failed \(ports[1].errors)")
     }
 }
 

@@ -45,7 +45,8 @@ struct SocketInteropTests {
                           expectsEcho: Bool = false) throws {
         let port = 20_000 + Int(getpid() % 10_000) + Int.random(in: 0..<20_000)
         let options = [pair.first, pair.second].map {
-            $0.replacingOccurrences(of: "{port}", with: "\(port)").replacingOccurrences(of: "{peer}", with: "\(port + 1)")
+            $0.replacingOccurrences(of: "{port}", with: "\(port)")
+                .replacingOccurrences(of: "{peer}", with: "\(port + 1)")
         }
         let taps = [Kernel.uniqueName("tri"), Kernel.uniqueName("tri")]
         // The listening side first: a stream's other side connects as it starts.
@@ -62,7 +63,8 @@ struct SocketInteropTests {
         usleep(300_000)
         for (from, to) in [(0, 1), (1, 0)] {
             let frames = (0..<64).map { sequence in
-                PacketSocket.frame(payload: [UInt8(from), UInt8(sequence)] + (0..<16).map { _ in UInt8.random(in: 0...255) },
+                PacketSocket.frame(payload: [UInt8(from), UInt8(sequence)]
+                                       + (0..<16).map { _ in UInt8.random(in: 0...255) },
                                    length: [60, 64, 333, 1514][sequence % 4])
             }
             for frame in frames { try sockets[from].send(frame) }

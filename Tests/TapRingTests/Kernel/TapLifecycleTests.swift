@@ -11,7 +11,8 @@ import TapRingHarness
 struct TapLifecycleTests {
     @Test func createdTapIsRemovedWithTheEngine() throws {
         let name = Kernel.uniqueName("trl")
-        var engine: Engine? = try Engine(try NetworkPlan.parse(["-netdev", "tap,id=a,ifname=\(name),script=no,downscript=no"]))
+        var engine: Engine? = try Engine(
+            try NetworkPlan.parse(["-netdev", "tap,id=a,ifname=\(name),script=no,downscript=no"]))
         #expect(Kernel.interfaceExists(name))
         try engine?.start()
         engine = nil
@@ -22,7 +23,8 @@ struct TapLifecycleTests {
         let name = Kernel.uniqueName("trl")
         try Kernel.ip("tuntap", "add", "dev", name, "mode", "tap")
         defer { try? Kernel.ip("link", "del", name) }
-        var engine: Engine? = try Engine(try NetworkPlan.parse(["-netdev", "tap,id=a,ifname=\(name),script=no,downscript=no"]))
+        var engine: Engine? = try Engine(
+            try NetworkPlan.parse(["-netdev", "tap,id=a,ifname=\(name),script=no,downscript=no"]))
         #expect(engine?.interfaces == [name])
         engine = nil
         #expect(Kernel.interfaceExists(name))
@@ -82,7 +84,8 @@ struct TapLifecycleTests {
         #expect {
             _ = try Engine(try NetworkPlan.parse(["-netdev", option]))
         } throws: { error in
-            (error as? EngineError)?.description == "-netdev \(option): network script /bin/false failed with status 256"
+            (error as? EngineError)?.description
+                == "-netdev \(option): network script /bin/false failed with status 256"
         }
         #expect(!Kernel.interfaceExists(name))
     }

@@ -65,7 +65,8 @@ import Testing
         let plan = try NetworkPlan.parse(devices(device) + netdevs(netdev))
         let id = String(netdev.split(separator: ",")[1].dropFirst(3))
         #expect(plan == NetworkPlan(
-            netdevs: [.init(id: id, backend: .socket(SocketOptions(mode: mode)), device: 0, location: "-netdev \(netdev)")],
+            netdevs: [.init(id: id, backend: .socket(SocketOptions(mode: mode)), device: 0,
+                location: "-netdev \(netdev)")],
             devices: [.init(netdev: 0, mac: mac, location: "-device \(device)")]
         ))
     }
@@ -105,7 +106,8 @@ import Testing
         #expect(try backend(netdev: full) == .tap(TapOptions(
             ifname: "name", script: "file", downscript: "dfile", vnetHeader: false, sendBufferSize: 1_048_576
         )))
-        #expect(try backend(netdev: "tap,id=str,fd=3") == .tap(TapOptions(inheritedDescriptor: 3, script: nil, downscript: nil)))
+        #expect(try backend(netdev: "tap,id=str,fd=3")
+            == .tap(TapOptions(inheritedDescriptor: 3, script: nil, downscript: nil)))
         #expect(try backend(netdev: "tap,id=str,fd=3,sndbuf=0,vhost=off,vhostforce=off,poll-us=0")
             == .tap(TapOptions(inheritedDescriptor: 3, script: nil, downscript: nil, sendBufferSize: 0)))
     }
@@ -128,14 +130,16 @@ import Testing
         // -netdev socket,id=str[,fd=h][,udp=host:port][,localaddr=host:port]
         let plan = try NetworkPlan.parse(netdevs(
             "socket,id=a,fd=5", "socket,id=b,listen=localhost:5000", "socket,id=c,connect=peer.example:5000",
-            "socket,id=d,mcast=230.0.0.1:5000,localaddr=192.168.0.1", "socket,id=e,udp=10.0.0.2:5001,localaddr=10.0.0.1:5001"
+            "socket,id=d,mcast=230.0.0.1:5000,localaddr=192.168.0.1",
+            "socket,id=e,udp=10.0.0.2:5001,localaddr=10.0.0.1:5001"
         ))
         #expect(plan.netdevs.map(\.backend) == [
             .socket(SocketOptions(mode: .inheritedDescriptor(5))),
             .socket(SocketOptions(mode: .listen(host: "localhost", port: 5000))),
             .socket(SocketOptions(mode: .connect(host: "peer.example", port: 5000))),
             .socket(SocketOptions(mode: .multicast(group: "230.0.0.1", port: 5000, localAddress: "192.168.0.1"))),
-            .socket(SocketOptions(mode: .udp(localHost: "10.0.0.1", localPort: 5001, remoteHost: "10.0.0.2", remotePort: 5001))),
+            .socket(SocketOptions(mode: .udp(localHost: "10.0.0.1", localPort: 5001, remoteHost: "10.0.0.2",
+                remotePort: 5001))),
         ])
         // The synopsis's placeholders are no port numbers. QEMU, which resolves a
         // name before it reads the port, reports "can't resolve host address 'host'".
@@ -145,7 +149,9 @@ import Testing
 
     @Test func synopsisHubportForms() throws {
         // -netdev hubport,id=str,hubid=n[,netdev=nd]
-        let plan = try NetworkPlan.parse(netdevs("hubport,id=str,hubid=3", "tap,id=nd", "hubport,id=str2,hubid=3,netdev=nd"))
+        let plan = try NetworkPlan.parse(netdevs(
+            "hubport,id=str,hubid=3", "tap,id=nd", "hubport,id=str2,hubid=3,netdev=nd"
+        ))
         #expect(plan.netdevs.map(\.backend) == [
             .hubport(HubPortOptions(hubID: 3)),
             .tap(TapOptions()),
@@ -157,7 +163,8 @@ import Testing
 
     @Test(arguments: 2...4)
     func compareHubScript(ports: Int) throws {
-        // compare_hub.sh: -netdev tap,id=t$i,ifname=cmp$i,script=no,downscript=no -netdev hubport,id=p$i,hubid=0,netdev=t$i
+        // compare_hub.sh:
+        // -netdev tap,id=t$i,ifname=cmp$i,script=no,downscript=no -netdev hubport,id=p$i,hubid=0,netdev=t$i
         let arguments = (0..<ports).flatMap { i in
             netdevs("tap,id=t\(i),ifname=cmp\(i),script=no,downscript=no", "hubport,id=p\(i),hubid=0,netdev=t\(i)")
         }

@@ -128,7 +128,8 @@ import Testing
             -device e1000,id=1a: Parameter 'id' expects an identifier
             Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.
             """)
-        #expect(failure(devices("e1000,id=a,netdev=x", "e1000,id=a")) == "-device e1000,id=a: Duplicate ID 'a' for device")
+        #expect(failure(devices("e1000,id=a,netdev=x", "e1000,id=a"))
+            == "-device e1000,id=a: Duplicate ID 'a' for device")
         // In command-line order, before any netdev is typed.
         #expect(failure(devices("e1000,id=1a") + netdevs("hubport,id=2b,hubid=0")) == """
             -device e1000,id=1a: Parameter 'id' expects an identifier
@@ -181,7 +182,8 @@ import Testing
         #expect(try device(#"{"driver":"e1000","addr":-1}"#)?.pciSlot == nil)
         // A driver, bus or id that is no string counts as absent, and JSON devices never ask for help.
         #expect(try device(#"{"driver":"e1000","id":5,"bus":5}"#)?.id == nil)
-        #expect(failure(device: #"{"driver":"help"}"#) == #"-device {"driver":"help"}: 'help' is not a valid device model name"#)
+        #expect(failure(device: #"{"driver":"help"}"#)
+            == #"-device {"driver":"help"}: 'help' is not a valid device model name"#)
     }
 
     @Test func jsonDevicesAreCreatedAfterTheOthers() throws {

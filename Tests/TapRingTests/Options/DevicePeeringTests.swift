@@ -6,7 +6,8 @@ import Testing
 /// start-up warnings that follow; checked against qemu-system-x86_64 7.2.
 @Suite struct DevicePeeringTests {
     @Test func deviceTakesItsNetdev() throws {
-        let plan = try NetworkPlan.parse(netdevs("tap,id=t0", "tap,id=t1") + devices("e1000,netdev=t1", "e1000,netdev=t0"))
+        let plan = try NetworkPlan.parse(netdevs("tap,id=t0", "tap,id=t1")
+            + devices("e1000,netdev=t1", "e1000,netdev=t0"))
         #expect(plan.netdevs.map(\.device) == [1, 0])
         #expect(plan.netdevs.map(\.peer) == [nil, nil])
         #expect(plan.devices.map(\.netdev) == [1, 0])

@@ -18,8 +18,10 @@ import Testing
         (["stream,id=a,addr.type=inet,addr.host=localhost"], "Parameter 'addr.port' is missing"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,foo=1"], "Parameter 'foo' is unexpected"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,addr.foo=1"], "Parameter 'addr.foo' is unexpected"),
-        (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,server=maybe"], "Parameter 'server' expects 'on' or 'off'"),
-        (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,addr.ipv4=x"], "Parameter 'addr.ipv4' expects 'on' or 'off'"),
+        (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,server=maybe"],
+         "Parameter 'server' expects 'on' or 'off'"),
+        (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,addr.ipv4=x"],
+         "Parameter 'addr.ipv4' expects 'on' or 'off'"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,addr.to=x"], "Parameter 'addr.to' expects integer"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,addr.to=70000"], "Parameter 'to' expects uint16_t"),
         (["stream,id=a,addr=x"], "Invalid parameter type for 'addr', expected: object"),
@@ -31,7 +33,8 @@ import Testing
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,a..b=1"], "Invalid parameter 'a..b'"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,reconnect=1"], "Parameter 'reconnect' is unexpected"),
         // TapRing's: what it cannot open.
-        (["stream,id=a,addr.type=vsock,addr.cid=2,addr.port=5"], "Parameter 'addr.type' value 'vsock' is not supported by TapRing"),
+        (["stream,id=a,addr.type=vsock,addr.cid=2,addr.port=5"],
+         "Parameter 'addr.type' value 'vsock' is not supported by TapRing"),
         (["stream,id=a,addr.type=fd,addr.str=netfd"],
          "Parameter 'addr.str' expects a file descriptor number: TapRing has no monitor to look up 'netfd'"),
         // -netdev dgram: net_init_dgram()'s rules.
@@ -46,12 +49,15 @@ import Testing
          "only support inet or fd type for local"),
         (["dgram,id=d,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=unix,local.path=/tmp/u"],
          "only support inet or fd type for local"),
-        (["dgram,id=d,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=inet,local.host=x,local.port=1"],
+        (["dgram,id=d,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,"
+            + "local.type=inet,local.host=x,local.port=1"],
          "localaddr 'x' is not a valid IPv4 address"),
         (["dgram,id=d,remote.type=inet,remote.host=230.0.0.1,remote.port=x"], "port number 'x' is invalid"),
-        (["dgram,id=d,remote.type=inet,remote.host=300.0.0.1,remote.port=1"], "host address '300.0.0.1' is not a valid IPv4 address"),
+        (["dgram,id=d,remote.type=inet,remote.host=300.0.0.1,remote.port=1"],
+         "host address '300.0.0.1' is not a valid IPv4 address"),
         (["dgram,id=d,local.type=fd,local.str=3x"], "Invalid file descriptor number '3x'"),
-        (["dgram,id=d,local.type=unix,local.path=/tmp/\(String(repeating: "a", count: 120)),remote.type=unix,remote.path=/r"],
+        (["dgram,id=d,local.type=unix,local.path=/tmp/\(String(repeating: "a", count: 120))"
+            + ",remote.type=unix,remote.path=/r"],
          "UNIX socket path '/tmp/\(String(repeating: "a", count: 120))' is too long"),
         // -netdev in JSON.
         ([#"{"type":"hubport","id":"n0","hubid":0,"foo":1}"#], "Parameter 'foo' is unexpected"),
@@ -62,7 +68,8 @@ import Testing
         ([#"{"type":"tap","id":"n0","sndbuf":"1k"}"#], "Parameter 'sndbuf' expects uint64"),
         ([#"{"type":"tap","id":"n0","queues":-1}"#], "Parameter 'queues' expects uint32_t"),
         ([#"{"type":"bogus","id":"a"}"#], "Parameter 'type' does not accept value 'bogus'"),
-        ([#"{"type":"stream","id":"a","addr":{"type":"unix","path":5}}"#], "Invalid parameter type for 'addr.path', expected: string"),
+        ([#"{"type":"stream","id":"a","addr":{"type":"unix","path":5}}"#],
+         "Invalid parameter type for 'addr.path', expected: string"),
         (["{"], "JSON parse error, premature EOI"),
         ([#"{"type"}"#], "JSON parse error, missing : in object pair"),
         ([#"{"type":"tap",}"#], "JSON parse error, expecting value"),
@@ -119,7 +126,8 @@ import Testing
 
     @Test(arguments: [
         ("nic,vlan=1", "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=1,... or -nic instead"),
-        ("tap,vlan=2,ifname=tap0", "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=2,... or -nic instead"),
+        ("tap,vlan=2,ifname=tap0",
+         "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=2,... or -nic instead"),
         ("nic,macaddr=zz", "invalid syntax for ethernet address"),
         ("nic,macaddr=01:00:00:00:00:01", "NIC cannot have multicast MAC address (odd 1st byte)"),
         ("nic,netdev=zz", "netdev 'zz' not found"),
@@ -170,17 +178,21 @@ import Testing
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,maxlen=4294967296", "Parameter 'maxlen' expects uint32_t"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,maxlen=0", "Property 'filter-dump.maxlen' doesn't take value '0'"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,queue=up", "Parameter 'queue' does not accept value 'up'"),
-        ("filter-dump,id=f0,netdev=n0,file=d.pcap,status=yes", "Invalid value for netfilter status, should be 'on' or 'off'"),
+        ("filter-dump,id=f0,netdev=n0,file=d.pcap,status=yes",
+         "Invalid value for netfilter status, should be 'on' or 'off'"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,insert=x", "Parameter 'insert' does not accept value 'x'"),
-        ("filter-dump,id=f0,netdev=n0,file=d.pcap,position=x", "Parameter 'position' expects 'head', 'tail' or 'id=<id>'"),
+        ("filter-dump,id=f0,netdev=n0,file=d.pcap,position=x",
+         "Parameter 'position' expects 'head', 'tail' or 'id=<id>'"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,position=id=zz", "filter 'zz' not found"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,foo=1", "Invalid parameter 'foo'"),
         ("filter-dump,help", "Parameter 'help' is not supported by TapRing"),
         ("foo,id=x", "Parameter 'qom-type' does not accept value 'foo'"),
         ("id=x", "Parameter 'qom-type' is missing"),
         ("pef-guest,id=x", "invalid object type: pef-guest"),
-        ("filter-mirror,id=m0,netdev=n0,queue=tx,outdev=mirror0", "object type 'filter-mirror' is not supported by TapRing"),
-        (#"{"qom-type":"filter-dump","id":"f0","netdev":"n0","file":"d.pcap","maxlen":"5"}"#, "Parameter 'maxlen' expects uint64"),
+        ("filter-mirror,id=m0,netdev=n0,queue=tx,outdev=mirror0",
+         "object type 'filter-mirror' is not supported by TapRing"),
+        (#"{"qom-type":"filter-dump","id":"f0","netdev":"n0","file":"d.pcap","maxlen":"5"}"#,
+         "Parameter 'maxlen' expects uint64"),
         (#"{"qom-type":"filter-dump","id":"f0","netdev":"n0","file":"d.pcap","queue":5}"#,
          "Invalid parameter type for 'queue', expected: string"),
     ])
@@ -190,7 +202,8 @@ import Testing
 
     @Test func objectIDsAndOrder() {
         let dump = "filter-dump,id=f0,netdev=n0,file=d.pcap"
-        #expect(failure(Self.port + ["-object", dump, "-object", dump]) == "-object \(dump): Duplicate ID 'f0' for object")
+        #expect(failure(Self.port + ["-object", dump, "-object", dump])
+            == "-object \(dump): Duplicate ID 'f0' for object")
         let json = #"{"qom-type":"filter-dump","id":"f0","netdev":"n0","file":"e.pcap"}"#
         #expect(failure(Self.port + ["-object", dump, "-object", json])
             == "-object \(json): attempt to add duplicate property 'f0' to object (type 'container')")
@@ -204,7 +217,8 @@ import Testing
             == "-object filter-dump,id=f0,netdev=e1000.0,file=d.pcap: Parameter 'netdev' expects a network backend id")
         let other = ["-netdev", "hubport,id=n1,hubid=1", "-object", dump]
         #expect(failure(Self.port + other + ["-object", "filter-dump,id=f1,netdev=n1,file=e.pcap,position=id=f0"])
-            == "-object filter-dump,id=f1,netdev=n1,file=e.pcap,position=id=f0: filter 'f0' belongs to a different netdev")
+            == "-object filter-dump,id=f1,netdev=n1,file=e.pcap,position=id=f0: "
+                + "filter 'f0' belongs to a different netdev")
     }
 
     @Test(arguments: [

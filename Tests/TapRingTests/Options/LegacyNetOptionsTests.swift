@@ -15,7 +15,8 @@ import Testing
         #expect(plan.netdevs.map(\.id) == ["#net0", "hub0port0", "#net1", "hub0port1", "hub0port2", "hub0port3", "foo"])
         #expect(plan.netdevs.map(\.peer) == [nil, 2, 1, nil, nil, 6, 5])
         #expect(plan.netdevs.map(\.device) == [0, nil, nil, 1, 2, nil, nil])
-        #expect(plan.devices.map(\.location) == ["-nic socket,listen=:1235", "-net nic", "-net nic,model=e1000", "-device e1000"])
+        #expect(plan.devices.map(\.location)
+            == ["-nic socket,listen=:1235", "-net nic", "-net nic,model=e1000", "-device e1000"])
         #expect(plan.devices.map(\.mac) == [qemuMAC(0x56), qemuMAC(0x57), qemuMAC(0x58), qemuMAC(0x59)])
         #expect(plan.warnings == ["warning: nic e1000.3 has no peer"])
     }
@@ -39,7 +40,8 @@ import Testing
 
     @Test func nicOptionsBeyondTheNetdevs() throws {
         // model= and mac= are the NIC's; the rest, id included, the netdev's. The last of each wins.
-        let plan = try NetworkPlan.parse(nics("socket,id=s,connect=127.0.0.1:1,model=rtl8139,model=e1000,mac=x,mac=2:0:0:0:0:1"))
+        let plan = try NetworkPlan.parse(
+            nics("socket,id=s,connect=127.0.0.1:1,model=rtl8139,model=e1000,mac=x,mac=2:0:0:0:0:1"))
         #expect(plan.netdevs.map(\.id) == ["s"])
         #expect(plan.devices.map(\.mac) == [MACAddress(2, 0, 0, 0, 0, 1)])
     }
@@ -64,7 +66,8 @@ import Testing
     @Test func shortFormBooleansOfNicAndNetWarn() throws {
         let plan = try NetworkPlan.parse(nics("tap,vnet_hdr") + nets("tap,novnet_hdr"))
         #expect(plan.warnings == [
-            "-nic tap,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated\nPlease use vnet_hdr=on instead",
+            "-nic tap,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated\n"
+                + "Please use vnet_hdr=on instead",
             "-net tap,novnet_hdr: warning: short-form boolean option 'novnet_hdr' deprecated\n"
                 + "Please use vnet_hdr=off instead",
         ])

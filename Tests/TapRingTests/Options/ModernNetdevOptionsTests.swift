@@ -40,7 +40,8 @@ import Testing
                 remote: .inet(.init(host: "239.192.168.1", port: "1102", numeric: true)))))
         // A name is taken for a unicast host, which needs a local address.
         #expect(failure(netdev: "dgram,id=d,remote.type=inet,remote.host=mcast.example,remote.port=1")
-            == "-netdev dgram,id=d,remote.type=inet,remote.host=mcast.example,remote.port=1: dgram requires local= parameter")
+            == "-netdev dgram,id=d,remote.type=inet,remote.host=mcast.example,remote.port=1: "
+                + "dgram requires local= parameter")
     }
 
     @Test func jsonStreamsAndDgrams() throws {
@@ -55,7 +56,8 @@ import Testing
 
     @Test func jsonNetdevsOfEveryType() throws {
         let plan = try NetworkPlan.parse(netdevs(
-            #"{'type':'tap','id':'t','ifname':'tap0','script':'no','downscript':'no','sndbuf':1048576,'vnet_hdr':false}"#,
+            #"{'type':'tap','id':'t','ifname':'tap0','script':'no','downscript':'no',"#
+                + #"'sndbuf':1048576,'vnet_hdr':false}"#,
             #"{"type":"socket","id":"s","connect":"127.0.0.1:1234"}"#,
             #"{"type":"hubport","id":"h","hubid":-0,"netdev":"t"}"#))
         #expect(plan.netdevs.map(\.backend) == [

@@ -62,7 +62,8 @@ import Testing
     }
 
     @Test func valuesKeepCommasAndEquals() throws {
-        #expect(try backend(netdev: "tap,id=t,ifname=a=b,script=/x,,y") == .tap(TapOptions(ifname: "a=b", script: "/x,y")))
+        #expect(try backend(netdev: "tap,id=t,ifname=a=b,script=/x,,y")
+            == .tap(TapOptions(ifname: "a=b", script: "/x,y")))
     }
 
     @Test func trailingCommaIsAccepted() throws {
@@ -76,7 +77,8 @@ import Testing
             .tap(TapOptions(vnetHeader: false)),
         ])
         #expect(plan.warnings == [
-            "-netdev tap,id=t,script=no,downscript=no,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated\n"
+            "-netdev tap,id=t,script=no,downscript=no,vnet_hdr: warning: "
+                + "short-form boolean option 'vnet_hdr' deprecated\n"
                 + "Please use vnet_hdr=on instead",
             "-netdev tap,id=u,novnet_hdr: warning: short-form boolean option 'novnet_hdr' deprecated\n"
                 + "Please use vnet_hdr=off instead",

@@ -60,7 +60,8 @@ import Testing
         }
         #expect(failure(nics("netmap,ifname=netmap0"))
             == "-nic netmap,ifname=netmap0: network backend 'netmap' is not compiled into this binary")
-        #expect(failure(nics("tap,model=rtl8139")) == "-nic tap,model=rtl8139: Device 'rtl8139' is not supported by TapRing")
+        #expect(failure(nics("tap,model=rtl8139"))
+            == "-nic tap,model=rtl8139: Device 'rtl8139' is not supported by TapRing")
     }
 
     @Test func netNICSynopsis() throws {
@@ -128,8 +129,10 @@ import Testing
 
     @Test func dgramSynopsisForms() throws {
         // -netdev dgram,id=str,remote.type=inet,remote.host=maddr,remote.port=port[,local.type=inet,local.host=addr]
-        // -netdev dgram,id=str,remote.type=inet,remote.host=maddr,remote.port=port[,local.type=fd,local.str=file-descriptor]
-        // -netdev dgram,id=str,local.type=inet,local.host=addr,local.port=port[,remote.type=inet,remote.host=addr,remote.port=port]
+        // -netdev dgram,id=str,remote.type=inet,remote.host=maddr,remote.port=port
+        //     [,local.type=fd,local.str=file-descriptor]
+        // -netdev dgram,id=str,local.type=inet,local.host=addr,local.port=port
+        //     [,remote.type=inet,remote.host=addr,remote.port=port]
         // -netdev dgram,id=str,local.type=unix,local.path=path[,remote.type=unix,remote.path=path]
         // -netdev dgram,id=str,local.type=fd,local.str=file-descriptor
         let plan = try NetworkPlan.parse(netdevs(
@@ -152,7 +155,8 @@ import Testing
             .dgram(DgramOptions(local: .fd(6))),
         ])
         // The first form's local address needs a port all the same.
-        let portless = "dgram,id=m,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=inet,local.host=1.2.3.4"
+        let portless = "dgram,id=m,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,"
+            + "local.type=inet,local.host=1.2.3.4"
         #expect(failure(netdevs(portless)) == "-netdev \(portless): Parameter 'local.port' is missing")
     }
 
@@ -186,14 +190,16 @@ import Testing
 
     @Test(arguments: [
         // -object filter-buffer,id=id,netdev=netdevid,interval=t[,queue=all|rx|tx][,status=on|off][,position=...]
-        ("filter-buffer,id=id,netdev=hn0,interval=1000,queue=all,status=on,position=head,insert=behind", "filter-buffer"),
+        ("filter-buffer,id=id,netdev=hn0,interval=1000,queue=all,status=on,position=head,insert=behind",
+         "filter-buffer"),
         // -object filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0
         ("filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0", "filter-mirror"),
         // -object filter-redirector,netdev=hn0,id=redire0,queue=rx,indev=compare_out
         ("filter-redirector,netdev=hn0,id=redire0,queue=rx,indev=compare_out", "filter-redirector"),
         // -object filter-rewriter,id=rew0,netdev=hn0,queue=all
         ("filter-rewriter,id=rew0,netdev=hn0,queue=all", "filter-rewriter"),
-        // -object colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,iothread=iothread1
+        // -object colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,
+        //     iothread=iothread1
         ("colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,iothread=iothread1",
          "colo-compare"),
         // -object iothread,id=iothread1
@@ -221,7 +227,8 @@ import Testing
 
     @Test func manualPagesOtherExamples() {
         // replay.html: -netdev user,id=net1 -device rtl8139,netdev=net1 -object filter-replay,id=replay,netdev=net1
-        #expect(failure(netdevs("user,id=net1") + devices("rtl8139,netdev=net1") + objects("filter-replay,id=replay,netdev=net1"))
+        #expect(failure(netdevs("user,id=net1") + devices("rtl8139,netdev=net1")
+                + objects("filter-replay,id=replay,netdev=net1"))
             == "-netdev user,id=net1: network backend 'user' is not supported by TapRing")
         // bootindex.html: -netdev type=user,id=net0 -device virtio-net-pci,netdev=net0,bootindex=2
         #expect(failure(netdevs("type=user,id=net0") + devices("virtio-net-pci,netdev=net0,bootindex=2"))
@@ -236,7 +243,8 @@ import Testing
         let netdev = #"{"type":"tap","id":"n0","ifname":"tap0"}"#
         let device = #"{"driver":"e1000","netdev":"n0"}"#
         #expect(try NetworkPlan.parse(netdevs(netdev) + devices(device)) == NetworkPlan(
-            netdevs: [.init(id: "n0", backend: .tap(TapOptions(ifname: "tap0")), device: 0, location: "-netdev \(netdev)")],
+            netdevs: [.init(id: "n0", backend: .tap(TapOptions(ifname: "tap0")), device: 0,
+                location: "-netdev \(netdev)")],
             devices: [.init(netdev: 0, mac: qemuMAC(0x56), location: "-device \(device)")]
         ))
     }

@@ -36,11 +36,13 @@ import Testing
         ("tap,,id=a", "-netdev tap,,id=a: Parameter 'type' does not accept value 'tap,id=a'"),
         ("nic,id=a", "-netdev nic,id=a: network backend 'nic' is not compiled into this binary"),
         ("none,id=a", "-netdev none,id=a: network backend 'none' is not compiled into this binary"),
-        ("netmap,id=a,ifname=x", "-netdev netmap,id=a,ifname=x: network backend 'netmap' is not compiled into this binary"),
+        ("netmap,id=a,ifname=x",
+         "-netdev netmap,id=a,ifname=x: network backend 'netmap' is not compiled into this binary"),
         // QEMU reads the members of backends it cannot create before refusing them.
         ("netmap,id=a", "-netdev netmap,id=a: Parameter 'ifname' is missing"),
         ("nic,id=a,model=e1000,macaddr=x,addr=1,netdev=z,vectors=5",
-         "-netdev nic,id=a,model=e1000,macaddr=x,addr=1,netdev=z,vectors=5: network backend 'nic' is not compiled into this binary"),
+         "-netdev nic,id=a,model=e1000,macaddr=x,addr=1,netdev=z,vectors=5: "
+             + "network backend 'nic' is not compiled into this binary"),
         ("nic,id=a,vectors=4294967296", "-netdev nic,id=a,vectors=4294967296: Parameter 'vectors' expects uint32_t"),
         ("nic,id=a,foo=1", "-netdev nic,id=a,foo=1: Invalid parameter 'foo'"),
         ("none,id=a,foo=1", "-netdev none,id=a,foo=1: Invalid parameter 'foo'"),
@@ -129,6 +131,7 @@ import Testing
     }
 
     @Test func shortFormBooleanFlagIsAnOrdinaryValue() {
-        #expect(failure(netdev: "tap,id=a,vhost") == "-netdev tap,id=a,vhost: Parameter 'vhost' is not supported by TapRing")
+        #expect(failure(netdev: "tap,id=a,vhost")
+            == "-netdev tap,id=a,vhost: Parameter 'vhost' is not supported by TapRing")
     }
 }

@@ -38,7 +38,8 @@ import Testing
         (["-machine", "pc"], "-machine pc: TapRing serves devices only as an x-remote machine, not as 'pc'"
             + "\nUse -machine x-remote with -object x-remote-object,id=...,devid=...,fd=..."),
         (["-machine", "x-remote,vfio-user=on"],
-         "-machine x-remote,vfio-user=on: TapRing speaks the multi-process QEMU protocol only: vfio-user=on is not supported"),
+         "-machine x-remote,vfio-user=on: TapRing speaks the multi-process QEMU protocol only: "
+             + "vfio-user=on is not supported"),
         (["-machine", "x-remote,auto-shutdown=maybe"],
          "-machine x-remote,auto-shutdown=maybe: Parameter 'auto-shutdown' expects 'on' or 'off'"),
         (["-machine", "x-remote,bogus=1"], "-machine x-remote,bogus=1: Invalid parameter 'bogus'"),
@@ -47,7 +48,8 @@ import Testing
         (["-object", "x-remote-object,id=r,devid=nic0,fd=4"],
          "-object x-remote-object,id=r,devid=nic0,fd=4: x-remote-object needs -machine x-remote"),
         (["-machine", "x-remote", "-object", "x-remote-object,id=r,devid=nic0,fd=four"],
-         "-object x-remote-object,id=r,devid=nic0,fd=four: Could not parse remote object fd four: not a decimal descriptor number"),
+         "-object x-remote-object,id=r,devid=nic0,fd=four: Could not parse remote object fd four: "
+             + "not a decimal descriptor number"),
         (["-machine", "x-remote", "-object", "x-remote-object,id=r,devid=nic0"],
          "-object x-remote-object,id=r,devid=nic0: Parameter 'fd' is missing"),
         (["-machine", "x-remote", "-object", "x-remote-object,id=r,devid=nic0,fd=4",

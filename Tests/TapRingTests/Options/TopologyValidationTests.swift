@@ -38,9 +38,11 @@ import Testing
     @Test func peerCanBeTakenOnce() {
         #expect(failure(netdevs("tap,id=t", "hubport,id=p1,hubid=0,netdev=t", "hubport,id=p2,hubid=1,netdev=t"))
             == "-netdev hubport,id=p2,hubid=1,netdev=t: netdev 't' is already in use by 'p1'")
-        #expect(failure(netdevs("hubport,id=p1,hubid=0", "hubport,id=p2,hubid=1,netdev=p1", "hubport,id=p3,hubid=2,netdev=p1"))
+        #expect(failure(netdevs("hubport,id=p1,hubid=0", "hubport,id=p2,hubid=1,netdev=p1",
+                                "hubport,id=p3,hubid=2,netdev=p1"))
             == "-netdev hubport,id=p3,hubid=2,netdev=p1: netdev 'p1' is already in use by 'p2'")
-        #expect(failure(netdevs("hubport,id=p1,hubid=0", "hubport,id=p2,hubid=1,netdev=p1", "hubport,id=p3,hubid=2,netdev=p2"))
+        #expect(failure(netdevs("hubport,id=p1,hubid=0", "hubport,id=p2,hubid=1,netdev=p1",
+                                "hubport,id=p3,hubid=2,netdev=p2"))
             == "-netdev hubport,id=p3,hubid=2,netdev=p2: netdev 'p2' is already in use by 'p1'")
     }
 
@@ -63,8 +65,9 @@ import Testing
             "hubport,id=a1,hubid=1", "hubport,id=b2,hubid=2,netdev=a1",
             "hubport,id=a2,hubid=2", "hubport,id=b0,hubid=0,netdev=a2"
         )
-        #expect(failure(values) == "-netdev hubport,id=b0,hubid=0,netdev=a2: netdev 'a2' would join hub 2 back to hub 0, "
-            + "a loop that forwards frames forever")
+        #expect(failure(values)
+            == "-netdev hubport,id=b0,hubid=0,netdev=a2: netdev 'a2' would join hub 2 back to hub 0, "
+                + "a loop that forwards frames forever")
     }
 
     @Test func treeOfHubsIsAccepted() throws {
@@ -80,7 +83,9 @@ import Testing
     }
 
     @Test func peerlessNetdevsWarnHubPortsFirst() throws {
-        let plan = try NetworkPlan.parse(netdevs("tap,id=t", "hubport,id=p,hubid=0", "tap,id=u", "hubport,id=q,hubid=0,netdev=u"))
+        let plan = try NetworkPlan.parse(netdevs(
+            "tap,id=t", "hubport,id=p,hubid=0", "tap,id=u", "hubport,id=q,hubid=0,netdev=u"
+        ))
         #expect(plan.netdevs.map(\.peer) == [nil, nil, 3, 2])
         #expect(plan.warnings == ["warning: hub port p has no peer", "warning: netdev t has no peer"])
     }
@@ -93,7 +98,8 @@ import Testing
             "hubport,id=h,hubid=0"
         ))
         #expect(plan.warnings == [
-            "-netdev tap,id=b,vnet_hdr,script=no,downscript=no: warning: short-form boolean option 'vnet_hdr' deprecated\n"
+            "-netdev tap,id=b,vnet_hdr,script=no,downscript=no: warning: "
+                + "short-form boolean option 'vnet_hdr' deprecated\n"
                 + "Please use vnet_hdr=on instead",
             "-netdev tap,id=a,sndbuf=0x1k,script=no,downscript=no: warning: "
                 + "Using a multiplier suffix on hex numbers is deprecated: 0x1k",

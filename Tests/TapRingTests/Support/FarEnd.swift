@@ -69,7 +69,8 @@ final class SocketFarEnd: FarEnd {
             setsockopt(descriptor, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &membership,
                        socklen_t(MemoryLayout<ip_mreq>.size))
             var interface = in_addr(s_addr: inet_addr("127.0.0.1"))
-            setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &interface, socklen_t(MemoryLayout<in_addr>.size))
+            setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &interface,
+                       socklen_t(MemoryLayout<in_addr>.size))
         }
         return SocketFarEnd(descriptor: descriptor, destination: remote)
     }

@@ -42,7 +42,9 @@ final class SpawnedProcess {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
-        guard result == 0 else { throw KernelError("could not start \(arguments[0]): \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            throw KernelError("could not start \(arguments[0]): \(String(cString: strerror(result)))")
+        }
         self.pid = pid
     }
 

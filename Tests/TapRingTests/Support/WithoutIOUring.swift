@@ -28,7 +28,8 @@ enum WithoutIOUring {
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
             };
             struct sock_fprog program = {sizeof filter / sizeof filter[0], filter};
-            if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program)) {
+            if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+                || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program)) {
                 perror("no-io-uring");
                 return 127;
             }

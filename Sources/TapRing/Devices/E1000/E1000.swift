@@ -38,7 +38,8 @@ public final class E1000: @unchecked Sendable {
         self.channel = channel
         self.memory = memory
         let link = NICLink(channel: channel, incoming: [], arena: arena)
-        core = PosixMutex(E1000Core(features: features, memory: memory.window, interruptLine: interruptLine, link: link))
+        core = PosixMutex(E1000Core(features: features, memory: memory.window, interruptLine: interruptLine,
+            link: link))
     }
 
     /// Connects the lanes that bring frames to the NIC, one per reactor.
@@ -100,7 +101,8 @@ public final class E1000: @unchecked Sendable {
                 let address = offset + done
                 let piece = Self.pieceSize(at: address, remaining: width - done)
                 if address < E1000Register.spaceSize {
-                    core.writeRegister(address, UInt32(truncatingIfNeeded: (value >> UInt64(8 * done)) & Self.mask(piece)))
+                    core.writeRegister(address,
+                        UInt32(truncatingIfNeeded: (value >> UInt64(8 * done)) & Self.mask(piece)))
                 }
                 done += piece
             }

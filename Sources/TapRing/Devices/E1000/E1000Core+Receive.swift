@@ -20,7 +20,8 @@ extension E1000Core {
     /// The link is up (STATUS.LU) and RCTL.EN is set.
     @inline(__always)
     var receiverOn: Bool {
-        self[E1000Register.status] & E1000Status.linkUp != 0 && self[E1000Register.rctl] & E1000ReceiveControl.enable != 0
+        self[E1000Register.status] & E1000Status.linkUp != 0
+            && self[E1000Register.rctl] & E1000ReceiveControl.enable != 0
     }
 
     /// The longest frame, padded, that RCTL lets in (`e1000x_is_oversized`):
@@ -110,7 +111,9 @@ extension E1000Core {
         guard accepts(view) else { return .consumed }
         var special: UInt16 = 0
         var vlanStatus: UInt8 = 0
-        if self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0 && view.etherType == UInt16(truncatingIfNeeded: self[E1000Register.vet]) {
+        if self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0
+            && view.etherType == UInt16(truncatingIfNeeded: self[E1000Register.vet])
+        {
             special = view.bigEndian16(at: 14)
             view.stripTag()
             vlanStatus = E1000ReceiveStatus.vlan

@@ -21,7 +21,8 @@ extension E1000Core {
         else { return 0 }
         let tail = Int(self[E1000Register.rdt])
         // Frames that VLAN stripping or the VLAN filter may concern go the long way.
-        let tagged: UInt32? = self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0 || rctl & E1000ReceiveControl.vlanFilter != 0
+        let tagged: UInt32? = self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0
+            || rctl & E1000ReceiveControl.vlanFilter != 0
             ? self[E1000Register.vet] & 0xFFFF : nil
         let longest = Self.longestFrame(control: rctl)
         let crc = rctl & E1000ReceiveControl.stripCRC != 0 ? 0 : 4

@@ -94,7 +94,9 @@ extension E1000Core {
     /// BPTC or MPTC, and the size bucket with 4 CRC bytes, of a `length`-byte
     /// frame starting at `bytes` put on the wire.
     mutating func countEmitted(_ bytes: UnsafeRawPointer, length: Int) {
-        if bytes.loadUnaligned(as: UInt32.self) == .max && bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == .max {
+        if bytes.loadUnaligned(as: UInt32.self) == .max
+            && bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == .max
+        {
             increment(E1000Register.bptc)
         } else if bytes.load(as: UInt8.self) & 1 != 0 {
             increment(E1000Register.mptc)

@@ -60,7 +60,9 @@ extension E1000Core {
     /// back (`txdesc_writeback`).
     private mutating func writeBackStatus(_ descriptor: TransmitDescriptor, at address: UInt64) -> UInt32 {
         let command = descriptor.uint32(at: 8)
-        guard command & (E1000TransmitCommand.reportStatus | E1000TransmitCommand.reportPacketSent) != 0 else { return 0 }
+        guard command & (E1000TransmitCommand.reportStatus | E1000TransmitCommand.reportPacketSent) != 0 else {
+            return 0
+        }
         // DD set; excess collisions, late collision and underrun cleared.
         descriptor.setUInt32((descriptor.uint32(at: 12) | 0x1) & ~0xE, at: 12)
         dmaWrite(address + 12, from: descriptor.pointer + 12, count: 4)

@@ -106,7 +106,8 @@ private final class FileMapping {
     init(descriptor: Int32, byteCount: UInt64, identity: Identity) throws(DeviceError) {
         let address = mmap(nil, Int(byteCount), PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
         guard let address, address != MAP_FAILED else {
-            throw DeviceError("could not be mapped (\(byteCount) bytes)", object: "descriptor \(descriptor)", errno: .current)
+            throw DeviceError("could not be mapped (\(byteCount) bytes)", object: "descriptor \(descriptor)",
+                errno: .current)
         }
         base = address
         self.byteCount = byteCount
