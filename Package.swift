@@ -28,10 +28,17 @@ let package = Package(
         .target(name: "CLinux", path: "CShims/CLinux"),
         // QEMU's networking options, parsed and validated: a pure leaf.
         .target(name: "TapRingOptions"),
+        // What the engine decides from a plan before it opens anything: the
+        // ports, queues, reactors, routes and offloads; pure too.
+        .target(
+            name: "TapRingPlan",
+            dependencies: ["TapRingOptions", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "TapRing",
             dependencies: [
                 "TapRingOptions",
+                "TapRingPlan",
                 "CURing",
                 "CLinux",
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -69,7 +76,8 @@ let package = Package(
             // The kernel tests run the tapring binary and build C programs
             // against libtapring: a test build must build both afresh.
             dependencies: [
-                "TapRing", "TapRingOptions", "TapRingQTest", "TapRingHarness", "CLinux", "tapring", "TapRingC",
+                "TapRing", "TapRingOptions", "TapRingPlan", "TapRingQTest", "TapRingHarness", "CLinux", "tapring",
+                "TapRingC",
             ]
         ),
     ]

@@ -13,8 +13,9 @@ import os
 import re
 import sys
 
-# The modules an emulator imports: TapRing, which re-exports TapRingOptions.
-MODULES = ["TapRingOptions", "TapRing"]
+# The modules an emulator imports: TapRing, which re-exports TapRingOptions
+# and TapRingPlan.
+MODULES = ["TapRingOptions", "TapRingPlan", "TapRing"]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 

@@ -10,11 +10,12 @@ import Testing
     /// Each module of `Sources/` and the project modules it may import.
     static let allowed: [String: Set<String>] = [
         "TapRingOptions": [],
-        "TapRing": ["TapRingOptions", "CURing", "CLinux"],
-        "TapRingQTest": ["TapRing", "TapRingOptions"],
-        "TapRingHarness": ["TapRing", "TapRingOptions", "TapRingQTest", "CLinux"],
-        "TapRingC": ["TapRing", "TapRingOptions", "CTapRing"],
-        "tapring": ["TapRing", "TapRingOptions", "TapRingQTest", "TapRingHarness", "CLinux"],
+        "TapRingPlan": ["TapRingOptions"],
+        "TapRing": ["TapRingOptions", "TapRingPlan", "CURing", "CLinux"],
+        "TapRingQTest": ["TapRing", "TapRingOptions", "TapRingPlan"],
+        "TapRingHarness": ["TapRing", "TapRingOptions", "TapRingPlan", "TapRingQTest", "CLinux"],
+        "TapRingC": ["TapRing", "TapRingOptions", "TapRingPlan", "CTapRing"],
+        "tapring": ["TapRing", "TapRingOptions", "TapRingPlan", "TapRingQTest", "TapRingHarness", "CLinux"],
     ]
     static let projectModules = Set(allowed.keys).union(["CURing", "CLinux", "CTapRing"])
 

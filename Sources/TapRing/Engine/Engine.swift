@@ -51,26 +51,17 @@ public final class Engine: @unchecked Sendable {
             }
             try Self.requireMultishotReads()
         }
-        let portIDs = plan.netdevs.indices.filter { plan.netdevs[$0].isPort }.map(PortID.netdev)
-            + plan.devices.indices.map(PortID.device)
-        let queues = portIDs.map { id in
-            guard case .netdev(let index) = id, case .tap(let options) = plan.netdevs[index].backend else { return 1 }
-            return Int(options.queues)
-        }
         let allowedCPUs = CPUAffinity.allowedCPUs()
-        let portCount = queues.reduce(0, +)
-        guard portCount <= Operation.portLimit else {
-            throw EngineError("\(portCount) netdev queues and NICs: TapRing runs at most \(Operation.portLimit)")
-        }
-        let reactorCount = max(
-            1, min(configuration.reactorCount ?? allowedCPUs.count, portCount, EngineConfiguration.reactorLimit))
-        let routes = HubRoutes(plan: plan, ports: portIDs).destinations
-        let layout = QueueLayout(queues: queues, hubRoutes: routes, reactorCount: reactorCount)
         // Multishot reads draw small slots from buffer rings: no room for GSO frames.
-        let offloads = configuration.readMode == .multishot
-            ? [] : Self.tapsWithOffloads(plan, ports: portIDs, routes: routes)
-        let gsoNICs = configuration.readMode == .multishot
-            ? [] : Self.nicsSendingGSOFrames(plan, ports: portIDs, routes: routes, offloads: offloads)
+        let portPlan = PortPlan(
+            plan, reactors: configuration.reactorCount ?? allowedCPUs.count,
+            reactorLimit: EngineConfiguration.reactorLimit, gsoFrames: configuration.readMode != .multishot)
+        guard portPlan.portCount <= Operation.portLimit else {
+            throw EngineError(
+                "\(portPlan.portCount) netdev queues and NICs: TapRing runs at most \(Operation.portLimit)")
+        }
+        let (portIDs, reactorCount, layout) = (portPlan.ports, portPlan.reactorCount, portPlan.layout)
+        let (offloads, gsoNICs) = (portPlan.offloads, portPlan.gsoNICs)
         // Reads take large slots a batch at a time and give them back once
         // the batch is written, within a round or two: two batches' worth
         // keeps every port read, as more ports only make batches smaller.
@@ -387,12 +378,3 @@ public struct NICAttachment: Sendable {
     }
 }
 
-extension NetworkPlan.Netdev {
-    /// Whether the engine reads and writes this netdev itself.
-    var isPort: Bool {
-        switch backend {
-        case .tap, .socket, .stream, .dgram: true
-        case .hubport: false
-        }
-    }
-}

@@ -8,19 +8,19 @@
 /// (`tun_select_queue`), so a flow stays on one reactor from end to end: no
 /// lane between reactors, no lock, and no reordering within the flow.
 /// Single-queue ports are dealt out to the reactors in turn, as before.
-struct QueueLayout: Equatable {
+package struct QueueLayout: Equatable {
     /// `ports[hubPort]`: the engine ports of a hub port, its queues in order.
-    let ports: [[Int]]
+    package let ports: [[Int]]
     /// `homes[enginePort]`: the reactor that reads and writes it.
-    let homes: [Int]
+    package let homes: [Int]
     /// `routes[enginePort]`: the engine ports a frame from it is written to.
-    let routes: [[Int]]
+    package let routes: [[Int]]
 
-    var portCount: Int { homes.count }
+    package var portCount: Int { homes.count }
 
     /// Lays out hub ports with `queues[hubPort]` queues each, routed as
     /// `hubRoutes`, over `reactorCount` reactors.
-    init(queues: [Int], hubRoutes: [[Int]], reactorCount: Int) {
+    package init(queues: [Int], hubRoutes: [[Int]], reactorCount: Int) {
         var ports: [[Int]] = []
         var homes: [Int] = []
         var singles = 0

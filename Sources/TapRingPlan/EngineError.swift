@@ -18,7 +18,7 @@ public struct EngineError: Error, CustomStringConvertible {
 
     /// A failure `cause` explains: an `Errno` is kept as `errno`, and any
     /// other cause's words end the message.
-    init(_ message: String, _ cause: any Error) {
+    package init(_ message: String, _ cause: any Error) {
         if let errno = cause as? Errno {
             self.init(message)
             self.errno = errno

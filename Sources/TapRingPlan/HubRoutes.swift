@@ -1,6 +1,8 @@
+import TapRingOptions
+
 /// A port of the engine: a netdev it reads and writes (a tap, a socket), or
 /// a guest NIC.
-enum PortID: Hashable {
+package enum PortID: Hashable {
     case netdev(Int)
     case device(Int)
 }
@@ -13,12 +15,12 @@ enum PortID: Hashable {
 /// on into that hub. The topology is fixed once the command line is
 /// validated, so the engine walks it once here and keeps, for every port,
 /// the list of ports that get a copy.
-struct HubRoutes: Equatable {
+package struct HubRoutes: Equatable {
     /// `destinations[port]` are the ports a frame from `port` is written to.
-    let destinations: [[Int]]
+    package let destinations: [[Int]]
 
     /// Routes between `ports` of `plan`, named by their index in `ports`.
-    init(plan: NetworkPlan, ports: [PortID]) {
+    package init(plan: NetworkPlan, ports: [PortID]) {
         let portIndex = Dictionary(uniqueKeysWithValues: ports.enumerated().map { ($1, $0) })
         var hubMembers: [Int32: [Int]] = [:]
         for (index, netdev) in plan.netdevs.enumerated() {

@@ -1,9 +1,11 @@
+import TapRingOptions
+
 extension NetworkPlan {
     /// Refuses a plan whose indices do not hold together, as one built by
     /// hand rather than by `parse(_:)` may not: peers that do not name each
     /// other, a NIC's netdev that does not name it back, a dump of a netdev
     /// that is not there. Every later step indexes by them.
-    func checkConsistency() throws(EngineError) {
+    package func checkConsistency() throws(EngineError) {
         for (index, netdev) in netdevs.enumerated() {
             if let peer = netdev.peer {
                 guard netdevs.indices.contains(peer), peer != index, netdevs[peer].peer == index else {
