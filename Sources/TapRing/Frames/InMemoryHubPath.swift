@@ -1,12 +1,13 @@
-import TapRing
-
 /// The engine's per-frame path with the kernel taken out: frames are filled in
 /// the arena as a tap read would fill them, fanned out through the hub's
 /// lanes, and released as the writes would release them.
 ///
 /// For the benchmark suite, which measures the arena → hub → port queues path
 /// on one reactor: frames per second, and allocations (there must be none).
-public struct InMemoryHub: ~Copyable {
+/// It lives here, not in TapRingHarness (whose `InMemoryHub` wraps it), so
+/// that the loop the benchmark times compiles with the path it measures:
+/// from another module each per-frame call would be a real call.
+package struct InMemoryHubPath: ~Copyable {
     private let arena: FrameArena
     private let storage: Fabric.Storage
     private var crossbar: Crossbar
@@ -14,7 +15,7 @@ public struct InMemoryHub: ~Copyable {
 
     /// A hub of `ports` ports on one reactor, fed frames of `frameLength`
     /// bytes through port 0.
-    public init(ports: Int, frameLength: Int, slotCount: Int = 8192, queueCapacity: Int = 1024) throws {
+    package init(ports: Int, frameLength: Int, slotCount: Int = 8192, queueCapacity: Int = 1024) throws {
         arena = try FrameArena(slotSize: 2048, slotCount: slotCount)
         storage = Fabric.Storage(
             ports: (0..<ports).map { _ in
@@ -35,7 +36,7 @@ public struct InMemoryHub: ~Copyable {
     /// Moves `count` frames in batches of `batch`: each batch is read into
     /// slots, delivered to every other port's lane, then taken off the lanes
     /// and released. Returns the frame copies written.
-    public mutating func forward(_ count: Int, batch: Int = 64) -> Int {
+    package mutating func forward(_ count: Int, batch: Int = 64) -> Int {
         var written = 0
         var remaining = count
         while remaining > 0 {

@@ -1,6 +1,4 @@
 import CLinux
-import TapRing
-
 import Glibc
 
 /// An e1000 with the engine's per-frame path around it but no kernel and no
@@ -9,10 +7,12 @@ import Glibc
 /// back what it sends and releases.
 ///
 /// For tests that drive the NIC as a hostile guest would, and for the
-/// benchmark of the receive path: arena → e1000 → guest RAM.
-public final class InMemoryNIC: @unchecked Sendable {
-    public let nic: E1000
-    let arena: FrameArena
+/// benchmark of the receive path: arena → e1000 → guest RAM. It lives here,
+/// not in TapRingHarness (whose `InMemoryNIC` wraps it), so that the loops
+/// the benchmark times compile with the path they measure.
+package final class InMemoryNICPath: @unchecked Sendable {
+    package let nic: E1000
+    package let arena: FrameArena
     private let channel: NICChannel
     private let laneMemory: UnsafeMutableRawPointer
     // One caller at a time (the class is the caller's stand-in for a
@@ -28,7 +28,7 @@ public final class InMemoryNIC: @unchecked Sendable {
     private let doorbell: Int32
     /// With large slots, the vnet header before each frame `service()`
     /// returned last: what a tap with one would be given.
-    public private(set) var transmittedHeaders: [[UInt8]] = []
+    package private(set) var transmittedHeaders: [[UInt8]] = []
 
     /// A NIC with MAC 52:54:00:12:34:56 on `memory`, whose lane holds
     /// `queueCapacity` frames, with `slotCount` slots of `slotSize` bytes;
@@ -37,7 +37,7 @@ public final class InMemoryNIC: @unchecked Sendable {
     /// `servicedFromAnotherThread`, one thread services the NIC while others
     /// write its registers, as a reactor does: a doorbell that runs out of
     /// slots waits for `service()` to supply more.
-    public init(memory: GuestMemory, interruptLine: InterruptLine, slotSize: Int = 2048, slotCount: Int = 4096,
+    package init(memory: GuestMemory, interruptLine: InterruptLine, slotSize: Int = 2048, slotCount: Int = 4096,
                 largeSlotCount: Int = 0, queueCapacity: Int = 1024, mitigation: Bool = true,
                 servicedFromAnotherThread: Bool = false) throws {
         arena = try FrameArena(slotSize: slotSize, slotCount: slotCount, largeSlotCount: largeSlotCount)
@@ -71,7 +71,7 @@ public final class InMemoryNIC: @unchecked Sendable {
 
     /// Queues `frame` for the NIC; false when its lane or the arena is full.
     @discardableResult
-    public func inject(_ frame: some Collection<UInt8>) -> Bool {
+    package func inject(_ frame: some Collection<UInt8>) -> Bool {
         guard incoming.hasRoom(), frame.count <= arena.slotSize - FrameArena.headroom, let slot = pool.take() else {
             return false
         }
@@ -85,7 +85,7 @@ public final class InMemoryNIC: @unchecked Sendable {
 
     /// Queues `count` frames of `length` bytes from slots `fillSlots` filled,
     /// as a reactor queues frames it read; returns how many fit.
-    public func injectFilled(count: Int, length: Int) -> Int {
+    package func injectFilled(count: Int, length: Int) -> Int {
         var queued = 0
         while queued < count, incoming.hasRoom(), let slot = pool.take() {
             incoming.append(Frame(slot: slot, length: UInt32(length)).packed)
@@ -96,7 +96,7 @@ public final class InMemoryNIC: @unchecked Sendable {
     }
 
     /// Writes `frame` into every slot, for `injectFilled`.
-    public func fillSlots(with frame: [UInt8]) {
+    package func fillSlots(with frame: [UInt8]) {
         for slot in 0..<UInt32(arena.slotCount) {
             frame.withUnsafeBytes {
                 arena.view.bytes(of: Frame(slot: slot, length: 0))
@@ -110,7 +110,7 @@ public final class InMemoryNIC: @unchecked Sendable {
     /// the free ones, so that frames can still be injected), arrivals and
     /// timers serviced, sent frames collected, released slots taken back.
     @discardableResult
-    public func service(now: UInt64? = nil) -> [[UInt8]] {
+    package func service(now: UInt64? = nil) -> [[UInt8]] {
         while spares.hasRoom(), pool.count > arena.slotCount / 2, let slot = pool.take() {
             spares.append(UInt64(slot))
         }
@@ -139,7 +139,7 @@ public final class InMemoryNIC: @unchecked Sendable {
     }
 
     /// Takes back the slots the NIC is done with.
-    public func reclaim() {
+    package func reclaim() {
         while let slot = released.next() {
             put(UInt32(truncatingIfNeeded: slot))
         }
@@ -151,10 +151,5 @@ public final class InMemoryNIC: @unchecked Sendable {
     }
 
     /// The free slots: every slot, once the NIC holds none.
-    public var freeSlots: Int { pool.count }
-}
-
-/// Nanoseconds on the monotonic clock, which NIC timers run on.
-public func monotonicClock() -> UInt64 {
-    monotonicNanoseconds()
+    package var freeSlots: Int { pool.count }
 }
