@@ -87,7 +87,9 @@ package struct PortDescription {
 
 /// What a port is, with what the reactors need to drive it. This is the one
 /// description of a port inside the engine: `NetdevBackend` is what the
-/// command line asked for, and `NetdevPort` owns what was opened for it.
+/// command line asked for, `NetdevPort` holds what was opened for it (and
+/// makes its `PortKind`s), and each reactor keeps `LocalPort.Machinery`
+/// beside it, the state a stream, datagram or NIC port needs.
 package enum PortKind {
     case tap(Tap)
     case stream(Stream)

@@ -3,8 +3,6 @@ import SystemPackage
 /// A `-netdev tap` of the command line, opened and configured as QEMU's
 /// `net_init_tap` configures it.
 struct TapPort {
-    /// The netdev's `id`.
-    let netdev: String
     /// The tap's queues: one, or `queues=` of a multi-queue tap.
     let queues: [TapDevice]
     /// Whether `sndbuf=` bounds the tap's send buffer, so that a write can park.
@@ -44,7 +42,6 @@ struct TapPort {
             failure.errno = error.errno
             throw failure
         }
-        self.netdev = netdev.id
         downScript = options.downscript.map(NetworkScript.init(path:))
     }
 
