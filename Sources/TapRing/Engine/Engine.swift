@@ -377,4 +377,3 @@ public struct NICAttachment: Sendable {
         self.interruptLine = interruptLine
     }
 }
-
