@@ -50,5 +50,4 @@ extension Engine {
             throw EngineError(error.description)
         }
     }
-
 }
