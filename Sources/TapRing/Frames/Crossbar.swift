@@ -187,9 +187,7 @@ package struct Crossbar: ~Copyable {
                 accepted += 1
             } else {
                 fabric.counters(of: reactor, for: target).pointee.drops.bump()
-                if Trace.isOn(.hub) {
-                    Trace.emit(.hub, "port \(target) dropped a frame from port \(source): its queue is full")
-                }
+                Trace.point(.hub, "port \(target) dropped a frame from port \(source): its queue is full")
             }
         }
         if large && accepted > 0 {

@@ -25,7 +25,7 @@ extension Reactor {
                     let frame = Frame(packed: entry)
                     if down {
                         fabric.counters(of: index, for: target).pointee.drops.bump()
-                        if Trace.isOn(.hub) { Trace.emit(.hub, "port \(target) dropped a frame: its netdev is down") }
+                        Trace.point(.hub, "port \(target) dropped a frame: its netdev is down")
                         crossbar.release(frame.slot)
                     } else {
                         submitDirectWrite(frame, from: source, to: target)

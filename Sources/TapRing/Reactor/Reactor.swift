@@ -256,10 +256,10 @@ struct Reactor: ~Copyable {
             signals.pointee.sleeping.store(false, ordering: .relaxed)
             _ = ring.submitAndCollect()
         } else {
-            if Trace.isOn(.reactor) { Trace.emit(.reactor, "reactor \(index) sleeps") }
+            Trace.point(.reactor, "reactor \(index) sleeps")
             _ = ring.submitAndWait()
             signals.pointee.sleeping.store(false, ordering: .relaxed)
-            if Trace.isOn(.reactor) { Trace.emit(.reactor, "reactor \(index) wakes") }
+            Trace.point(.reactor, "reactor \(index) wakes")
         }
         signals.pointee.awaitsTurn.store(false, ordering: .relaxed)
     }

@@ -52,20 +52,22 @@ public enum Trace {
         enabled.store(categories.rawValue, ordering: .releasing)
     }
 
-    @inline(__always)
-    static func isOn(_ category: Categories) -> Bool {
-        enabled.load(ordering: .relaxed) & category.rawValue != 0
-    }
-
-    /// Writes `trace <category>: <message>`; a line the output cannot take
-    /// now is lost rather than waited for.
+    /// Writes `trace <category>: <message>` when `category` is on; when it
+    /// is off, one relaxed load and the message is never built. A line the
+    /// output cannot take now is lost rather than waited for.
     ///
     /// The corresponding C function is `write`.
-    static func emit(_ category: Categories, _ message: String) {
+    @inline(__always)
+    static func point(_ category: Categories, _ message: @autoclosure () -> String) {
+        guard enabled.load(ordering: .relaxed) & category.rawValue != 0 else { return }
+        write(category, message())
+    }
+
+    private static func write(_ category: Categories, _ message: String) {
         let name = Categories.names.first { $0.1 == category }?.0 ?? "trace"
         var line = "trace \(name): \(message)\n"
         line.withUTF8 { bytes in
-            _ = retryingInterrupted { write(output.load(ordering: .relaxed), bytes.baseAddress, bytes.count) }
+            _ = retryingInterrupted { Glibc.write(output.load(ordering: .relaxed), bytes.baseAddress, bytes.count) }
         }
     }
 }

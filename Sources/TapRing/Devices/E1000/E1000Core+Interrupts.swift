@@ -39,10 +39,8 @@ extension E1000Core {
     private mutating func setInterruptLevel(_ level: Bool) {
         guard level != interruptLevel else { return }
         interruptLevel = level
-        if Trace.isOn(.e1000) {
-            let causes = "ICR \(hex: UInt64(self[E1000Register.icr])) IMS \(hex: UInt64(self[E1000Register.ims]))"
-            Trace.emit(.e1000, "interrupt \(level ? "raised" : "cleared"): \(causes)")
-        }
+        Trace.point(.e1000, "interrupt \(level ? "raised" : "cleared"): "
+            + "ICR \(hex: UInt64(self[E1000Register.icr])) IMS \(hex: UInt64(self[E1000Register.ims]))")
         // INTx disable holds the pin low.
         interruptLine.report(level && config.command & PCICommand.interruptDisable == 0)
     }

@@ -198,9 +198,7 @@ extension E1000Core {
 
     /// No room for a frame: RNBC, MPC and RXO (`e1000_receiver_overrun`).
     private mutating func overrun() {
-        if Trace.isOn(.e1000) {
-            Trace.emit(.e1000, "receiver overrun: RDH \(self[E1000Register.rdh]) RDT \(self[E1000Register.rdt])")
-        }
+        Trace.point(.e1000, "receiver overrun: RDH \(self[E1000Register.rdh]) RDT \(self[E1000Register.rdt])")
         increment(E1000Register.rnbc)
         increment(E1000Register.mpc)
         raise(E1000Interrupt.rxo)
