@@ -20,4 +20,18 @@ import TapRingHarness
                 == "-netdev \(option): can't connect socket to 127.0.0.1:1: \(Errno.connectionRefused)")
         }
     }
+
+    /// A tap's system call error is named once, as QEMU names it.
+    @Test func aTapThatCannotBeAdoptedCarriesItsErrnoOnce() throws {
+        let option = "tap,id=a,fd=999"
+        let plan = try NetworkPlan.parse(["-netdev", option, "-netdev", "hubport,id=p,hubid=0,netdev=a"])
+        do {
+            _ = try Engine(plan)
+            Issue.record("descriptor 999, not open, was adopted as a tap")
+        } catch {
+            #expect(error.errno == .badFileDescriptor)
+            #expect(error.description
+                == "-netdev \(option): Unable to query TUNGETIFF on FD 999: \(Errno.badFileDescriptor)")
+        }
+    }
 }

@@ -38,7 +38,7 @@ struct TapPort {
             hasBoundedSendBuffer = sendBuffer != Int32.max
             try options.script.map(NetworkScript.init(path:))?.run(for: queues[0].name)
         } catch {
-            var failure = EngineError(location: netdev.location, error.description)
+            var failure = EngineError(location: netdev.location, error.message)
             failure.errno = error.errno
             throw failure
         }

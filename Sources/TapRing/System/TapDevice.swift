@@ -157,13 +157,24 @@ extension TapDevice {
 
 /// A failure to open or configure a tap, worded as QEMU words it.
 struct TapError: Error, CustomStringConvertible {
-    var description: String
+    let message: String
     /// The failed call's error, if the failure was a system call's.
-    var errno: Errno?
+    let errno: Errno?
 
+    /// A failure `cause` explains: an `Errno` is kept as `errno`, and any
+    /// other cause's words end the message.
     init(_ message: String, _ cause: (any Error)? = nil) {
-        errno = cause as? Errno
-        description = errno.map { "\(message): \($0)" } ?? message
+        let errno = cause as? Errno
+        self.errno = errno
+        if let cause, errno == nil {
+            self.message = "\(message): \(cause)"
+        } else {
+            self.message = message
+        }
+    }
+
+    var description: String {
+        message + (errno.map { ": \($0)" } ?? "")
     }
 }
 
