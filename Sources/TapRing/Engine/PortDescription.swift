@@ -100,14 +100,14 @@ package enum PortKind {
 
     /// A tap's queue: frames are read and written one per operation.
     package struct Tap {
-        package var descriptor: Int32
+        package let descriptor: Int32
         /// Bytes of vnet header before each frame read or written.
-        package var vnetHeaderSize = 0
+        package let vnetHeaderSize: Int
         /// A tap with a bounded send buffer can park a write on poll, so its
         /// writes are linked to keep the next from overtaking it.
-        package var ordersWrites = false
+        package let ordersWrites: Bool
         /// The kernel hands it GSO frames and partial checksums.
-        package var offloads = false
+        package let offloads: Bool
 
         package init(descriptor: Int32, vnetHeaderSize: Int = 0, ordersWrites: Bool = false, offloads: Bool = false) {
             self.descriptor = descriptor
@@ -120,16 +120,16 @@ package enum PortKind {
     /// A stream socket carrying QEMU's framing: a 4-byte big-endian length
     /// before each frame.
     package struct Stream {
-        package var descriptor: Int32
+        package let descriptor: Int32
         /// A socket that connections to carry the stream are accepted on, one
         /// at a time, as QEMU's `listen=` and `server=on` do.
-        package var listening: Bool
+        package let listening: Bool
     }
 
     /// A datagram socket, one frame per datagram.
     package struct Datagram {
-        package var descriptor: Int32
+        package let descriptor: Int32
         /// Where frames are sent; with none, the socket must be connected.
-        package var destination: SocketEndpoint?
+        package let destination: SocketEndpoint?
     }
 }
