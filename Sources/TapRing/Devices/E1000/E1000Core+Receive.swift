@@ -33,6 +33,10 @@ extension E1000Core {
     }
 
     /// Whether the free descriptors hold `bytes` bytes (`e1000_has_rxbufs`).
+    ///
+    /// QEMU counts the descriptors in an `int` and multiplies them by the
+    /// `uint32_t` buffer size: with RDH past the ring's end the count is
+    /// negative, the product wraps to a number near 4 GiB, and any frame fits.
     @inline(__always)
     func hasReceiveBuffers(for bytes: Int) -> Bool {
         let head = Int(self[E1000Register.rdh]), tail = Int(self[E1000Register.rdt])
@@ -45,7 +49,8 @@ extension E1000Core {
         } else {
             return false
         }
-        return bytes <= buffers * receiveBufferSize
+        let room = UInt32(truncatingIfNeeded: buffers) &* UInt32(receiveBufferSize)
+        return bytes <= Int(room)
     }
 
     /// Frames arrived from the network: received while the NIC can take them.
@@ -298,16 +303,11 @@ struct ReceiveDescriptor {
         high = UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     }
 
+    /// Writes the buffer address, then length, checksum, status, errors and
+    /// special with one 8-byte store.
     @inline(__always)
     func store(at pointer: UnsafeMutableRawPointer) {
         pointer.storeBytes(of: low.littleEndian, as: UInt64.self)
-        pointer.storeBytes(of: high.littleEndian, toByteOffset: 8, as: UInt64.self)
-    }
-
-    /// Writes length, checksum, status, errors and special with one 8-byte
-    /// store, leaving the buffer address as it is.
-    @inline(__always)
-    func storeSecondHalf(at pointer: UnsafeMutableRawPointer) {
         pointer.storeBytes(of: high.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 

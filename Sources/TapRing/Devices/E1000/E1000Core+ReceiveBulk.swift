@@ -46,15 +46,17 @@ extension E1000Core {
             index += 1
             // Frames the VLAN filter could stop went the long way above.
             guard isForFirstAddress(view) || accepts(view) else { continue }
-            // The data, then the descriptor's second half in one store with
-            // DD in it: the guest sees the whole descriptor or none of it, as
-            // QEMU's descriptor write followed by its DD write looks.
+            // The data, then the whole descriptor as read before it, as QEMU
+            // writes it back (a buffer over the ring is overwritten), its
+            // second half in one store with DD in it: the guest sees the
+            // whole descriptor or none of it, as QEMU's descriptor write
+            // followed by its DD write looks.
             view.copyWhole(to: destination)
             descriptor.special = 0
             descriptor.length = UInt16(truncatingIfNeeded: total)
             descriptor.status |= E1000ReceiveStatus.endOfPacket | E1000ReceiveStatus.ignoreChecksum
                 | E1000ReceiveStatus.done
-            descriptor.storeSecondHalf(at: slot)
+            descriptor.store(at: slot)
             head = head + 1 == descriptors ? 0 : head + 1
             tally.count(size: view.count, total: total)
             // Not only after the last frame: an RDT outside the ring lets RDH
