@@ -89,6 +89,9 @@ extension E1000Core {
             header.checksumStart += 4
         }
         header.store(at: link.arena.bytes(of: frame) - TapDevice.vnetHeaderBytes)
+        // Exact for the addresses and the tag; past them QEMU's buffer would
+        // hold its last segment's headers, which only a later packet shorter
+        // than its own offload fields could show.
         transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
         transmit.slot = nil
         if !link.send(frame) { framesNotSent &+= 1 }

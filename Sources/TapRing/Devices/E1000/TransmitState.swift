@@ -70,18 +70,22 @@ struct TransmitState {
     let header: UnsafeMutableRawPointer
     /// The first `leadCount` bytes of QEMU's packet buffer (`tx.data`) as
     /// the packets so far left them. QEMU gathers every packet into the same
-    /// buffer, so a packet shorter than 12 bytes carries the bytes of earlier
-    /// ones after its own: in the 4 + 8 bytes a VLAN tag insertion moves, and
-    /// in the 6 bytes the broadcast/multicast counters look at. Packets here
-    /// are gathered in fresh slots, which get these bytes back before sending.
+    /// buffer, so a packet shorter than a field it changes carries the bytes
+    /// of earlier ones after its own: in the 4 + 8 bytes a VLAN tag insertion
+    /// moves, in the 6 bytes the broadcast/multicast counters look at, and
+    /// under a TSO field that runs past the segment's end (a sequence number
+    /// at TUCSS + 4 whose sum carries into the segment's last bytes). Every
+    /// such field lies within the first 255 + 13 bytes: TUCSS and IPCSS are
+    /// bytes, and the TCP flags sit at TUCSS + 13. Packets here are gathered
+    /// in fresh slots, which get these bytes back before sending.
     let lead: UnsafeMutableRawPointer
-    static let leadCount = 12
+    static let leadCount = 272
 
     init() {
         header = .allocate(byteCount: 256, alignment: 16)
         header.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
-        lead = .allocate(byteCount: 16, alignment: 16)
-        lead.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        lead = .allocate(byteCount: Self.leadCount, alignment: 16)
+        lead.initializeMemory(as: UInt8.self, repeating: 0, count: Self.leadCount)
     }
 
     func deallocate() {
@@ -110,7 +114,7 @@ struct TransmitState {
     /// the packet buffer's header and lead bytes (`e1000_reset` clears `tx`).
     mutating func clear() {
         header.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
-        lead.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        lead.initializeMemory(as: UInt8.self, repeating: 0, count: Self.leadCount)
         context = OffloadContext()
         segmentationContext = OffloadContext()
         checksums = 0
