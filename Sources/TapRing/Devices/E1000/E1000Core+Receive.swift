@@ -102,11 +102,22 @@ extension E1000Core {
     }
 
     /// Receives one frame into the guest's ring (`e1000_receive_iov`).
-    mutating func receive(_ frame: Frame) -> ReceiveOutcome {
+    /// A frame the NIC sent to itself (`loopedBack`) is QEMU's transmit
+    /// buffer: stripping its tag moves the addresses 4 bytes on in that buffer,
+    /// which its counters and the next packets then see, unless the frame
+    /// was short enough to be padded in a copy first.
+    mutating func receive(_ frame: Frame, loopedBack: Bool = false) -> ReceiveOutcome {
         guard receiverOn else { return .lost }
         guard timers.flushQueue == nil else { return .deferred }
         receiving = true
-        defer { receiving = false }
+        var movesAddresses = false
+        defer {
+            receiving = false
+            if movesAddresses {
+                let bytes = link.arena.bytes(of: frame)
+                (bytes + 4).copyMemory(from: bytes, byteCount: 12)
+            }
+        }
         let rctl = self[E1000Register.rctl]
         var view = ReceivedFrame(bytes: link.arena.bytes(of: frame), count: Int(frame.length))
         guard view.count <= Self.longestFrame(control: rctl) else {
@@ -122,6 +133,7 @@ extension E1000Core {
             special = view.bigEndian16(at: 14)
             view.stripTag()
             vlanStatus = E1000ReceiveStatus.vlan
+            movesAddresses = loopedBack && frame.length >= 60
         }
         let size = view.count
         let total = size + (rctl & E1000ReceiveControl.stripCRC != 0 ? 0 : 4)

@@ -71,7 +71,7 @@ extension E1000Core {
             transmit.truncated = false
             link.giveBack(frame.slot)
         } else {
-            emit(frame)
+            emit(frame, gatheredAt: data)
         }
         countSent(size: size)
     }
@@ -79,15 +79,21 @@ extension E1000Core {
     /// Puts a frame on the wire, or into the receiver when the PHY loops
     /// back; a looped frame the receiver cannot take now is lost, as is one
     /// sent while the receiver is busy (CVE-2021-3416) (`e1000_send_packet`).
-    private mutating func emit(_ frame: Frame) {
-        countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))
+    /// `data` is where the packet was gathered, the frame's start or 4 bytes
+    /// after it when a tag was inserted.
+    private mutating func emit(_ frame: Frame, gatheredAt data: UnsafeMutableRawPointer) {
         guard loopsBack else {
+            countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))
             if !link.send(frame) { framesNotSent &+= 1 }
             return
         }
         if !receiving && !link.isBlocked && canReceive {
-            _ = receive(frame)
+            _ = receive(frame, loopedBack: true)
+            // The receiver may have stripped a tag in QEMU's buffer itself.
+            transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
         }
+        // Counted after the receiver had the frame, as QEMU counts it.
+        countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))
         link.giveBack(frame.slot)
     }
 
