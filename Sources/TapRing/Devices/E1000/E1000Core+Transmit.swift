@@ -27,11 +27,10 @@ extension E1000Core {
         while self[E1000Register.tdh] != self[E1000Register.tdt] {
             let address = ringBase &+ UInt64(16 * self[E1000Register.tdh])
             dmaRead(address, into: descriptor.pointer, count: 16)
-            if waits && !link.canSupply(slotsNeeded(by: descriptor)) {
+            if waits && !link.canSupply(slotsNeeded(by: descriptor)) || !process(descriptor, canWait: waits) {
                 transmit.waitsForSlots = true
                 return
             }
-            process(descriptor)
             transmit.causes |= writeBackStatus(descriptor, at: address)
             var head = self[E1000Register.tdh] + 1
             if head * 16 >= self[E1000Register.tdlen] { head = 0 }
@@ -43,7 +42,8 @@ extension E1000Core {
     }
 
     /// The slots, and sends, a descriptor may take: one per frame it may end
-    /// and per TSO segment it may cut, no more than the reactor can supply at once.
+    /// and per TSO segment it may cut, no more than the reactor can supply at
+    /// once (a descriptor that cuts more waits again between its segments).
     @inline(__always)
     private func slotsNeeded(by descriptor: TransmitDescriptor) -> Int {
         let command = descriptor.uint32(at: 8)
@@ -72,41 +72,22 @@ extension E1000Core {
     /// One transmit descriptor: a context descriptor sets offload parameters;
     /// data and legacy descriptors add bytes to the packet, cut into TSO
     /// segments as they fill, and EOP sends it (`process_tx_desc`).
-    private mutating func process(_ descriptor: TransmitDescriptor) {
+    ///
+    /// Returns false when, `canWait`, the reactor has no slot for the next
+    /// segment: the descriptor's bytes go on from there when it is processed
+    /// again, so that QEMU's one pass over a descriptor of thousands of
+    /// segments sends every one of them.
+    private mutating func process(_ descriptor: TransmitDescriptor, canWait: Bool) -> Bool {
         let command = descriptor.uint32(at: 8)
-        let type = command & (E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor)
-        if command & E1000TransmitCommand.delayInterrupt != 0 { transmitDelayRequested = true }
-        if type == E1000TransmitCommand.extended {
-            if command & E1000TransmitCommand.tcpSegmentation != 0 {
-                transmit.segmentationContext = OffloadContext(descriptor)
-                transmit.segmentsSent = 0
-            } else {
-                transmit.context = OffloadContext(descriptor)
-            }
-            return
-        }
-        if type == E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor {
-            if transmit.size == 0 { transmit.checksums = descriptor.byte(at: 13) }
-            transmit.segmenting = command & E1000TransmitCommand.tcpSegmentation != 0
-        } else {
-            transmit.segmenting = false
-        }
-        if transmit.segmenting && transmit.size == 0 && transmit.slot == nil {
-            transmit.coalescing = coalescesSegments
-        } else if transmit.coalescing && !transmit.segmenting {
-            // Plain data amid a TSO packet gathered whole: QEMU would send it
-            // in the segment under way, which a GSO frame cannot say. The
-            // packet is counted and dropped, as one that outgrew its slot.
-            transmit.truncated = true
-        }
-        if self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0 && command & E1000TransmitCommand.vlan != 0
-            && (transmit.segmenting || command & E1000TransmitCommand.endOfPacket != 0)
-        {
-            transmit.insertsVLAN = true
-            transmit.vlanTag = (self[E1000Register.vet] & 0xFFFF) << 16 | UInt32(descriptor.uint16(at: 14))
-        }
         var address = descriptor.uint64(at: 0)
         var remaining = Int(command & 0xFFFF)
+        if let pending = transmit.pendingBytes {
+            // Its settings were taken when it was first processed.
+            transmit.pendingBytes = nil
+            (address, remaining) = (pending.address, pending.count)
+        } else if !takeSettings(of: descriptor) {
+            return true
+        }
         if transmit.segmenting {
             let segmentEnd = transmit.segmentationContext.headerLength + transmit.segmentationContext.mss
             let headerLength = transmit.segmentationContext.headerLength
@@ -118,6 +99,12 @@ extension E1000Core {
                 guard transmit.segmentBudget > 0 else {
                     transmit.truncated = true
                     break
+                }
+                // A step may take a slot, end a segment, take the next one's
+                // slot, and EOP may then send that one.
+                if canWait && !transmit.coalescing && !link.canSupply(2) {
+                    transmit.pendingBytes = (address, remaining)
+                    return false
                 }
                 bytes = min(bytes, segmentEnd - transmit.size, 65536 - transmit.size)
                 gather(from: address, count: bytes)
@@ -147,7 +134,51 @@ extension E1000Core {
             gather(from: address, count: count)
             transmit.size = (transmit.size + count) & 0xFFFF
         }
-        guard command & E1000TransmitCommand.endOfPacket != 0 else { return }
+        if command & E1000TransmitCommand.endOfPacket != 0 { endPacket() }
+        return true
+    }
+
+    /// What a descriptor sets before its bytes are gathered: a context
+    /// descriptor its offload parameters (then false: it carries no bytes),
+    /// a data descriptor the packet's checksums, TSO and VLAN tag.
+    private mutating func takeSettings(of descriptor: TransmitDescriptor) -> Bool {
+        let command = descriptor.uint32(at: 8)
+        let type = command & (E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor)
+        if command & E1000TransmitCommand.delayInterrupt != 0 { transmitDelayRequested = true }
+        if type == E1000TransmitCommand.extended {
+            if command & E1000TransmitCommand.tcpSegmentation != 0 {
+                transmit.segmentationContext = OffloadContext(descriptor)
+                transmit.segmentsSent = 0
+            } else {
+                transmit.context = OffloadContext(descriptor)
+            }
+            return false
+        }
+        if type == E1000TransmitCommand.extended | E1000TransmitCommand.dataDescriptor {
+            if transmit.size == 0 { transmit.checksums = descriptor.byte(at: 13) }
+            transmit.segmenting = command & E1000TransmitCommand.tcpSegmentation != 0
+        } else {
+            transmit.segmenting = false
+        }
+        if transmit.segmenting && transmit.size == 0 && transmit.slot == nil {
+            transmit.coalescing = coalescesSegments
+        } else if transmit.coalescing && !transmit.segmenting {
+            // Plain data amid a TSO packet gathered whole: QEMU would send it
+            // in the segment under way, which a GSO frame cannot say. The
+            // packet is counted and dropped, as one that outgrew its slot.
+            transmit.truncated = true
+        }
+        if self[E1000Register.ctrl] & E1000Control.vlanModeEnable != 0 && command & E1000TransmitCommand.vlan != 0
+            && (transmit.segmenting || command & E1000TransmitCommand.endOfPacket != 0)
+        {
+            transmit.insertsVLAN = true
+            transmit.vlanTag = (self[E1000Register.vet] & 0xFFFF) << 16 | UInt32(descriptor.uint16(at: 14))
+        }
+        return true
+    }
+
+    /// EOP: sends the packet, or its last segment, and starts a new one.
+    private mutating func endPacket() {
         if transmit.coalescing {
             sendCoalesced()
         } else if !(transmit.segmenting && transmit.size < transmit.segmentationContext.headerLength) {

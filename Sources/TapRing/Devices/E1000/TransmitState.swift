@@ -53,6 +53,9 @@ struct TransmitState {
     /// Set while a doorbell waits for the reactor to supply slots
     /// (`E1000.finishTransmit`); it goes on from TDH.
     var waitsForSlots = false
+    /// Where the bytes of the descriptor at TDH go on from, when the doorbell
+    /// waited for slots in the middle of it.
+    var pendingBytes: (address: UInt64, count: Int)?
     /// TDH when the doorbell rang, where a bogus ring stops.
     var doorbellHead: UInt32 = 0
     /// The interrupt causes the doorbell raises when it ends.
@@ -125,6 +128,7 @@ struct TransmitState {
         segmenting = false
         busy = false
         waitsForSlots = false
+        pendingBytes = nil
         truncated = false
         coalescing = false
         coalescedLength = 0
