@@ -130,7 +130,9 @@ extension Reactor {
                 counters.pointee.errors.bump()
                 return
             }
-            guard stream.pointee.end - stream.pointee.start >= 4 + length else { return }
+            // QEMU's `net_fill_rstate` ends a frame only while it has bytes
+            // left to parse: a zero-length one waits for the next byte.
+            guard stream.pointee.end - stream.pointee.start >= 4 + max(length, 1) else { return }
             if writesDirect && crossbar.outboxRoom(of: port) == 0 { return }
             let small = length <= fabric.arena.slotSize - FrameArena.headroom
             guard let slot = small ? crossbar.pool.take() : crossbar.largePool.take() else { return }
