@@ -1292,6 +1292,53 @@ def regs_semantics():
     return s
 
 
+@scenario
+def rx_ring_quirks():
+    s = [["note", "8 x 2048 ring whose first descriptor's buffer is the ring itself: the frame lands over the descriptors, then the whole descriptor is written back from the copy read before (its buffer address too)"]]
+    s += rx_setup(n=8, bsz=2048, rdt=7, ims=0)
+    s += [rxdesc_raw(0, RXRING), ["frame", frame(MAC, 64, seed=5).hex()], ["r", "RDH"], ["mem", RXRING, 64]] + rxd(0, 1)
+    s += [["note", "RDLEN=128 (8 descriptors) of 1024-byte buffers, RDH=10 past the ring, RDT=1: e1000_has_rxbufs counts -1 buffers in an int, times the uint32_t buffer size a number near 4 GiB, so a 1500-byte frame is taken: descriptor 10 gets 1024 bytes, then RXO with RDH wrapped to 0"],
+          ["rxring", RXRING, 16, RXBUF, 1024], ["w", "RDLEN", 128], ["w", "RDH", 10], ["w", "RDT", 1],
+          ["w", "RCTL", 0x18002], ["sleep", 1.2], ["r", "ICR"],
+          ["frame", frame(MAC, 1500, seed=6).hex()], ["r", "RDH"]] + rxd(10, 0) + [
+          ["mem", RXBUF + 10 * 1024, 16], ["r", "ICR"], ["r", "RNBC"], ["r", "MPC"], ["r", "GPRC"]]
+    s += [["note", "UPE set; a zero-length frame alone on the socket: QEMU's stream parser ends a frame only while bytes follow it, so nothing arrives; the next frame brings both (the empty one padded to 60 bytes)"],
+          ["w", "RDH", 0], ["w", "RDT", 7], ["w", "RCTL", 0x1800A], ["sleep", 1.2], ["r", "ICR"],
+          ["frame", ""], ["r", "RDH"], ["r", "ICR"],
+          ["frame", frame(MAC, 64, seed=7).hex()], ["r", "RDH"]] + rxd(0, 1) + [
+          ["mem", RXBUF, 16], ["mem", RXBUF + 1024, 16], ["r", "ICR"], ["r", "GPRC"]]
+    return s
+
+@scenario
+def tx_buffer_quirks():
+    s = [["note", "TSO with hdr_len 10, mss 20, TCP at TUCSS 18: the sequence number (bytes 22..25) runs past the headers; 43 bytes make segments of 30 and 23 bytes, and the last one's sequence sum carries out of the bytes the first segment left in QEMU's buffer into its last byte"]]
+    s += tx_setup(n=16) + [
+          ["memw", TXBUF, (bytes(range(0x10, 0x1A)) + b"\x40" * 12 + b"\xff" * 4 + b"\x50" * 16 + b"\x77").hex()],
+          cd(0, tucss=18, paylen=33, tucmd=TSE | T_TCP, hdrlen=10, mss=20),
+          dd(1, TXBUF, 43, TSE | EOP),
+          ["w", "TDT", 2], ["sleep", 0.25], ["sent"]]
+    s += [["note", "one TSO data descriptor cut into 601 segments (hdr_len 22, mss 8, neither IP nor TCP), more than a reactor supplies slots for at once: every one is sent before the TDT write returns"],
+          ["memw", TXBUF, (BCAST + SRC + bytes.fromhex("88b5") + bytes(8) + pattern(4800, 0, 7)).hex()],
+          txd(2, TXBUF, 60, EOP),
+          cd(3, ipcss=14, tucss=14, paylen=4800, tucmd=TSE, hdrlen=22, mss=8),
+          dd(4, TXBUF, 4822, TSE | EOP),
+          ["w", "TDT", 5], ["r", "TDH"], ["r", "GPTC"], ["r", R["TOTL"]], ["r", R["BPTC"]], ["r", R["PTC64"]],
+          ["sleep", 0.3], ["sent"]]
+    s += [["note", "PHY loopback with CTRL.VME: a 64-byte frame to ff:ff:ff:ff:00:00 tagged 8100/0005 has its tag stripped by the receiver in QEMU's transmit buffer itself, which moves the addresses 4 bytes on: it is counted as broadcast (BPTC), not multicast"]]
+    s += rx_setup(n=8, bsz=2048, rdt=7, rctl=0x8012, ims=0) + [
+          ["w", "CTRL", 0x40140240], mdic(0, MDIC_W, 0x5140),
+          ["memw", TXBUF, (b"\xff" * 4 + b"\x00" * 2 + SRC + bytes.fromhex("81000005") + eth(b"", 0x88B5, pattern(46, 0, 1), src=b"")).hex()],
+          txd(5, TXBUF, 64, EOP),
+          ["w", "TDT", 6], ["r", R["BPTC"]], ["r", R["MPTC"]], ["r", "RDH"]] + rxd(0) + [["mem", RXBUF, 16]]
+    s += [["note", "loopback off; a 4-byte frame with VLE takes its tag after the bytes the receiver moved (the buffer's bytes 4..7 now ff ff ff ff); then a 0-byte frame, after which QEMU's socket backend sends nothing again"],
+          mdic(0, MDIC_W, 0x1140),
+          ["memw", TXBUF + 0x100, "aabbccdd"],
+          txd(6, TXBUF + 0x100, 4, EOP | VLE, special=0x1234),
+          txd(7, TXBUF + 0x100, 0, EOP),
+          ["w", "TDT", 8], ["sleep", 0.25], ["sent"], ["r", R["BPTC"]], ["r", R["MPTC"]], ["w", "CTRL", 0x00140240]]
+    s += alive(rx_ring=False)
+    return s
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
     names = sys.argv[1:] or list(S)
