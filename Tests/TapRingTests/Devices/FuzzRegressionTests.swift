@@ -89,6 +89,28 @@ struct FuzzRegressionTests {
         try guest.expectStillWorking()
     }
 
+    /// FuzzFrames: with 192-byte slots (176 bytes of frame), the 272 bytes of
+    /// QEMU's packet buffer the NIC keeps between packets were put back
+    /// behind a short packet, and read again, past the end of its slot.
+    @Test func packetBufferLeadStaysInSmallSlots() throws {
+        try replay(FuzzEntryPoints.probeFrame, "frames-lead-past-small-slot")
+        let guest = try GuardedGuest(slotSize: 192)
+        let arena = guest.harness.arena.memory, slotSize = guest.harness.arena.slotSize
+        let marks = stride(from: 0, to: arena.count, by: slotSize).map { arena.baseAddress! + $0 }
+        // The first 12 bytes of a slot's headroom: nothing on the NIC's path writes there.
+        for mark in marks { mark.initializeMemory(as: UInt8.self, repeating: 0x5A, count: 12) }
+        guest.enableTransmit()
+        guest.harness.service()  // the slots a reactor supplies
+        guest.fillGuest(at: 0x20_0000, with: GuardedGuest.frame(length: 60))
+        guest.transmitDescriptor(0, buffer: 0x20_0000, length: 60, command: 0x09)
+        guest.write(E1000Register.tdt, 1)
+        #expect(guest.harness.service().count == 1)
+        #expect(marks.allSatisfy { mark in
+            (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A }
+        })
+        try guest.expectStillWorking()
+    }
+
     /// FuzzQTest: a `read` of 16 MiB, the most the server takes, built its
     /// answer from a string per byte and took half a minute (QEMU answers at
     /// once); the fuzzer's 10 s limit called it a hang.

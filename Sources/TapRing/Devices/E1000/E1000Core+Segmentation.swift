@@ -13,8 +13,10 @@ extension E1000Core {
             return
         }
         // QEMU's buffer holds earlier packets' bytes after a short one.
-        transmit.restoreLead(into: data, after: size)
-        let packet = PacketBytes(data, capacity: transmitCapacity)
+        let capacity = transmitCapacity
+        let leadBytes = min(TransmitState.leadCount, capacity)
+        transmit.restoreLead(into: data, after: size, upTo: leadBytes)
+        let packet = PacketBytes(data, capacity: capacity)
         if transmit.segmenting {
             let segment = transmit.segmentsSent
             if context.isIPv4 {
@@ -65,13 +67,13 @@ extension E1000Core {
         }
         // What the header fixes, checksums and tag insertion left in the
         // first bytes stays in QEMU's buffer for the next packet.
-        transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
+        transmit.noteStored(data, at: 0, count: leadBytes)
         transmit.slot = nil
         if transmit.truncated {
             transmit.truncated = false
             link.giveBack(frame.slot)
         } else {
-            emit(frame, gatheredAt: data)
+            emit(frame, gatheredAt: data, leadBytes: leadBytes)
         }
         countSent(size: size)
     }
@@ -80,8 +82,9 @@ extension E1000Core {
     /// back; a looped frame the receiver cannot take now is lost, as is one
     /// sent while the receiver is busy (CVE-2021-3416) (`e1000_send_packet`).
     /// `data` is where the packet was gathered, the frame's start or 4 bytes
-    /// after it when a tag was inserted.
-    private mutating func emit(_ frame: Frame, gatheredAt data: UnsafeMutableRawPointer) {
+    /// after it when a tag was inserted, and `leadBytes` of it are QEMU's
+    /// buffer's lead bytes.
+    private mutating func emit(_ frame: Frame, gatheredAt data: UnsafeMutableRawPointer, leadBytes: Int) {
         guard loopsBack else {
             countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))
             if !link.send(frame) { framesNotSent &+= 1 }
@@ -90,7 +93,7 @@ extension E1000Core {
         if !receiving && !link.isBlocked && canReceive {
             _ = receive(frame, loopedBack: true)
             // The receiver may have stripped a tag in QEMU's buffer itself.
-            transmit.noteStored(data, at: 0, count: TransmitState.leadCount)
+            transmit.noteStored(data, at: 0, count: leadBytes)
         }
         // Counted after the receiver had the frame, as QEMU counts it.
         countEmitted(link.arena.bytes(of: frame), length: Int(frame.length))

@@ -106,11 +106,12 @@ struct TransmitState {
     }
 
     /// Puts the lead bytes QEMU's buffer holds past a `size`-byte packet
-    /// behind it in `data`, where QEMU's buffer has them.
+    /// behind it in `data`, where QEMU's buffer has them, up to byte `end`
+    /// (the lead, or the packet's slot when that is shorter).
     @inline(__always)
-    func restoreLead(into data: UnsafeMutableRawPointer, after size: Int) {
-        guard size < Self.leadCount else { return }
-        (data + size).copyMemory(from: lead + size, byteCount: Self.leadCount - size)
+    func restoreLead(into data: UnsafeMutableRawPointer, after size: Int, upTo end: Int) {
+        guard size < end else { return }
+        (data + size).copyMemory(from: lead + size, byteCount: end - size)
     }
 
     /// Forgets the packet in progress and the offload contexts, and zeroes
