@@ -20,6 +20,10 @@ struct PortState: ~Copyable {
     /// Set once the netdev failed for good (its tap deleted): it is neither
     /// read nor written any more.
     let down = Atomic<Bool>(false)
+    /// Set once a datagram socket read an empty datagram, which QEMU's
+    /// socket and dgram netdevs take for the end of the connection: the port
+    /// is read no more, and still written.
+    let readsEnded = Atomic<Bool>(false)
 
     /// Takes the port's reads for `reactor`, if no other reactor has them;
     /// returns the number the batch it reads will get.

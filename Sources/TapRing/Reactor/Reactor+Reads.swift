@@ -51,13 +51,14 @@ extension Reactor {
     }
 
     /// How many frames `port` may have on the way from its netdev: none once
-    /// it is down or while the engine is paused; else a batch, or less when
-    /// its destinations have less room: the outbox, for a port with direct
-    /// destinations, which always take what it holds; the roomiest lane for
-    /// the others. An owned port held back to nothing by its lanes is
-    /// `throttled`.
+    /// it is down or its reads ended, or while the engine is paused; else a
+    /// batch, or less when its destinations have less room: the outbox, for
+    /// a port with direct destinations, which always take what it holds; the
+    /// roomiest lane for the others. An owned port held back to nothing by
+    /// its lanes is `throttled`.
     mutating func readLimit(port: Int) -> Int {
         guard !fabric.state(of: port).pointee.down.load(ordering: .relaxed),
+            !fabric.state(of: port).pointee.readsEnded.load(ordering: .relaxed),
             !signals.pointee.paused.load(ordering: .relaxed)
         else { return 0 }
         let room = fabric.directDestinations(of: port).isEmpty
@@ -103,6 +104,8 @@ extension Reactor {
             crossbar.free(operation.slot)
             if result == -EAGAIN {
                 cursors[port].drained = true
+            } else if result == 0 {
+                endReads(of: port)
             } else {
                 readFailed(port: port, result: result)
             }
@@ -164,7 +167,9 @@ extension Reactor {
     /// Tops up each port's buffer ring and re-arms multishot reads that ended.
     private mutating func armMultishotReads() {
         guard let bufferRings else { return }
-        for local in ports.indices where ports[local].readsFrames {
+        for local in ports.indices where ports[local].readsFrames
+            && !fabric.state(of: crossbar.ports[local]).pointee.readsEnded.load(ordering: .relaxed)
+        {
             let limit = readLimit(local)
             while bufferRings[local].offered < limit, let slot = crossbar.largePool.take() {
                 bufferRings[local].add(slot)
@@ -188,16 +193,28 @@ extension Reactor {
         }
         if flags & IORING_CQE_F_BUFFER != 0 {
             let slot = bufferRings[local].take(completionFlags: flags)
-            if result > 0 {
+            // What the armed read took after an empty datagram QEMU leaves unread.
+            if result > 0 && !fabric.state(of: crossbar.ports[local]).pointee.readsEnded.load(ordering: .relaxed) {
                 deliver(from: crossbar.ports[local], slot: slot, bytes: Int(result))
                 return
             }
             crossbar.free(slot)
         }
-        // -ENOBUFS only means the ring ran dry; the next round refills and re-arms.
-        if result != -ENOBUFS {
+        if result == 0 {
+            endReads(of: crossbar.ports[local])
+        } else if result != -ENOBUFS && result < 0 {
+            // -ENOBUFS only means the ring ran dry; the next round refills and re-arms.
             readFailed(port: crossbar.ports[local], result: result)
         }
+    }
+
+    /// An empty datagram: QEMU's `-netdev socket` (udp, mcast) and `-netdev
+    /// dgram` take it for the end of the connection and stop reading the
+    /// socket, for good; they still send. Counted as an error.
+    private mutating func endReads(of port: Int) {
+        fabric.state(of: port).pointee.readsEnded.store(true, ordering: .relaxed)
+        fabric.counters(of: index, for: port).pointee.errors.bump()
+        Trace.point(.reactor, "port \(port) read an empty datagram: no more reads, as in QEMU")
     }
 
     /// Counts a failed read or write on `port`, and gives up on a port whose
