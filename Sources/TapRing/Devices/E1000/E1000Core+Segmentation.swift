@@ -81,6 +81,8 @@ extension E1000Core {
     /// Puts a frame on the wire, or into the receiver when the PHY loops
     /// back; a looped frame the receiver cannot take now is lost, as is one
     /// sent while the receiver is busy (CVE-2021-3416) (`e1000_send_packet`).
+    /// Frames waiting in the NIC's queue do not hold a looped one back:
+    /// `qemu_receive_packet` asks only whether the NIC can receive.
     /// `data` is where the packet was gathered, the frame's start or 4 bytes
     /// after it when a tag was inserted, and `leadBytes` of it are QEMU's
     /// buffer's lead bytes.
@@ -90,7 +92,7 @@ extension E1000Core {
             if !link.send(frame) { framesNotSent &+= 1 }
             return
         }
-        if !receiving && !link.isBlocked && canReceive {
+        if !receiving && canReceive {
             _ = receive(frame, loopedBack: true)
             // The receiver may have stripped a tag in QEMU's buffer itself.
             transmit.noteStored(data, at: 0, count: leadBytes)

@@ -1307,6 +1307,13 @@ def rx_ring_quirks():
           ["frame", ""], ["r", "RDH"], ["r", "ICR"],
           ["frame", frame(MAC, 64, seed=7).hex()], ["r", "RDH"]] + rxd(0, 1) + [
           ["mem", RXBUF, 16], ["mem", RXBUF + 1024, 16], ["r", "ICR"], ["r", "GPRC"]]
+    s += [["note", "RDT=RDH=2: a frame from the socket waits in QEMU's queue; RDH=4 gives room without a flush; a frame the PHY loops back is received at once, ahead of the queued one, which the next RDT write flushes"],
+          ["w", "RDT", 2], ["frame", frame(MAC, 100, seed=8).hex()], ["r", "RDH"], ["w", "RDH", 4]]
+    s += tx_setup(n=8) + [mdic(0, MDIC_W, 0x5140),
+          ["memw", TXBUF, frame(MAC, 80, seed=9).hex()], txd(0, TXBUF, 80, EOP | IFCS | RS),
+          ["w", "TDT", 1], ["sleep", 0.2], ["r", "RDH"], ["r", "ICR"]] + rxd(4) + [
+          ["w", "RDT", 2], ["sleep", 0.4], ["r", "RDH"]] + rxd(4, 5) + [
+          ["mem", RXBUF + 4 * 1024, 16], ["mem", RXBUF + 5 * 1024, 16], mdic(0, MDIC_W, 0x1140)]
     return s
 
 @scenario
