@@ -108,6 +108,6 @@ struct TapLifecycleTests {
             ]))
         }
         #expect(try String(contentsOfFile: log, encoding: .utf8) == "down \(names[0])\n")
-        #expect(!names.contains(where: Kernel.interfaceExists))
+        #expect(Kernel.interfacesGone(names))
     }
 }

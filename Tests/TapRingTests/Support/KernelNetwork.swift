@@ -77,6 +77,18 @@ enum Kernel {
         }
     }
 
+    /// Whether every interface of `names` is gone within `seconds`. A closed
+    /// tap's interface goes once the kernel takes the RTNL lock, which other
+    /// tests' namespaces and links may hold for a while.
+    static func interfacesGone(_ names: [String], within seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while names.contains(where: interfaceExists) {
+            guard Date() < deadline else { return false }
+            usleep(20_000)
+        }
+        return true
+    }
+
     /// Waits up to 10 s for `process`, a `tapring run`, to create `names`.
     static func waitForInterfaces(_ names: [String], createdBy process: Process) throws {
         let deadline = Date().addingTimeInterval(10)
