@@ -75,12 +75,15 @@ public final class GuestMemory: @unchecked Sendable {
 
         /// Walks `count` bytes from `address` in pieces that each lie in one
         /// region (with their host address) or in none (nil), in order, as a
-        /// bus splits a DMA at the edges of what is mapped.
+        /// bus splits a DMA at the edges of what is mapped. Past 2^64 the
+        /// address wraps to 0, as QEMU's `address_space_rw` goes on.
         func forEachPiece(at address: UInt64, count: Int, _ body: (UnsafeMutableRawPointer?, Int) -> Void) {
             var address = address
             var remaining = count
             while remaining > 0 {
-                var piece = remaining
+                // Counted from the last byte: the piece may end at 2^64.
+                let toTop = UInt64.max - address
+                var piece = toTop >= UInt64(remaining - 1) ? remaining : Int(toTop) + 1
                 var host: UnsafeMutableRawPointer?
                 for region in regions {
                     if address >= region.guestAddress && address <= region.lastAddress {
@@ -91,14 +94,12 @@ public final class GuestMemory: @unchecked Sendable {
                         break
                     }
                     if region.guestAddress > address {
-                        piece = min(remaining, Int(clamping: region.guestAddress - address))
+                        piece = min(piece, Int(clamping: region.guestAddress - address))
                         break
                     }
                 }
                 body(host, piece)
-                let (next, overflow) = address.addingReportingOverflow(UInt64(piece))
-                guard !overflow else { return }
-                address = next
+                address &+= UInt64(piece)
                 remaining -= piece
             }
         }

@@ -1314,6 +1314,9 @@ def rx_ring_quirks():
           ["w", "TDT", 1], ["sleep", 0.2], ["r", "RDH"], ["r", "ICR"]] + rxd(4) + [
           ["w", "RDT", 2], ["sleep", 0.4], ["r", "RDH"]] + rxd(4, 5) + [
           ["mem", RXBUF + 4 * 1024, 16], ["mem", RXBUF + 5 * 1024, 16], mdic(0, MDIC_W, 0x1140)]
+    s += [["note", "a receive buffer at 0xFFFFFFFFFFFFFFF8: the address wraps past 2^64, so the frame from its 9th byte on lands in RAM at 0"],
+          ["mem-fill", 0, 80, 0x77], rxdesc_raw(6, 0xFFFFFFFFFFFFFFF8),
+          ["frame", frame(MAC, 64, seed=10).hex()], ["r", "RDH"]] + rxd(6) + [["mem", 0, 80]]
     return s
 
 @scenario
@@ -1331,18 +1334,22 @@ def tx_buffer_quirks():
           dd(4, TXBUF, 4822, TSE | EOP),
           ["w", "TDT", 5], ["r", "TDH"], ["r", "GPTC"], ["r", R["TOTL"]], ["r", R["BPTC"]], ["r", R["PTC64"]],
           ["sleep", 0.3], ["sent"]]
+    s += [["note", "a 16-byte frame from 0xFFFFFFFFFFFFFFF8: the address wraps past 2^64, so its last 8 bytes come from RAM at 0"],
+          ["memw", 0, bytes(range(0xA1, 0xB0)).hex()],
+          txd(5, 0xFFFFFFFFFFFFFFF8, 16, EOP | RS),
+          ["w", "TDT", 6], ["sleep", 0.25], ["sent"]]
     s += [["note", "PHY loopback with CTRL.VME: a 64-byte frame to ff:ff:ff:ff:00:00 tagged 8100/0005 has its tag stripped by the receiver in QEMU's transmit buffer itself, which moves the addresses 4 bytes on: it is counted as broadcast (BPTC), not multicast"]]
     s += rx_setup(n=8, bsz=2048, rdt=7, rctl=0x8012, ims=0) + [
           ["w", "CTRL", 0x40140240], mdic(0, MDIC_W, 0x5140),
           ["memw", TXBUF, (b"\xff" * 4 + b"\x00" * 2 + SRC + bytes.fromhex("81000005") + eth(b"", 0x88B5, pattern(46, 0, 1), src=b"")).hex()],
-          txd(5, TXBUF, 64, EOP),
-          ["w", "TDT", 6], ["r", R["BPTC"]], ["r", R["MPTC"]], ["r", "RDH"]] + rxd(0) + [["mem", RXBUF, 16]]
+          txd(6, TXBUF, 64, EOP),
+          ["w", "TDT", 7], ["r", R["BPTC"]], ["r", R["MPTC"]], ["r", "RDH"]] + rxd(0) + [["mem", RXBUF, 16]]
     s += [["note", "loopback off; a 4-byte frame with VLE takes its tag after the bytes the receiver moved (the buffer's bytes 4..7 now ff ff ff ff); then a 0-byte frame, after which QEMU's socket backend sends nothing again"],
           mdic(0, MDIC_W, 0x1140),
           ["memw", TXBUF + 0x100, "aabbccdd"],
-          txd(6, TXBUF + 0x100, 4, EOP | VLE, special=0x1234),
-          txd(7, TXBUF + 0x100, 0, EOP),
-          ["w", "TDT", 8], ["sleep", 0.25], ["sent"], ["r", R["BPTC"]], ["r", R["MPTC"]], ["w", "CTRL", 0x00140240]]
+          txd(7, TXBUF + 0x100, 4, EOP | VLE, special=0x1234),
+          txd(8, TXBUF + 0x100, 0, EOP),
+          ["w", "TDT", 9], ["sleep", 0.25], ["sent"], ["r", R["BPTC"]], ["r", R["MPTC"]], ["w", "CTRL", 0x00140240]]
     s += alive(rx_ring=False)
     return s
 
