@@ -16,16 +16,16 @@ struct DatagramEndTests {
 
     @Test(arguments: kinds.indices)
     func anEmptyDatagramEndsOnlyThatNetdevsReads(kind: Int) throws {
-        try replay(forwarder: "tapring", Self.kinds[kind])
+        try replay(forwarder: .tapring, Self.kinds[kind])
     }
 
     /// The same scenario against QEMU 7.2 itself: the expectations are its behaviour.
     @Test(.enabled(if: QEMUProcess.isInstalled, "needs qemu-system-x86_64"), arguments: kinds.indices)
     func qemuDoesTheSame(kind: Int) throws {
-        try replay(forwarder: "qemu", Self.kinds[kind])
+        try replay(forwarder: .qemu, Self.kinds[kind])
     }
 
-    private func replay(forwarder: String, _ netdev: String) throws {
+    private func replay(forwarder: Forwarder, _ netdev: String) throws {
         let port = 20_000 + Int(getpid() % 10_000) + Int.random(in: 0..<20_000)
         let options = [
             "-netdev", netdev.replacingOccurrences(of: "{portA}", with: "\(port)")
@@ -38,22 +38,8 @@ struct DatagramEndTests {
                                               remote: SocketFarEnd.inet("127.0.0.1", port))
         let peerB = try SocketFarEnd.datagram(local: SocketFarEnd.inet("127.0.0.1", port + 3),
                                               remote: SocketFarEnd.inet("127.0.0.1", port + 2))
-        let process = Process()
-        if forwarder == "qemu" {
-            process.executableURL = URL(fileURLWithPath: QEMUProcess.path)
-            process.arguments = QEMUProcess.machineNone + options
-        } else {
-            process.executableURL = TapRingBinary.url
-            process.arguments = ["run", "--stats", "0"] + options
-        }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            // SIGKILL: a QEMU started from a test thread may have SIGTERM blocked.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        let process = try forwarder.launch(options)
+        defer { forwarder.stop(process) }
         usleep(1_000_000)
 
         try peerA.send(Self.frame(1))

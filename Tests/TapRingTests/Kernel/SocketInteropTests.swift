@@ -90,48 +90,23 @@ struct SocketInteropTests {
             }
         }
     }
-
-    enum Forwarder {
-        case tapring, qemu
-
-        func start(tap: String, socket: String) throws -> Process {
-            let process = Process()
-            let networking = ["-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no", "-netdev", socket,
-                              "-netdev", "hubport,id=p0,hubid=0,netdev=t", "-netdev", "hubport,id=p1,hubid=0,netdev=s"]
-            switch self {
-            case .tapring:
-                process.executableURL = TapRingBinary.url
-                process.arguments = ["run", "--stats", "0"] + networking
-            case .qemu:
-                process.executableURL = URL(fileURLWithPath: QEMUProcess.path)
-                process.arguments = QEMUProcess.machineNone + networking
-            }
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(10)
-            while !Kernel.interfaceExists(tap) {
-                guard Date() < deadline, process.isRunning else { throw KernelError("\(self) did not create \(tap)") }
-                usleep(20_000)
-            }
-            // The socket netdev follows the tap; let it listen or bind.
-            usleep(200_000)
-            return process
-        }
-
-        /// Ends `process`. QEMU is killed: it inherits the test thread's
-        /// blocked signals and never unblocks SIGTERM, which tapring takes
-        /// with `sigtimedwait` whether blocked or not.
-        func stop(_ process: Process) {
-            guard process.isRunning else { return }
-            if self == .qemu { kill(process.processIdentifier, SIGKILL) } else { process.terminate() }
-            process.waitUntilExit()
-        }
-    }
 }
 
-/// QEMU as a forwarder: no machine, only its networking.
-enum QEMUProcess {
-    static let path = "/usr/bin/qemu-system-x86_64"
-    static let isInstalled = FileManager.default.isExecutableFile(atPath: path)
-    static let machineNone = ["-machine", "none", "-nodefaults", "-nographic", "-display", "none", "-monitor", "none"]
+extension Forwarder {
+    /// Starts the forwarder with a tap named `tap` and the socket netdev
+    /// `socket` (id `s`) on hub 0, once the tap exists.
+    fileprivate func start(tap: String, socket: String) throws -> Process {
+        let process = try launch([
+            "-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no", "-netdev", socket,
+            "-netdev", "hubport,id=p0,hubid=0,netdev=t", "-netdev", "hubport,id=p1,hubid=0,netdev=s",
+        ])
+        let deadline = Date().addingTimeInterval(10)
+        while !Kernel.interfaceExists(tap) {
+            guard Date() < deadline, process.isRunning else { throw KernelError("\(self) did not create \(tap)") }
+            usleep(20_000)
+        }
+        // The socket netdev follows the tap; let it listen or bind.
+        usleep(200_000)
+        return process
+    }
 }

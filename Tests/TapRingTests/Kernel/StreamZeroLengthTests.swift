@@ -10,16 +10,16 @@ import Testing
 @Suite(.serialized)
 struct StreamZeroLengthTests {
     @Test func aZeroLengthFrameWedgesOnlyThePortsItReaches() throws {
-        try replay(forwarder: "tapring")
+        try replay(forwarder: .tapring)
     }
 
     /// The same scenario against QEMU 7.2 itself: the expectations are its behaviour.
     @Test(.enabled(if: QEMUProcess.isInstalled, "needs qemu-system-x86_64"))
     func qemuDoesTheSame() throws {
-        try replay(forwarder: "qemu")
+        try replay(forwarder: .qemu)
     }
 
-    private func replay(forwarder: String) throws {
+    private func replay(forwarder: Forwarder) throws {
         let directory = NSTemporaryDirectory() + "tapring-zero-\(getpid())-\(forwarder)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -28,22 +28,8 @@ struct StreamZeroLengthTests {
             ["-netdev", "stream,id=\(name),server=on,addr.type=unix,addr.path=\(directory)/\(name).sock",
              "-netdev", "hubport,id=p\(name),hubid=0,netdev=\(name)"]
         }
-        let process = Process()
-        if forwarder == "qemu" {
-            process.executableURL = URL(fileURLWithPath: QEMUProcess.path)
-            process.arguments = QEMUProcess.machineNone + options
-        } else {
-            process.executableURL = TapRingBinary.url
-            process.arguments = ["run", "--stats", "0"] + options
-        }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            // SIGKILL: a QEMU started from a test thread may have SIGTERM blocked.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        let process = try forwarder.launch(options)
+        defer { forwarder.stop(process) }
         let peers = try names.map { try StreamPeer(path: "\(directory)/\($0).sock") }
 
         try peers[0].send(frame: Self.frame(1))
