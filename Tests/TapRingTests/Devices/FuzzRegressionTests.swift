@@ -74,18 +74,13 @@ struct FuzzRegressionTests {
     @Test func segmentationHeadersLongerThanASlotStayInTheirSlots() throws {
         try replay(FuzzEntryPoints.probeFrame, "frames-tso-header-past-slot")
         let guest = try GuardedGuest(slotSize: 192)
-        let arena = guest.harness.arena.memory, slotSize = guest.harness.arena.slotSize
-        let marks = stride(from: 0, to: arena.count, by: slotSize).map { arena.baseAddress! + $0 }
-        // The first 12 bytes of a slot's headroom: nothing on the NIC's path writes there.
-        for mark in marks { mark.initializeMemory(as: UInt8.self, repeating: 0x5A, count: 12) }
+        let marks = markSlotStarts(of: guest)
         guest.enableTransmit()
         guest.contextDescriptor(0, headerLength: 255, mss: 100)
         guest.transmitDescriptor(1, buffer: 0x20_0000, length: 1000, command: 0x2D, type: 0x2010_0000)
         guest.write(E1000Register.tdt, 2)
         #expect(guest.harness.service().isEmpty)
-        #expect(marks.allSatisfy { mark in
-            (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A }
-        })
+        #expect(untouched(marks))
         try guest.expectStillWorking()
     }
 
@@ -95,19 +90,14 @@ struct FuzzRegressionTests {
     @Test func packetBufferLeadStaysInSmallSlots() throws {
         try replay(FuzzEntryPoints.probeFrame, "frames-lead-past-small-slot")
         let guest = try GuardedGuest(slotSize: 192)
-        let arena = guest.harness.arena.memory, slotSize = guest.harness.arena.slotSize
-        let marks = stride(from: 0, to: arena.count, by: slotSize).map { arena.baseAddress! + $0 }
-        // The first 12 bytes of a slot's headroom: nothing on the NIC's path writes there.
-        for mark in marks { mark.initializeMemory(as: UInt8.self, repeating: 0x5A, count: 12) }
+        let marks = markSlotStarts(of: guest)
         guest.enableTransmit()
         guest.harness.service()  // the slots a reactor supplies
         guest.fillGuest(at: 0x20_0000, with: GuardedGuest.frame(length: 60))
         guest.transmitDescriptor(0, buffer: 0x20_0000, length: 60, command: 0x09)
         guest.write(E1000Register.tdt, 1)
         #expect(guest.harness.service().count == 1)
-        #expect(marks.allSatisfy { mark in
-            (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A }
-        })
+        #expect(untouched(marks))
         try guest.expectStillWorking()
     }
 
@@ -182,6 +172,20 @@ struct FuzzRegressionTests {
     /// stream and gives its guest all-ones.
     @Test func aServerThatEndsShutsItsSocketDown() throws {
         try replay(FuzzEntryPoints.serveRemote, "remote-server-ended-socket-open")
+    }
+
+    /// Marks the first 12 bytes of every slot's headroom of `guest`'s arena,
+    /// where nothing on the NIC's path writes, and returns where they are.
+    private func markSlotStarts(of guest: GuardedGuest) -> [UnsafeMutableRawPointer] {
+        let arena = guest.harness.arena.memory
+        let marks = stride(from: 0, to: arena.count, by: guest.harness.arena.slotSize).map { arena.baseAddress! + $0 }
+        for mark in marks { mark.initializeMemory(as: UInt8.self, repeating: 0x5A, count: 12) }
+        return marks
+    }
+
+    /// Whether every mark `markSlotStarts` made is as it left it.
+    private func untouched(_ marks: [UnsafeMutableRawPointer]) -> Bool {
+        marks.allSatisfy { mark in (0..<12).allSatisfy { mark.load(fromByteOffset: $0, as: UInt8.self) == 0x5A } }
     }
 
     /// Runs the fuzz input `name` of `Tests/Fixtures/fuzz/`.
