@@ -106,33 +106,41 @@ struct FaultInjectionTests {
         }
     }
 
+    /// Runs in a `tapring run` of its own, whose memory it measures: tests
+    /// that run beside it in this process would add to this one's.
     @Test func aPeerThatStopsReadingCostsOnlyItsOwnFrames() throws {
-        var ends: [Int32] = [0, 0]
-        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)
-        defer { close(ends[1]) }  // the engine closes its own end
+        let path = NSTemporaryDirectory() + Kernel.uniqueName("trs") + ".sock"
+        let listener = try StalledPeer(path: path)
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
-        let plan = try NetworkPlan.parse(Kernel.hubOptions(taps)
-            + ["-netdev", "socket,id=stalled,fd=\(ends[0])", "-netdev", "hubport,id=ps,hubid=0,netdev=stalled"])
-        let engine = try Engine(plan)
-        try engine.start()
-        defer { engine.stop() }
-        try taps.forEach(Kernel.bringUp)
-        let sockets = try taps.map(PacketSocket.init(interface:))
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--json", "--stats", "0"] + Kernel.hubOptions(taps) + [
+            "-netdev", "stream,id=stalled,server=off,addr.type=unix,addr.path=\(path)",
+            "-netdev", "hubport,id=ps,hubid=0,netdev=stalled",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        try Kernel.waitForInterfaces(taps, createdBy: process)
+        try listener.acceptConnection()
+        let sockets = try taps.map { tap in
+            try Kernel.bringUp(tap)
+            return try PacketSocket(interface: tap)
+        }
 
         // Nobody reads the socket's other end: its buffer fills, then its
         // queue, then its frames are dropped; the other tap gets them all.
-        // The engine made the buffer deep (`SocketNetdev.sendBufferBytes`),
-        // so it takes more than a buffer's worth to see the queue fill:
-        // full-size frames, so that a buffer's worth is few of them.
-        var sendBuffer: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        #expect(getsockopt(ends[0], SOL_SOCKET, SO_SNDBUF, &sendBuffer, &length) == 0)
-        let count = (Int(sendBuffer) / 1514 / 500 + 10) * 500
+        // The engine made the buffer deep (`SocketNetdev.sendBufferBytes`,
+        // which the kernel doubles), so it takes more than a buffer's worth
+        // to see the queue fill: full-size frames, so that a buffer's worth
+        // is few of them.
+        let count = (2 * Int(SocketNetdev.sendBufferBytes) / 1514 / 500 + 10) * 500
         let frames = (0..<count).map { (index: Int) in
             let number = withUnsafeBytes(of: UInt32(index).bigEndian, Array.init)
             return PacketSocket.frame(payload: [4] + number, length: 1514)
         }
-        let residentBefore = Kernel.residentBytes()
+        let residentBefore = Kernel.residentBytes(of: process.processIdentifier)
         var firstDifference: String?
         for chunk in stride(from: 0, to: frames.count, by: 500) {
             let sent = Array(frames[chunk..<chunk + 500])
@@ -141,15 +149,53 @@ struct FaultInjectionTests {
             firstDifference = firstDifference ?? difference(arrived, sent).map { "from frame \(chunk) on: \($0)" }
         }
         #expect(firstDifference == nil)
-        let ports = engine.statistics()
-        let stalled = try #require(ports.first { $0.netdev == "stalled" })
+        let residentAfter = Kernel.residentBytes(of: process.processIdentifier)
+
+        process.interrupt()
+        let report = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stalled = try #require(try RunReport.decode(report).first { $0.netdev == "stalled" })
         #expect(stalled.drops > 0)
-        // What the socket neither sent nor dropped still waits in its queue,
+        // What the socket neither sent nor dropped still waited in its queue,
         // which is bounded.
         let waiting = count - Int(stalled.framesOut) - Int(stalled.drops)
         #expect((0...EngineConfiguration().queueCapacity * 2).contains(waiting))
         // AddressSanitizer's quarantine holds freed memory back: no measure of ours there.
-        #expect(Sanitizer.isActive || Kernel.residentBytes() - residentBefore < 64 << 20)
+        #expect(Sanitizer.isActive || residentAfter - residentBefore < 64 << 20)
+    }
+}
+
+/// A Unix stream socket that takes one connection and never reads from it.
+private final class StalledPeer {
+    private let listener: Int32
+    private var connection: Int32 = -1
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let address = SocketFarEnd.unix(path)
+        let bound = address.withUnsafeBytes {
+            bind(listener, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
+        }
+        guard bound == 0, listen(listener, 1) == 0 else {
+            close(listener)
+            throw KernelError("listening on \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        if connection >= 0 { close(connection) }
+        close(listener)
+        unlink(path)
+    }
+
+    /// Waits up to 5 s for the connection.
+    func acceptConnection() throws {
+        var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        guard poll(&waiting, 1, 5000) == 1 else { throw KernelError("no connection to \(path)") }
+        connection = accept(listener, nil, nil)
+        guard connection >= 0 else { throw KernelError("accept: \(String(cString: strerror(errno)))") }
     }
 }
 
@@ -183,9 +229,9 @@ extension Kernel {
         return text.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
     }
 
-    /// This process's resident set, in bytes.
-    static func residentBytes() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    /// The resident set of process `pid`, in bytes.
+    static func residentBytes(of pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
