@@ -14,14 +14,7 @@ import TapRingHarness
 struct FaultInjectionTests {
     @Test func aDeletedTapGoesDownWhileTheOthersForward() throws {
         let taps = (0..<3).map { _ in Kernel.uniqueName("trf") }
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--json", "--stats", "0"] + Kernel.hubOptions(taps)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        try Kernel.waitForInterfaces(taps, createdBy: process)
+        let run = try ReportingRun(Kernel.hubOptions(taps), creating: taps)
         let sockets = try taps.prefix(2).map { tap in
             try Kernel.bringUp(tap)
             return try PacketSocket(interface: tap)
@@ -31,11 +24,8 @@ struct FaultInjectionTests {
         try frames.forEach(sockets[0].send)
         #expect(difference(sockets[1].receive(count: frames.count, timeout: 5), frames) == nil)
 
-        process.interrupt()
-        let report = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let ports = try RunReport.decode(report)
+        let (status, ports) = try run.stop(with: SIGINT)
+        #expect(status == 0)
         #expect(ports.map(\.down) == [false, false, true])
         // Every frame for the deleted tap is written, failed or dropped.
         #expect(ports[2].framesOut == 0 && ports[2].drops + ports[2].errors >= 500)
@@ -46,24 +36,10 @@ struct FaultInjectionTests {
     @Test(arguments: [SIGINT, SIGTERM])
     func aSignalStopsTheEngineWithFinalStatistics(signal: Int32) throws {
         let tap = Kernel.uniqueName("trg")
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--json", "--stats", "0",
-                             "-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !Kernel.interfaceExists(tap) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(tap)") }
-            usleep(20_000)
-        }
-        kill(process.processIdentifier, signal)
-        let report = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(try RunReport.decode(report).map(\.netdev) == ["t"])
+        let run = try ReportingRun(["-netdev", "tap,id=t,ifname=\(tap),script=no,downscript=no"], creating: [tap])
+        let (status, ports) = try run.stop(with: signal)
+        #expect(status == 0)
+        #expect(ports.map(\.netdev) == ["t"])
         #expect(!Kernel.interfaceExists(tap), "the tap TapRing made outlived it")
     }
 
@@ -112,17 +88,10 @@ struct FaultInjectionTests {
         let path = NSTemporaryDirectory() + Kernel.uniqueName("trs") + ".sock"
         let listener = try StalledPeer(path: path)
         let taps = [Kernel.uniqueName("trs"), Kernel.uniqueName("trs")]
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--json", "--stats", "0"] + Kernel.hubOptions(taps) + [
+        let run = try ReportingRun(Kernel.hubOptions(taps) + [
             "-netdev", "stream,id=stalled,server=off,addr.type=unix,addr.path=\(path)",
             "-netdev", "hubport,id=ps,hubid=0,netdev=stalled",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        try Kernel.waitForInterfaces(taps, createdBy: process)
+        ], creating: taps)
         try listener.acceptConnection()
         let sockets = try taps.map { tap in
             try Kernel.bringUp(tap)
@@ -140,7 +109,7 @@ struct FaultInjectionTests {
             let number = withUnsafeBytes(of: UInt32(index).bigEndian, Array.init)
             return PacketSocket.frame(payload: [4] + number, length: 1514)
         }
-        let residentBefore = Kernel.residentBytes(of: process.processIdentifier)
+        let residentBefore = Kernel.residentBytes(of: run.process.processIdentifier)
         var firstDifference: String?
         for chunk in stride(from: 0, to: frames.count, by: 500) {
             let sent = Array(frames[chunk..<chunk + 500])
@@ -149,12 +118,9 @@ struct FaultInjectionTests {
             firstDifference = firstDifference ?? difference(arrived, sent).map { "from frame \(chunk) on: \($0)" }
         }
         #expect(firstDifference == nil)
-        let residentAfter = Kernel.residentBytes(of: process.processIdentifier)
+        let residentAfter = Kernel.residentBytes(of: run.process.processIdentifier)
 
-        process.interrupt()
-        let report = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stalled = try #require(try RunReport.decode(report).first { $0.netdev == "stalled" })
+        let stalled = try #require(try run.stop(with: SIGINT).ports.first { $0.netdev == "stalled" })
         #expect(stalled.drops > 0)
         // What the socket neither sent nor dropped still waited in its queue,
         // which is bounded.
@@ -162,6 +128,35 @@ struct FaultInjectionTests {
         #expect((0...EngineConfiguration().queueCapacity * 2).contains(waiting))
         // AddressSanitizer's quarantine holds freed memory back: no measure of ours there.
         #expect(Sanitizer.isActive || residentAfter - residentBefore < 64 << 20)
+    }
+}
+
+/// `tapring run --json --stats 0` on some options, which prints its final
+/// report when a signal stops it; terminated if a test ends before that.
+private final class ReportingRun {
+    let process = Process()
+    private let output = Pipe()
+
+    /// Starts it on `options` and waits for it to create `interfaces`.
+    init(_ options: [String], creating interfaces: [String]) throws {
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--json", "--stats", "0"] + options
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try Kernel.waitForInterfaces(interfaces, createdBy: process)
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Stops it with `signal`: its exit status and the ports of its final report.
+    func stop(with signal: Int32) throws -> (status: Int32, ports: [RunReport.Port]) {
+        kill(process.processIdentifier, signal)
+        let report = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, try RunReport.decode(report))
     }
 }
 
