@@ -3,35 +3,80 @@ import TapRing
 
 import Synchronization
 
-/// The machine a qtest client drives: guest RAM from address 0, PCI
-/// configuration through ports 0xCF8/0xCFC (mechanism #1), and NICs on bus 0,
-/// as QEMU's q35 machine presents them to `-qtest`.
+/// The machine a qtest client drives: q35's guest memory (`Q35MemoryMap`:
+/// RAM, the option-ROM area and the firmware), PCI configuration through
+/// ports 0xCF8/0xCFC (mechanism #1), and NICs on bus 0, as QEMU's q35
+/// machine presents them to `-qtest`.
 ///
 /// Threading: `handle(_:)` runs on the thread that reads the client (the
 /// machine's only vCPU); interrupt lines may be reported from the NICs'
 /// reactors; `output` serializes both.
 public final class QTestMachine: @unchecked Sendable {
     public let memory: GuestMemory
-    private let ram: UnsafeMutableRawBufferPointer
+    /// The host mappings behind `memory`: RAM, the option-ROM area, the firmware.
+    private let mappings: [UnsafeMutableRawBufferPointer]
     private var configAddress: UInt32 = 0
     /// The NICs by PCI slot on bus 0, function 0.
     private var nics: [Int: E1000] = [:]
     private let output: QTestOutput
 
-    /// A machine with `megabytes` of RAM, answering through `write`.
-    public init(megabytes: Int, write: @escaping @Sendable (String) -> Void) throws(DeviceError) {
+    /// What the firmware is when none is given: 64 KiB of HLT instructions,
+    /// the image the e1000 oracle gives QEMU. Under qtest no CPU runs it; a
+    /// device's DMA and the client's reads see its bytes.
+    public static let haltingFirmware = [UInt8](repeating: 0xF4, count: 64 << 10)
+
+    /// A machine with `megabytes` of RAM and `firmware` (a whole number of
+    /// 64 KiB, as QEMU's `-bios` takes it), answering through `write`.
+    public init(megabytes: Int, firmware: [UInt8] = haltingFirmware,
+                write: @escaping @Sendable (String) -> Void) throws(DeviceError) {
         let size = megabytes << 20
-        guard size > 0,
-            let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
-            base != MAP_FAILED
-        else { throw DeviceError("could not map \(megabytes) MiB of guest RAM") }
-        ram = UnsafeMutableRawBufferPointer(start: base, count: size)
-        memory = try GuestMemory(regions: [.init(guestAddress: 0, byteCount: size, host: base)])
+        guard size > 0 else { throw DeviceError("could not map \(megabytes) MiB of guest RAM") }
+        guard !firmware.isEmpty, firmware.count % (64 << 10) == 0, firmware.count <= Self.largestFirmware else {
+            throw DeviceError("is \(firmware.count) bytes; it must be a whole number of 64 KiB, at most 16 MiB",
+                              object: "the firmware")
+        }
+        guard let ram = Self.map(size) else {
+            throw DeviceError("could not map \(megabytes) MiB of guest RAM")
+        }
+        guard let optionROM = Self.map(Q35MemoryMap.optionROMSize), let image = Self.map(firmware.count)
+        else {
+            munmap(ram.baseAddress, ram.count)
+            throw DeviceError("could not map the option-ROM area and firmware")
+        }
+        firmware.withUnsafeBytes { image.copyMemory(from: $0) }
+        mprotect(optionROM.baseAddress, optionROM.count, PROT_READ)
+        mprotect(image.baseAddress, image.count, PROT_READ)
+        mappings = [ram, optionROM, image]
+        let regions = Q35MemoryMap(ramSize: size, firmwareSize: firmware.count).ranges.map { range in
+            let host: UnsafeMutableRawPointer
+            switch range.backing {
+            case .ram(let offset): host = ram.baseAddress! + offset
+            case .optionROM: host = optionROM.baseAddress!
+            case .firmware(let offset): host = image.baseAddress! + offset
+            }
+            let isReadOnly = if case .ram = range.backing { false } else { true }
+            return GuestMemory.Region(guestAddress: range.guestAddress, byteCount: range.byteCount, host: host,
+                                      isReadOnly: isReadOnly)
+        }
+        memory = try GuestMemory(regions: regions)
         output = QTestOutput(write: write)
     }
 
     deinit {
-        munmap(ram.baseAddress, ram.count)
+        for mapping in mappings {
+            munmap(mapping.baseAddress, mapping.count)
+        }
+    }
+
+    /// The largest firmware taken: 16 MiB, far below where RAM can reach.
+    public static let largestFirmware = 16 << 20
+
+    /// `count` bytes of zeroed, private host memory, reserved lazily.
+    private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer? {
+        guard let base = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+            base != MAP_FAILED
+        else { return nil }
+        return UnsafeMutableRawBufferPointer(start: base, count: count)
     }
 
     /// What a NIC in `slot` gets: this machine's RAM, and an interrupt line
@@ -70,11 +115,12 @@ public final class QTestMachine: @unchecked Sendable {
             writeMemory(address, width: width, value: value)
             return "OK"
         case .read(let address, let count):
-            return "OK 0x" + hexDigits(of: memory.window.pointer(at: address, count: count), count: count)
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+            defer { bytes.deallocate() }
+            copyOut(address, into: bytes)
+            return "OK 0x" + hexDigits(of: UnsafeRawBufferPointer(bytes))
         case .write(let address, let bytes):
-            if let destination = memory.window.pointer(at: address, count: bytes.count) {
-                bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-            }
+            bytes.withUnsafeBytes { copyIn(address, from: $0) }
             return "OK"
         case .interceptInterrupts:
             output.intercepting.store(true, ordering: .releasing)
@@ -114,9 +160,10 @@ public final class QTestMachine: @unchecked Sendable {
         if let (nic, offset) = registerTarget(address) {
             return nic.readRegister(at: offset, width: width)
         }
-        guard let source = memory.window.pointer(at: address, count: width) else { return 0 }
         var value: UInt64 = 0
-        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: width)) }
+        withUnsafeMutableBytes(of: &value) { bytes in
+            copyOut(address, into: UnsafeMutableRawBufferPointer(rebasing: bytes[..<width]))
+        }
         return UInt64(littleEndian: value)
     }
 
@@ -125,8 +172,33 @@ public final class QTestMachine: @unchecked Sendable {
             nic.writeRegister(at: offset, width: width, value: value)
             return
         }
-        guard let destination = memory.window.pointer(at: address, count: width) else { return }
-        withUnsafeBytes(of: value.littleEndian) { destination.copyMemory(from: $0.baseAddress!, byteCount: width) }
+        withUnsafeBytes(of: value.littleEndian) { bytes in
+            copyIn(address, from: UnsafeRawBufferPointer(rebasing: bytes[..<width]))
+        }
+    }
+
+    /// Guest memory at `address` into `bytes`, as the CPU reads it: across
+    /// regions, unassigned bytes as zeros.
+    private func copyOut(_ address: UInt64, into bytes: UnsafeMutableRawBufferPointer) {
+        var offset = 0
+        memory.window.forEachPiece(at: address, count: bytes.count, writing: false) { source, length in
+            if let source {
+                (bytes.baseAddress! + offset).copyMemory(from: source, byteCount: length)
+            } else {
+                (bytes.baseAddress! + offset).initializeMemory(as: UInt8.self, repeating: 0, count: length)
+            }
+            offset += length
+        }
+    }
+
+    /// `bytes` into guest memory at `address`: the bytes for RAM stored, the
+    /// rest (ROM, unassigned) dropped, as QEMU's qtest `write` does.
+    private func copyIn(_ address: UInt64, from bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        memory.window.forEachPiece(at: address, count: bytes.count, writing: true) { destination, length in
+            destination?.copyMemory(from: bytes.baseAddress! + offset, byteCount: length)
+            offset += length
+        }
     }
 
     private func registerTarget(_ address: UInt64) -> (E1000, Int)? {
@@ -170,21 +242,15 @@ private func hex(_ value: UInt64, digits: Int) -> String {
     return "0x" + String(repeating: "0", count: max(0, digits - text.count)) + text
 }
 
-/// Two lowercase hex digits for each of `count` bytes at `source`, or zeros
-/// without it, written into one string: a `read` may ask for 16 MiB, which
-/// a string per byte turns into seconds.
-private func hexDigits(of source: UnsafeRawPointer?, count: Int) -> String {
+/// Two lowercase hex digits for each of `bytes`, written into one string:
+/// a `read` may ask for 16 MiB, which a string per byte turns into seconds.
+private func hexDigits(of bytes: UnsafeRawBufferPointer) -> String {
     let digits: StaticString = "0123456789abcdef"
-    return String(unsafeUninitializedCapacity: 2 * count) { text in
-        guard let source else {
-            text.initialize(repeating: UInt8(ascii: "0"))
-            return 2 * count
-        }
-        for index in 0..<count {
-            let byte = source.load(fromByteOffset: index, as: UInt8.self)
+    return String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
+        for (index, byte) in bytes.enumerated() {
             text[2 * index] = digits.utf8Start[Int(byte >> 4)]
             text[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
         }
-        return 2 * count
+        return 2 * bytes.count
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import TapRing
 import TapRingQTest
@@ -9,8 +10,9 @@ struct QTestCommand: ParsableCommand {
         abstract: "Serve QEMU's qtest protocol on stdin/stdout for the NICs of a QEMU networking command line.",
         discussion: """
             Answers the qtest commands a NIC test uses (outb/w/l and inb/w/l for PCI configuration through \
-            0xcf8/0xcfc, readb/w/l/q, writeb/w/l/q, read, write, irq_intercept_in) for a machine with guest \
-            RAM from address 0 and the e1000s of the command line on PCI bus 0:
+            0xcf8/0xcfc, readb/w/l/q, writeb/w/l/q, read, write, irq_intercept_in) for a machine with q35's \
+            guest memory (RAM from address 0, the option-ROM area, the firmware below 1 MiB and 4 GiB) and \
+            the e1000s of the command line on PCI bus 0:
 
               tapring qtest -m 64 -netdev socket,id=n0,fd=3 -device e1000,netdev=n0,addr=03.0
             """
@@ -18,6 +20,10 @@ struct QTestCommand: ParsableCommand {
 
     @Option(name: .customShort("m"), parsing: .unconditional, help: "MiB of guest RAM.")
     var memory = 128
+
+    @Option(name: .customLong("bios", withSingleDash: true),
+            help: "Firmware image (a whole number of 64 KiB); by default 64 KiB of HLT instructions.")
+    var firmwarePath: String?
 
     @Argument(parsing: .captureForPassthrough, help: "QEMU networking options (-netdev ..., -device e1000,...).")
     var qemuOptions: [String] = []
@@ -40,7 +46,7 @@ struct QTestCommand: ParsableCommand {
         let machine: QTestMachine
         do {
             plan = try NetworkPlan.parse(qemuOptions)
-            machine = try QTestMachine(megabytes: memory, write: writeStandardOutput)
+            machine = try QTestMachine(megabytes: memory, firmware: try firmware(), write: writeStandardOutput)
         } catch {
             throw Failure("\(error)")
         }
@@ -86,6 +92,24 @@ struct QTestCommand: ParsableCommand {
                 throw Failure("qtest: reading the client's commands: \(String(cString: strerror(code)))")
             }
         }
+    }
+
+    /// The bytes of `-bios`, or the default firmware.
+    private func firmware() throws(Failure) -> [UInt8] {
+        guard let firmwarePath else { return QTestMachine.haltingFirmware }
+        let bytes: [UInt8]
+        do {
+            let file = try FileHandle(forReadingFrom: URL(fileURLWithPath: firmwarePath))
+            defer { try? file.close() }
+            bytes = [UInt8](try file.read(upToCount: QTestMachine.largestFirmware + 1) ?? Data())
+        } catch {
+            throw Failure("-bios \(firmwarePath): cannot read it (\(error.localizedDescription))")
+        }
+        guard !bytes.isEmpty, bytes.count % (64 << 10) == 0, bytes.count <= QTestMachine.largestFirmware else {
+            throw Failure("-bios \(firmwarePath): \(bytes.count) bytes; a firmware is a whole number of 64 KiB, "
+                + "at most 16 MiB")
+        }
+        return bytes
     }
 
     /// The longest command: a `write` of the largest transfer, in hex, with

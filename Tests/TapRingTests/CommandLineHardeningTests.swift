@@ -85,6 +85,20 @@ struct CommandLineHardeningTests {
                 "\(result.errors)")
     }
 
+    /// `-bios` names itself: a file that cannot be read, one that is no firmware.
+    @Test func qtestNamesABadFirmware() throws {
+        let missing = try run(["qtest", "-bios", "/nonexistent/firmware.bin", "-device", "e1000"])
+        #expect(missing.status == 1)
+        #expect(missing.errors.contains("-bios /nonexistent/firmware.bin: cannot read it"), "\(missing.errors)")
+        let path = NSTemporaryDirectory() + "tapring-firmware-\(getpid()).bin"
+        try Data(count: 1000).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        let short = try run(["qtest", "-bios", path, "-device", "e1000"])
+        #expect(short.status == 1)
+        #expect(short.errors.contains("-bios \(path): 1000 bytes; a firmware is a whole number of 64 KiB"),
+                "\(short.errors)")
+    }
+
     /// A client that closes its end while answers are due: no SIGPIPE.
     @Test func qtestOutlivesItsClient() throws {
         let process = Process()

@@ -1,21 +1,27 @@
 /// Guest-physical memory as an emulator maps it into this process: regions
-/// of guest-physical addresses, each backed by host memory.
+/// of guest-physical addresses, each backed by host memory, RAM or ROM.
 ///
 /// Devices reach guest memory only through a `GuestMemory.Window`, which
 /// hands out host addresses only for guest addresses inside a region: a
-/// byte outside guest RAM never reaches host memory. The regions must stay
-/// mapped for as long as a device uses them.
+/// byte outside guest memory never reaches host memory, and a device's
+/// writes into ROM are dropped. The regions must stay mapped for as long as
+/// a device uses them.
 public final class GuestMemory: @unchecked Sendable {
     /// One range of guest-physical memory and the host memory behind it.
     public struct Region: @unchecked Sendable {
         public var guestAddress: UInt64
         public var byteCount: Int
         public var host: UnsafeMutableRawPointer
+        /// ROM: a device reads it and its writes there are dropped, as QEMU
+        /// drops a DMA write into a read-only memory region (firmware, option
+        /// ROMs).
+        public var isReadOnly: Bool
 
-        public init(guestAddress: UInt64, byteCount: Int, host: UnsafeMutableRawPointer) {
+        public init(guestAddress: UInt64, byteCount: Int, host: UnsafeMutableRawPointer, isReadOnly: Bool = false) {
             self.guestAddress = guestAddress
             self.byteCount = byteCount
             self.host = host
+            self.isReadOnly = isReadOnly
         }
 
         /// The region's last guest address: its end may be 2^64, which
@@ -60,10 +66,11 @@ public final class GuestMemory: @unchecked Sendable {
         let regions: UnsafeBufferPointer<Region>
 
         /// The host address of `count` bytes of guest memory at `address`,
-        /// or nil unless all of them lie in one region.
+        /// or nil unless all of them lie in one region of RAM: a device may
+        /// read and write them. ROM is reached through `forEachPiece`.
         @inline(__always)
         package func pointer(at address: UInt64, count: Int) -> UnsafeMutableRawPointer? {
-            for region in regions where address >= region.guestAddress {
+            for region in regions where address >= region.guestAddress && !region.isReadOnly {
                 let offset = address - region.guestAddress
                 guard offset < UInt64(region.byteCount), UInt64(count) <= UInt64(region.byteCount) - offset else {
                     continue
@@ -75,9 +82,11 @@ public final class GuestMemory: @unchecked Sendable {
 
         /// Walks `count` bytes from `address` in pieces that each lie in one
         /// region (with their host address) or in none (nil), in order, as a
-        /// bus splits a DMA at the edges of what is mapped. Past 2^64 the
-        /// address wraps to 0, as QEMU's `address_space_rw` goes on.
-        func forEachPiece(at address: UInt64, count: Int, _ body: (UnsafeMutableRawPointer?, Int) -> Void) {
+        /// bus splits a DMA at the edges of what is mapped; when `writing`,
+        /// a piece of ROM comes with nil too. Past 2^64 the address wraps to
+        /// 0, as QEMU's `address_space_rw` goes on.
+        package func forEachPiece(at address: UInt64, count: Int, writing: Bool,
+                                  _ body: (UnsafeMutableRawPointer?, Int) -> Void) {
             var address = address
             var remaining = count
             while remaining > 0 {
@@ -87,7 +96,7 @@ public final class GuestMemory: @unchecked Sendable {
                 var host: UnsafeMutableRawPointer?
                 for region in regions {
                     if address >= region.guestAddress && address <= region.lastAddress {
-                        host = region.host + Int(address - region.guestAddress)
+                        host = writing && region.isReadOnly ? nil : region.host + Int(address - region.guestAddress)
                         // Counted from the last byte: a region may end at 2^64.
                         let rest = region.lastAddress - address
                         piece = rest >= UInt64(remaining - 1) ? remaining : Int(rest) + 1

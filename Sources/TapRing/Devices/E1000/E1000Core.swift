@@ -116,9 +116,9 @@ struct E1000Core: ~Copyable {
     var busMastering: Bool { config.command & PCICommand.busMaster != 0 }
 
     /// Copies guest memory at `address` into `destination`. Bytes the device
-    /// may not reach (outside guest RAM, or all of them without bus mastering)
-    /// read as zeros, as unassigned memory does in QEMU; a range that runs off
-    /// the end of RAM is read up to the edge.
+    /// may not reach (outside guest memory, or all of them without bus
+    /// mastering) read as zeros, as unassigned memory does in QEMU; a range
+    /// that runs off the end of RAM is read up to the edge.
     @inline(__always)
     mutating func dmaRead(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
         if busMastering, let source = memory.pointer(at: address, count: count) {
@@ -129,7 +129,8 @@ struct E1000Core: ~Copyable {
     }
 
     /// Copies `count` bytes into guest memory at `address`; the bytes the
-    /// device may not write are dropped, the rest written.
+    /// device may not write (outside RAM, or in ROM) are dropped, the rest
+    /// written.
     @inline(__always)
     mutating func dmaWrite(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
         if busMastering, let destination = memory.pointer(at: address, count: count) {
@@ -166,7 +167,7 @@ struct E1000Core: ~Copyable {
     private mutating func dmaReadInPieces(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
         var offset = 0
         var refused = !busMastering
-        memory.forEachPiece(at: address, count: count) { source, length in
+        memory.forEachPiece(at: address, count: count, writing: false) { source, length in
             if busMastering, let source {
                 (destination + offset).copyMemory(from: source, byteCount: length)
             } else {
@@ -183,7 +184,7 @@ struct E1000Core: ~Copyable {
     private mutating func dmaWriteInPieces(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
         var offset = 0
         var refused = !busMastering
-        memory.forEachPiece(at: address, count: count) { destination, length in
+        memory.forEachPiece(at: address, count: count, writing: true) { destination, length in
             if busMastering, let destination {
                 destination.copyMemory(from: source + offset, byteCount: length)
             } else {
