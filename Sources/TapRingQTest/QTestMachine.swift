@@ -13,7 +13,8 @@ import Synchronization
 /// reactors; `output` serializes both.
 public final class QTestMachine: @unchecked Sendable {
     public let memory: GuestMemory
-    /// The host mappings behind `memory`: RAM, the option-ROM area, the firmware.
+    /// The host mappings behind `memory`: RAM, the option-ROM area, the
+    /// firmware, the HPET's registers.
     private let mappings: [UnsafeMutableRawBufferPointer]
     private var configAddress: UInt32 = 0
     /// The NICs by PCI slot on bus 0, function 0.
@@ -35,24 +36,26 @@ public final class QTestMachine: @unchecked Sendable {
             throw DeviceError("is \(firmware.count) bytes; it must be a whole number of 64 KiB, at most 16 MiB",
                               object: "the firmware")
         }
-        guard let ram = Self.map(size) else {
-            throw DeviceError("could not map \(megabytes) MiB of guest RAM")
+        let sizes = [size, Q35MemoryMap.optionROMSize, firmware.count, Q35MemoryMap.hpetRegisters.count]
+        let maps = sizes.map(Self.map)
+        guard let ram = maps[0], let optionROM = maps[1], let image = maps[2], let hpet = maps[3] else {
+            for case let mapping? in maps { munmap(mapping.baseAddress, mapping.count) }
+            throw DeviceError("could not map \(megabytes) MiB of guest RAM and the ROMs beside it")
         }
-        guard let optionROM = Self.map(Q35MemoryMap.optionROMSize), let image = Self.map(firmware.count)
-        else {
-            munmap(ram.baseAddress, ram.count)
-            throw DeviceError("could not map the option-ROM area and firmware")
-        }
+        // The option-ROM area keeps the zeros it was mapped with.
         firmware.withUnsafeBytes { image.copyMemory(from: $0) }
-        mprotect(optionROM.baseAddress, optionROM.count, PROT_READ)
-        mprotect(image.baseAddress, image.count, PROT_READ)
-        mappings = [ram, optionROM, image]
+        Q35MemoryMap.hpetRegisters.withUnsafeBytes { hpet.copyMemory(from: $0) }
+        for rom in [optionROM, image, hpet] {
+            mprotect(rom.baseAddress, rom.count, PROT_READ)
+        }
+        mappings = [ram, optionROM, image, hpet]
         let regions = Q35MemoryMap(ramSize: size, firmwareSize: firmware.count).ranges.map { range in
             let host: UnsafeMutableRawPointer
             switch range.backing {
             case .ram(let offset): host = ram.baseAddress! + offset
             case .optionROM: host = optionROM.baseAddress!
             case .firmware(let offset): host = image.baseAddress! + offset
+            case .hpet: host = hpet.baseAddress!
             }
             let isReadOnly = if case .ram = range.backing { false } else { true }
             return GuestMemory.Region(guestAddress: range.guestAddress, byteCount: range.byteCount, host: host,
