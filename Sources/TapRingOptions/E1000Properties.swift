@@ -9,7 +9,8 @@
 ///   switches of the emulated chip's registers and migration stream;
 /// - `bootindex`: the firmware boot order (a value two NICs share is still refused);
 /// - `romfile`, `rombar`: the option ROM (the file is not looked for);
-/// - `multifunction`: a PCI header bit (no PCI bus is modelled).
+/// - `multifunction`: a PCI header bit, which decides only whether other NICs
+///   may take the slot's other functions (`PCIFunctions`).
 ///
 /// The remaining real properties (`acpi-index`, `failover_pair_id`, `romsize`,
 /// `x-pcie-extcap-init`, `x-pcie-lnksta-dllla`, `realized`) are refused as not supported.
@@ -20,6 +21,7 @@ struct E1000Properties {
     /// `mac=`; nil leaves the choice to `MACAddressPool`.
     var mac: MACAddress?
     var pciSlot: PCISlot?
+    var multifunction = false
     var mitigation = true
     var autonegotiation = true
     /// `bootindex=`, when given.
@@ -57,7 +59,9 @@ struct E1000Properties {
             mitigation = try value.bool(name)
         case "autonegotiation":
             autonegotiation = try value.bool(name)
-        case "extra_mac_registers", "migrate_tso_props", "init-vet", "multifunction":
+        case "multifunction":
+            multifunction = try value.bool(name)
+        case "extra_mac_registers", "migrate_tso_props", "init-vet":
             _ = try value.bool(name)
         case "bootindex":
             bootIndex = try Self.bootIndex(value, used: usedBootIndexes)

@@ -13,6 +13,7 @@ struct GuestNICs: Sendable {
     private var ids: Set<String> = []
     private var addresses = MACAddressPool()
     private var bootIndexes: Set<Int32> = []
+    private var pciFunctions = PCIFunctions()
 
     /// The address a NIC gets when it asks for `requested`, marked used
     /// (`qemu_macaddr_default_if_unset()`).
@@ -29,7 +30,7 @@ struct GuestNICs: Sendable {
         properties.mac = nic.mac
         properties.pciSlot = slot
         try properties.set("netdev", to: .text(nic.netdev), netdevs: graph, usedBootIndexes: bootIndexes)
-        realize(properties, id: nil, location: nic.location, graph: &graph)
+        try realize(properties, id: nil, location: nic.location, graph: &graph)
     }
 
     /// Creates the device `definition` describes, peering it with the netdev
@@ -58,13 +59,18 @@ struct GuestNICs: Sendable {
         for property in definition.properties {
             try properties.set(property.name, to: property.value, netdevs: graph, usedBootIndexes: bootIndexes)
         }
-        realize(properties, id: definition.id, location: location, graph: &graph)
+        try realize(properties, id: definition.id, location: location, graph: &graph)
     }
 
-    /// Realizes a NIC: `pci_e1000_realize()` and `qemu_new_nic()`.
+    /// Realizes a NIC: its PCI address (`pci_qdev_realize()`), then
+    /// `pci_e1000_realize()` and `qemu_new_nic()`.
     private mutating func realize(
         _ properties: E1000Properties, id: String?, location: String, graph: inout NetdevGraph
-    ) {
+    ) throws(OptionDiagnostic) {
+        if let address = properties.pciSlot {
+            try pciFunctions.take(address, typeName: properties.model.rawValue, id: id,
+                                  multifunction: properties.multifunction)
+        }
         if let bootIndex = properties.bootIndex, bootIndex >= 0 { bootIndexes.insert(bootIndex) }
         if let id { ids.insert(id) }
         if let netdev = properties.netdev { graph.attach(device: devices.endIndex, toNetdev: netdev) }

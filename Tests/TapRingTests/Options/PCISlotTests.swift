@@ -38,4 +38,38 @@ import Testing
         #expect(try device("e1000")?.pciSlot == nil)
         #expect(try device("e1000,addr=03.0")?.pciSlot == PCISlot(slot: 3, function: 0))
     }
+
+    /// NICs given the same function, or a function of a slot whose
+    /// function 0 is single-function: QEMU 7.2's messages, each checked
+    /// against `qemu-system-x86_64` (on-board NICs are created first, JSON
+    /// devices last).
+    @Test(arguments: [
+        (["-device", "e1000,addr=5.2,id=a", "-device", "e1000,addr=5.2,id=b"],
+         "-device e1000,addr=5.2,id=b: PCI: slot 5 function 2 not available for e1000, in use by e1000,id=a"),
+        (["-device", "e1000-82540em,addr=5", "-device", "e1000,addr=05.0"],
+         "-device e1000,addr=05.0: PCI: slot 5 function 0 not available for e1000, in use by e1000,id=(null)"),
+        (["-device", "e1000,addr=5", "-net", "nic,addr=5"],
+         "-device e1000,addr=5: PCI: slot 5 function 0 not available for e1000, in use by e1000,id=(null)"),
+        (["-device", #"{"driver":"e1000","addr":"6.0"}"#, "-device", "e1000,addr=6"],
+         #"-device {"driver":"e1000","addr":"6.0"}: PCI: slot 6 function 0 not available for e1000, "#
+            + "in use by e1000,id=(null)"),
+        (["-device", "e1000,addr=3.0", "-device", "e1000,addr=3.1,multifunction=on"],
+         "-device e1000,addr=3.1,multifunction=on: PCI: single function device can't be populated in function 3.1"),
+        (["-device", "e1000,addr=0x1a.1", "-device", "e1000,addr=1a.0"],
+         "-device e1000,addr=1a.0: PCI: 1a.0 indicates single function, but 1a.1 is already populated."),
+    ])
+    func nicsCannotShareAFunction(arguments: [String], message: String) {
+        #expect(failure(arguments) == message)
+    }
+
+    @Test(arguments: [
+        ["-device", "e1000,addr=3.0,multifunction=on", "-device", "e1000,addr=3.1"],
+        ["-device", "e1000,addr=3.1", "-device", "e1000,addr=3.0,multifunction=on"],
+        ["-device", "e1000,addr=3.0,multifunction=on", "-device", "e1000,addr=3.1,multifunction=off"],
+        // Where QEMU puts a NIC without an address depends on the machine.
+        ["-device", "e1000", "-device", "e1000,addr=3"],
+    ])
+    func nicsMayShareASlot(arguments: [String]) {
+        #expect(failure(arguments) == nil)
+    }
 }
