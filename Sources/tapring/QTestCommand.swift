@@ -71,6 +71,7 @@ struct QTestCommand: ParsableCommand {
             for (nic, slot) in zip(engine.nics, slots) {
                 machine.plug(nic, slot: slot)
             }
+            engine.warnings.forEach { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {
             throw Failure(error.description)

@@ -82,6 +82,7 @@ struct RunCommand: ParsableCommand {
             engine = try Engine(
                 plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
             engine.backendNotice.map { printError("tapring: warning: \($0)") }
+            engine.warnings.forEach { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {
             throw Failure(error.description)

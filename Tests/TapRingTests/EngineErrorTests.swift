@@ -7,17 +7,17 @@ import TapRingHarness
 /// Engine errors carry what a caller can act on, not only a message: the
 /// option to blame and the system call's error.
 @Suite struct EngineErrorTests {
-    @Test func aRefusedConnectionCarriesItsErrno() throws {
-        let option = "socket,id=s,connect=127.0.0.1:1"
+    @Test func aSocketThatCannotBindCarriesItsErrno() throws {
+        let option = "socket,id=s,listen=192.0.2.1:9"
         let plan = try NetworkPlan.parse(["-netdev", option])
         do {
             _ = try Engine(plan)
-            Issue.record("a connection to port 1 of loopback was accepted")
+            Issue.record("a socket was bound to 192.0.2.1, an address of no interface")
         } catch {
-            #expect(error.errno == .connectionRefused)
+            #expect(error.errno == .addressNotAvailable)
             #expect(error.location == "-netdev \(option)")
             #expect(error.description
-                == "-netdev \(option): can't connect socket to 127.0.0.1:1: \(Errno.connectionRefused)")
+                == "-netdev \(option): can't bind ip=192.0.2.1:9 to socket: \(Errno.addressNotAvailable)")
         }
     }
 

@@ -147,6 +147,10 @@ public final class Engine: @unchecked Sendable {
     /// The interface name of each tap, in command-line order.
     public var interfaces: [String] { netdevs.compactMap(\.interface) }
 
+    /// What the user should hear of netdevs that opened but carry nothing,
+    /// each naming its option: stream clients that could not connect.
+    public var warnings: [String] { netdevs.compactMap(\.warning) }
+
     /// Starts one thread per reactor and returns once all are moving frames.
     public func start() throws(EngineError) {
         guard threads.isEmpty else { return }

@@ -124,6 +124,9 @@ package enum PortKind {
         /// A socket that connections to carry the stream are accepted on, one
         /// at a time, as QEMU's `listen=` and `server=on` do.
         package let listening: Bool
+        /// A client's socket whose connection failed: it carries nothing,
+        /// and frames sent to it are dropped.
+        package var unconnected = false
     }
 
     /// A datagram socket, one frame per datagram.

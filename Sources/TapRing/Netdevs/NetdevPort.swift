@@ -34,6 +34,12 @@ struct NetdevPort {
         }
     }
 
+    /// What the user should hear of a netdev that opened but will carry
+    /// nothing: a stream client that could not connect.
+    var warning: String? {
+        socket?.connectionFailure.map { "\($0); the netdev stays unconnected and drops its frames, as QEMU 7.2's does" }
+    }
+
     func runDownScript() {
         tap?.runDownScript()
     }

@@ -13,10 +13,24 @@ final class SocketNetdev {
     /// one connection at a time) or a datagram socket.
     let kind: PortKind
 
+    /// Why a stream client is not connected: its connection failed. QEMU
+    /// 7.2 connects a `-netdev stream,server=off` in the background, and a
+    /// `-netdev socket,connect=` without waiting; when that fails it leaves
+    /// the netdev unconnected for good and says nothing
+    /// (`net_stream_client_connected`, `net_socket_send`). The engine goes
+    /// on the same way, and keeps the error to warn with.
+    private(set) var connectionFailure: EngineError?
+
     private init(stream descriptor: Int32, listening: Bool) {
         self.descriptor = FileDescriptor(rawValue: descriptor)
         kind = .stream(PortKind.Stream(descriptor: descriptor, listening: listening))
         Self.deepenSendBuffer(of: descriptor)
+    }
+
+    private init(unconnectedStream descriptor: Int32, failure: EngineError) {
+        self.descriptor = FileDescriptor(rawValue: descriptor)
+        kind = .stream(PortKind.Stream(descriptor: descriptor, listening: false, unconnected: true))
+        connectionFailure = failure
     }
 
     private init(datagram descriptor: Int32, destination: SocketEndpoint?) {
@@ -53,12 +67,15 @@ final class SocketNetdev {
     /// Opens the socket `netdev` describes; errors name the option.
     static func open(_ netdev: NetworkPlan.Netdev) throws(EngineError) -> SocketNetdev {
         do throws(EngineError) {
+            let socket: SocketNetdev
             switch netdev.backend {
-            case .socket(let options): return try open(options.mode)
-            case .stream(let options): return try open(options)
-            case .dgram(let options): return try open(options)
+            case .socket(let options): socket = try open(options.mode)
+            case .stream(let options): socket = try open(options)
+            case .dgram(let options): socket = try open(options)
             case .tap, .hubport: preconditionFailure("\(netdev.id) is not a socket netdev")
             }
+            socket.connectionFailure?.location = netdev.location
+            return socket
         } catch {
             var located = error
             located.location = netdev.location
@@ -81,7 +98,9 @@ final class SocketNetdev {
         case .connect(let host, let port):
             let address = try SocketEndpoint.inet(
                 host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
-            return SocketNetdev(stream: try connected(to: address), listening: false)
+            // QEMU's connect() is non-blocking: a refusal or a time-out comes
+            // after the netdev is made, and leaves it unconnected for good.
+            return try client(of: address) { $0.errno == .connectionRefused || $0.errno == .timedOut }
         case .multicast(let group, let port, let localAddress):
             let address = try SocketEndpoint.inet(
                 host: group, port: "\(port)", family: AF_INET, passive: false, datagram: true)
@@ -98,7 +117,8 @@ final class SocketNetdev {
     // MARK: -netdev stream
 
     /// `net_init_stream`: listen on, or connect to, `addr`. A server takes
-    /// an inherited descriptor as its listening socket.
+    /// an inherited descriptor as its listening socket; a client that cannot
+    /// connect stays unconnected (`connectionFailure`).
     private static func open(_ options: StreamOptions) throws(EngineError) -> SocketNetdev {
         if case .fd(let number) = options.address {
             return try adopt(number, server: options.server, destination: nil)
@@ -107,7 +127,7 @@ final class SocketNetdev {
         if options.server {
             return SocketNetdev(stream: try listening(at: address), listening: true)
         }
-        return SocketNetdev(stream: try connected(to: address), listening: false)
+        return try client(of: address) { _ in true }
     }
 
     // MARK: -netdev dgram
@@ -220,18 +240,25 @@ final class SocketNetdev {
         return descriptor
     }
 
-    private static func connected(to address: SocketEndpoint) throws(EngineError) -> Int32 {
+    /// A stream socket connected to `address`; or, when the connection fails
+    /// in a way that `leavesUnconnected`, one that never carries anything.
+    private static func client(
+        of address: SocketEndpoint, leavesUnconnected: (EngineError) -> Bool
+    ) throws(EngineError) -> SocketNetdev {
         let descriptor = try socket(family: address.family, datagram: false)
         var result: Int32
         repeat {
             result = address.withSockaddr { Glibc.connect(descriptor, $0, $1) }
         } while result != 0 && errno == EINTR
         guard result == 0 else {
-            let error = Errno.current
-            close(descriptor)
-            throw EngineError("can't connect socket to \(address.description)", error)
+            let failure = EngineError("can't connect socket to \(address.description)", Errno.current)
+            guard leavesUnconnected(failure) else {
+                close(descriptor)
+                throw failure
+            }
+            return SocketNetdev(unconnectedStream: descriptor, failure: failure)
         }
-        return descriptor
+        return SocketNetdev(stream: descriptor, listening: false)
     }
 
     /// `net_socket_mcast_create`: bound to the group's port, a member of the

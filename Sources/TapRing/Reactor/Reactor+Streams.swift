@@ -36,10 +36,11 @@ struct StreamPort {
     var sending = 0
     var sendingBytes = 0
 
-    static func make(batch: Int, listener: Int32?) -> UnsafeMutablePointer<StreamPort> {
+    /// A port's state; `connected` for a client whose connection was made.
+    static func make(batch: Int, listener: Int32?, connected: Bool) -> UnsafeMutablePointer<StreamPort> {
         let port = UnsafeMutablePointer<StreamPort>.allocate(capacity: 1)
         port.initialize(to: StreamPort(
-            buffer: .allocate(byteCount: 2 * chunk, alignment: 64), connected: listener == nil, listener: listener,
+            buffer: .allocate(byteCount: 2 * chunk, alignment: 64), connected: connected, listener: listener,
             lengths: .allocate(capacity: batch),
             vectors: .allocate(capacity: 2 * batch), slots: .allocate(capacity: batch),
             message: .allocate(capacity: 1)))

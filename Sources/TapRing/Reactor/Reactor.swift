@@ -110,7 +110,8 @@ struct Reactor: ~Copyable {
             case .stream(let stream):
                 // A listener's connection takes the slot before the listening socket's.
                 let listener = stream.listening ? file + 1 : nil
-                machinery = .stream(StreamPort.make(batch: settings.writeBatch, listener: listener))
+                machinery = .stream(StreamPort.make(batch: settings.writeBatch, listener: listener,
+                                                    connected: listener == nil && !stream.unconnected))
             case .datagram(let datagram):
                 machinery = .datagram(DatagramPort.make(batch: settings.writeBatch, destination: datagram.destination))
                 files[port] = file
