@@ -13,8 +13,9 @@ final class SocketNetdev {
     /// one connection at a time) or a datagram socket.
     let kind: PortKind
 
-    /// Why a stream client is not connected: its connection failed. QEMU
-    /// 7.2 connects a `-netdev stream,server=off` in the background, and a
+    /// Why a stream client is not connected: its connection failed, or its
+    /// descriptor could not be used. QEMU 7.2 connects a `-netdev
+    /// stream,server=off` (or takes its descriptor) in the background, and a
     /// `-netdev socket,connect=` without waiting; when that fails it leaves
     /// the netdev unconnected for good and says nothing
     /// (`net_stream_client_connected`, `net_socket_send`). The engine goes
@@ -121,7 +122,14 @@ final class SocketNetdev {
     /// connect stays unconnected (`connectionFailure`).
     private static func open(_ options: StreamOptions) throws(EngineError) -> SocketNetdev {
         if case .fd(let number) = options.address {
-            return try adopt(number, server: options.server, destination: nil)
+            guard !options.server else { return try adopt(number, server: true, destination: nil) }
+            do throws(EngineError) {
+                return try adopt(number, server: false, destination: nil)
+            } catch {
+                // QEMU takes a client's descriptor in the background too; a
+                // socket of the engine's own stands in for the unusable one.
+                return SocketNetdev(unconnectedStream: try socket(family: AF_UNIX, datagram: false), failure: error)
+            }
         }
         let address = try endpoint(options.address, passive: options.server, datagram: false)
         if options.server {

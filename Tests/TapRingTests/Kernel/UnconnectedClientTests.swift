@@ -19,6 +19,8 @@ struct UnconnectedClientTests {
         "socket,id=c,connect=127.0.0.1:\(closedPort)",
         "stream,id=c,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=\(closedPort)",
         "stream,id=c,server=off,addr.type=unix,addr.path=/nonexistent/tapring-stream",
+        // A descriptor the forwarder does not have.
+        "stream,id=c,server=off,addr.type=fd,addr.str=1000",
     ]
 
     @Test(arguments: clients.indices)
