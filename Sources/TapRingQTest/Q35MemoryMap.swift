@@ -17,8 +17,8 @@
 /// memory, and the IOAPIC, whose registers read as zeros after reset.
 struct Q35MemoryMap {
     /// A guest-physical range, and where its bytes come from.
-    struct Range: Equatable {
-        enum Backing: Equatable {
+    struct Range {
+        enum Backing {
             /// RAM, at this offset in the machine's RAM.
             case ram(offset: Int)
             /// `pc.rom`.

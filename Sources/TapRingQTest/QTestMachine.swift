@@ -32,7 +32,7 @@ public final class QTestMachine: @unchecked Sendable {
                 write: @escaping @Sendable (String) -> Void) throws(DeviceError) {
         let size = megabytes << 20
         guard size > 0 else { throw DeviceError("could not map \(megabytes) MiB of guest RAM") }
-        guard !firmware.isEmpty, firmware.count % (64 << 10) == 0, firmware.count <= Self.largestFirmware else {
+        guard Self.takesFirmware(ofSize: firmware.count) else {
             throw DeviceError("is \(firmware.count) bytes; it must be a whole number of 64 KiB, at most 16 MiB",
                               object: "the firmware")
         }
@@ -73,6 +73,12 @@ public final class QTestMachine: @unchecked Sendable {
 
     /// The largest firmware taken: 16 MiB, far below where RAM can reach.
     public static let largestFirmware = 16 << 20
+
+    /// Whether a firmware of `size` bytes fits: a whole number of 64 KiB, as
+    /// QEMU's `x86_bios_rom_init` requires, and at most `largestFirmware`.
+    public static func takesFirmware(ofSize size: Int) -> Bool {
+        size > 0 && size % (64 << 10) == 0 && size <= largestFirmware
+    }
 
     /// `count` bytes of zeroed, private host memory, reserved lazily.
     private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer? {

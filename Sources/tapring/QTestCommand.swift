@@ -106,7 +106,7 @@ struct QTestCommand: ParsableCommand {
         } catch {
             throw Failure("-bios \(firmwarePath): cannot read it (\(error.localizedDescription))")
         }
-        guard !bytes.isEmpty, bytes.count % (64 << 10) == 0, bytes.count <= QTestMachine.largestFirmware else {
+        guard QTestMachine.takesFirmware(ofSize: bytes.count) else {
             throw Failure("-bios \(firmwarePath): \(bytes.count) bytes; a firmware is a whole number of 64 KiB, "
                 + "at most 16 MiB")
         }
