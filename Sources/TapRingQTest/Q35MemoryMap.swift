@@ -9,9 +9,9 @@
 ///   bus has nothing else below 1 MiB, so RAM shows through around it.
 /// - The firmware image just below 4 GiB, and its last 128 KiB (all of a
 ///   smaller image) just below 1 MiB (`isa-bios`), both read-only.
-/// - The HPET's registers at 0xfed00000 as they read after reset, read-only:
-///   disabled, its counter does not run; a write that would change them is
-///   dropped here, where QEMU's HPET takes it.
+/// - The HPET's registers at 0xfed00000 as they read after reset, read-only,
+///   in accesses of 4 or 8 bytes: disabled, its counter does not run; a
+///   write that would change them is dropped here, where QEMU's HPET takes it.
 ///
 /// Everything else a device or the client reads as zeros: unassigned
 /// memory, and the IOAPIC, whose registers read as zeros after reset.

@@ -58,8 +58,10 @@ public final class QTestMachine: @unchecked Sendable {
             case .hpet: host = hpet.baseAddress!
             }
             let isReadOnly = if case .ram = range.backing { false } else { true }
+            // The HPET takes accesses of 4 and 8 bytes (`hpet_ram_ops`).
+            let narrowestRead = if case .hpet = range.backing { 4 } else { 1 }
             return GuestMemory.Region(guestAddress: range.guestAddress, byteCount: range.byteCount, host: host,
-                                      isReadOnly: isReadOnly)
+                                      isReadOnly: isReadOnly, narrowestRead: narrowestRead)
         }
         memory = try GuestMemory(regions: regions)
         output = QTestOutput(write: write)

@@ -16,12 +16,19 @@ public final class GuestMemory: @unchecked Sendable {
         /// drops a DMA write into a read-only memory region (firmware, option
         /// ROMs).
         public var isReadOnly: Bool
+        /// For read-only device registers, the narrowest read the device
+        /// takes (`MemoryRegionOps.valid.min_access_size`): QEMU cuts a read
+        /// of registers into naturally aligned accesses of at most 8 bytes,
+        /// and one narrower than this reads as zeros. 1 for memory.
+        public var narrowestRead: Int
 
-        public init(guestAddress: UInt64, byteCount: Int, host: UnsafeMutableRawPointer, isReadOnly: Bool = false) {
+        public init(guestAddress: UInt64, byteCount: Int, host: UnsafeMutableRawPointer, isReadOnly: Bool = false,
+                    narrowestRead: Int = 1) {
             self.guestAddress = guestAddress
             self.byteCount = byteCount
             self.host = host
             self.isReadOnly = isReadOnly
+            self.narrowestRead = narrowestRead
         }
 
         /// The region's last guest address: its end may be 2^64, which
@@ -83,8 +90,10 @@ public final class GuestMemory: @unchecked Sendable {
         /// Walks `count` bytes from `address` in pieces that each lie in one
         /// region (with their host address) or in none (nil), in order, as a
         /// bus splits a DMA at the edges of what is mapped; when `writing`,
-        /// a piece of ROM comes with nil too. Past 2^64 the address wraps to
-        /// 0, as QEMU's `address_space_rw` goes on.
+        /// a piece of ROM comes with nil too, and a read of device registers
+        /// comes in QEMU's accesses (`narrowestRead`), each too narrow one
+        /// with nil. Past 2^64 the address wraps to 0, as QEMU's
+        /// `address_space_rw` goes on.
         package func forEachPiece(at address: UInt64, count: Int, writing: Bool,
                                   _ body: (UnsafeMutableRawPointer?, Int) -> Void) {
             var address = address
@@ -100,6 +109,14 @@ public final class GuestMemory: @unchecked Sendable {
                         // Counted from the last byte: a region may end at 2^64.
                         let rest = region.lastAddress - address
                         piece = rest >= UInt64(remaining - 1) ? remaining : Int(rest) + 1
+                        if region.narrowestRead > 1 && !writing {
+                            // memory_access_size(): at most 8 bytes, no more than
+                            // the offset's alignment, a power of two.
+                            let offset = address - region.guestAddress
+                            let alignment = offset == 0 ? 8 : Int(min(offset & (0 &- offset), 8))
+                            piece = 1 << (Int.bitWidth - 1 - min(piece, alignment).leadingZeroBitCount)
+                            if piece < region.narrowestRead { host = nil }
+                        }
                         break
                     }
                     if region.guestAddress > address {
