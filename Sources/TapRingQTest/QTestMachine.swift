@@ -126,10 +126,7 @@ public final class QTestMachine: @unchecked Sendable {
             writeMemory(address, width: width, value: value)
             return "OK"
         case .read(let address, let count):
-            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
-            defer { bytes.deallocate() }
-            copyOut(address, into: bytes)
-            return "OK 0x" + hexDigits(of: UnsafeRawBufferPointer(bytes))
+            return "OK 0x" + hexDigits(at: address, count: count)
         case .write(let address, let bytes):
             bytes.withUnsafeBytes { copyIn(address, from: $0) }
             return "OK"
@@ -202,6 +199,31 @@ public final class QTestMachine: @unchecked Sendable {
         }
     }
 
+    /// Two lowercase hex digits for each of `count` bytes of guest memory at
+    /// `address`, written into one string, unassigned bytes as zeros: a
+    /// `read` may ask for 16 MiB, which a string per byte, or a loop over
+    /// bytes nothing backs, turns into seconds.
+    private func hexDigits(at address: UInt64, count: Int) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 2 * count) { text in
+            var offset = 0
+            memory.window.forEachPiece(at: address, count: count, writing: false) { source, length in
+                let piece = UnsafeMutableBufferPointer(rebasing: text[2 * offset..<2 * (offset + length)])
+                if let source {
+                    for index in 0..<length {
+                        let byte = source.load(fromByteOffset: index, as: UInt8.self)
+                        piece[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                        piece[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
+                    }
+                } else {
+                    piece.initialize(repeating: UInt8(ascii: "0"))
+                }
+                offset += length
+            }
+            return 2 * count
+        }
+    }
+
     /// `bytes` into guest memory at `address`: the bytes for RAM stored, the
     /// rest (ROM, unassigned) dropped, as QEMU's qtest `write` does.
     private func copyIn(_ address: UInt64, from bytes: UnsafeRawBufferPointer) {
@@ -251,17 +273,4 @@ final class QTestOutput: Sendable {
 private func hex(_ value: UInt64, digits: Int) -> String {
     let text = String(value, radix: 16)
     return "0x" + String(repeating: "0", count: max(0, digits - text.count)) + text
-}
-
-/// Two lowercase hex digits for each of `bytes`, written into one string:
-/// a `read` may ask for 16 MiB, which a string per byte turns into seconds.
-private func hexDigits(of bytes: UnsafeRawBufferPointer) -> String {
-    let digits: StaticString = "0123456789abcdef"
-    return String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
-        for (index, byte) in bytes.enumerated() {
-            text[2 * index] = digits.utf8Start[Int(byte >> 4)]
-            text[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
-        }
-        return 2 * bytes.count
-    }
 }
