@@ -50,18 +50,16 @@ public final class QTestMachine: @unchecked Sendable {
         }
         mappings = [ram, optionROM, image, hpet]
         let regions = Q35MemoryMap(ramSize: size, firmwareSize: firmware.count).ranges.map { range in
-            let host: UnsafeMutableRawPointer
-            switch range.backing {
-            case .ram(let offset): host = ram.baseAddress! + offset
-            case .optionROM: host = optionROM.baseAddress!
-            case .firmware(let offset): host = image.baseAddress! + offset
-            case .hpet: host = hpet.baseAddress!
-            }
-            let isReadOnly = if case .ram = range.backing { false } else { true }
-            // The HPET takes accesses of 4 and 8 bytes (`hpet_ram_ops`).
-            let narrowestRead = if case .hpet = range.backing { 4 } else { 1 }
+            let (host, kind): (UnsafeMutableRawPointer, GuestMemory.Region.Kind) =
+                switch range.backing {
+                case .ram(let offset): (ram.baseAddress! + offset, .ram)
+                case .optionROM: (optionROM.baseAddress!, .rom)
+                case .firmware(let offset): (image.baseAddress! + offset, .rom)
+                // The HPET takes accesses of 4 and 8 bytes (`hpet_ram_ops`).
+                case .hpet: (hpet.baseAddress!, .registers(narrowestRead: 4))
+                }
             return GuestMemory.Region(guestAddress: range.guestAddress, byteCount: range.byteCount, host: host,
-                                      isReadOnly: isReadOnly, narrowestRead: narrowestRead)
+                                      kind: kind)
         }
         memory = try GuestMemory(regions: regions)
         output = QTestOutput(write: write)
@@ -128,7 +126,8 @@ public final class QTestMachine: @unchecked Sendable {
         case .read(let address, let count):
             return "OK 0x" + hexDigits(at: address, count: count)
         case .write(let address, let bytes):
-            bytes.withUnsafeBytes { copyIn(address, from: $0) }
+            // The bytes for RAM are stored, the rest dropped, as QEMU's qtest `write` does.
+            _ = bytes.withUnsafeBytes { memory.window.write(address, from: $0) }
             return "OK"
         case .interceptInterrupts:
             output.intercepting.store(true, ordering: .releasing)
@@ -170,7 +169,7 @@ public final class QTestMachine: @unchecked Sendable {
         }
         var value: UInt64 = 0
         withUnsafeMutableBytes(of: &value) { bytes in
-            copyOut(address, into: UnsafeMutableRawBufferPointer(rebasing: bytes[..<width]))
+            _ = memory.window.read(address, into: UnsafeMutableRawBufferPointer(rebasing: bytes[..<width]))
         }
         return UInt64(littleEndian: value)
     }
@@ -181,21 +180,7 @@ public final class QTestMachine: @unchecked Sendable {
             return
         }
         withUnsafeBytes(of: value.littleEndian) { bytes in
-            copyIn(address, from: UnsafeRawBufferPointer(rebasing: bytes[..<width]))
-        }
-    }
-
-    /// Guest memory at `address` into `bytes`, as the CPU reads it: across
-    /// regions, unassigned bytes as zeros.
-    private func copyOut(_ address: UInt64, into bytes: UnsafeMutableRawBufferPointer) {
-        var offset = 0
-        memory.window.forEachPiece(at: address, count: bytes.count, writing: false) { source, length in
-            if let source {
-                (bytes.baseAddress! + offset).copyMemory(from: source, byteCount: length)
-            } else {
-                (bytes.baseAddress! + offset).initializeMemory(as: UInt8.self, repeating: 0, count: length)
-            }
-            offset += length
+            _ = memory.window.write(address, from: UnsafeRawBufferPointer(rebasing: bytes[..<width]))
         }
     }
 
@@ -221,16 +206,6 @@ public final class QTestMachine: @unchecked Sendable {
                 offset += length
             }
             return 2 * count
-        }
-    }
-
-    /// `bytes` into guest memory at `address`: the bytes for RAM stored, the
-    /// rest (ROM, unassigned) dropped, as QEMU's qtest `write` does.
-    private func copyIn(_ address: UInt64, from bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        memory.window.forEachPiece(at: address, count: bytes.count, writing: true) { destination, length in
-            destination?.copyMemory(from: bytes.baseAddress! + offset, byteCount: length)
-            offset += length
         }
     }
 

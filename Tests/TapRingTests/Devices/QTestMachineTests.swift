@@ -18,7 +18,7 @@ struct QTestMachineTests {
     }
 
     private func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     @Test func romBelow1MiBAndTheFirmwareBelow4GiB() throws {

@@ -165,34 +165,17 @@ struct E1000Core: ~Copyable {
     /// `dmaRead` across region edges and unreachable bytes.
     @inline(never)
     private mutating func dmaReadInPieces(_ address: UInt64, into destination: UnsafeMutableRawPointer, count: Int) {
-        var offset = 0
-        var refused = !busMastering
-        memory.forEachPiece(at: address, count: count, writing: false) { source, length in
-            if busMastering, let source {
-                (destination + offset).copyMemory(from: source, byteCount: length)
-            } else {
-                (destination + offset).initializeMemory(as: UInt8.self, repeating: 0, count: length)
-                refused = true
-            }
-            offset += length
-        }
-        if refused { refusedDMA += 1 }
+        let bytes = UnsafeMutableRawBufferPointer(start: destination, count: count)
+        if busMastering, memory.read(address, into: bytes) { return }
+        if !busMastering { bytes.initializeMemory(as: UInt8.self, repeating: 0) }
+        refusedDMA += 1
     }
 
     /// `dmaWrite` across region edges and unreachable bytes.
     @inline(never)
     private mutating func dmaWriteInPieces(_ address: UInt64, from source: UnsafeRawPointer, count: Int) {
-        var offset = 0
-        var refused = !busMastering
-        memory.forEachPiece(at: address, count: count, writing: true) { destination, length in
-            if busMastering, let destination {
-                destination.copyMemory(from: source + offset, byteCount: length)
-            } else {
-                refused = true
-            }
-            offset += length
-        }
-        if refused { refusedDMA += 1 }
+        if busMastering, memory.write(address, from: UnsafeRawBufferPointer(start: source, count: count)) { return }
+        refusedDMA += 1
     }
 }
 
