@@ -3,9 +3,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/vm_sockets.h>
 #include "CLinux.h"
 
 _Static_assert(sizeof(struct mmsghdr) == 64, "the layout FrameSource builds");
+
+unsigned int clinux_vsock_address(void *address, unsigned int cid, unsigned int port) {
+    struct sockaddr_vm vsock = {.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port};
+    memcpy(address, &vsock, sizeof vsock);
+    return sizeof vsock;
+}
 
 int clinux_allowed_cpus(int *cpus, int capacity) {
     cpu_set_t set;

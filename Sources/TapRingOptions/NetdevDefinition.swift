@@ -65,7 +65,7 @@ struct NetdevDefinition: Equatable, Sendable {
         case .tap(let tap): return .tap(try TapOptions(tap))
         case .hubport(let port): return .hubport(port)
         case .socket(let socket): return .socket(try SocketOptions(socket))
-        case .stream(let stream): return .stream(try StreamOptions(stream))
+        case .stream(let stream): return .stream(StreamOptions(stream))
         case .dgram(let dgram): return .dgram(try DgramOptions(dgram))
         case .nic, .other: throw refusal
         }

@@ -4,8 +4,8 @@
 enum SocketAddressMembers: Equatable, Sendable {
     case inet(SocketAddress.InetAddress)
     case unix(path: String, abstract: Bool, tight: Bool)
-    /// QEMU's `VsockSocketAddress`, which TapRing does not open.
-    case vsock
+    /// QEMU's `VsockSocketAddress`: `cid` and `port`, as typed.
+    case vsock(cid: String, port: String)
     /// A descriptor's number or monitor name (`str`), as typed.
     case fd(String)
 
@@ -34,9 +34,8 @@ enum SocketAddressMembers: Equatable, Sendable {
             self = .unix(path: path, abstract: try reader.bool("abstract") ?? false,
                 tight: try reader.bool("tight") ?? true)
         case .vsock:
-            _ = try Self.mandatory("cid", in: &reader)
-            _ = try Self.mandatory("port", in: &reader)
-            self = .vsock
+            let cid = try Self.mandatory("cid", in: &reader)
+            self = .vsock(cid: cid, port: try Self.mandatory("port", in: &reader))
         case .fd:
             self = .fd(try Self.mandatory("str", in: &reader))
         }

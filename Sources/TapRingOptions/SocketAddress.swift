@@ -9,6 +9,13 @@ public enum SocketAddress: Equatable, Sendable {
     case unix(path: String, abstract: Bool = false, tight: Bool = true)
     /// `type=fd`: an inherited descriptor, by number (`str`).
     case fd(Int32)
+    /// `type=fd` with a name for `str`: a descriptor a QEMU monitor would
+    /// hold (`getfd`). TapRing has no monitor; only `-netdev stream` takes
+    /// one, and stays unconnected, as QEMU 7.2's does when its lookup fails.
+    case fdName(String)
+    /// `type=vsock`: a context ID and a port, both as typed. Only `-netdev
+    /// stream` takes one.
+    case vsock(cid: String, port: String)
 
     /// QEMU's `InetSocketAddress`.
     public struct InetAddress: Equatable, Sendable {

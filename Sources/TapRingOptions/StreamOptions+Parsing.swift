@@ -18,15 +18,15 @@ struct StreamMembers: Equatable, Sendable {
 
 extension StreamOptions {
     /// `net_init_stream()`, which in QEMU 7.2 checks nothing before it
-    /// listens or connects in the background; TapRing refuses here what it
-    /// cannot open: a vsock address, or a descriptor given by name.
-    init(_ members: StreamMembers) throws(OptionDiagnostic) {
+    /// listens or connects in the background: an address that cannot be
+    /// used, a descriptor's name among them, fails there, not here.
+    init(_ members: StreamMembers) {
         let address: SocketAddress
         switch members.address {
         case .inet(let inet): address = .inet(inet)
         case .unix(let path, let abstract, let tight): address = .unix(path: path, abstract: abstract, tight: tight)
-        case .vsock: throw OptionDiagnostic("Parameter 'addr.type' value 'vsock' is not supported by TapRing")
-        case .fd(let text): address = .fd(try SocketAddressMembers.descriptor(text, key: "addr.str"))
+        case .vsock(let cid, let port): address = .vsock(cid: cid, port: port)
+        case .fd(let text): address = OptionValue.fileDescriptor(text).map(SocketAddress.fd) ?? .fdName(text)
         }
         self.init(address: address, server: members.server ?? false)
     }

@@ -49,12 +49,12 @@ struct CommandLineTests {
             }
         }
         #expect(try engineFailure(["-netdev", "socket,id=s,listen=192.0.2.1:9"])
-            == "-netdev socket,id=s,listen=192.0.2.1:9: can't bind ip=192.0.2.1:9 to socket: "
+            == "-netdev socket,id=s,listen=192.0.2.1:9: can't bind ip=192.0.2.1 to socket: "
             + "Cannot assign requested address")
         #expect(try engineFailure(["-netdev", "dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=9,"
             + "local.type=inet,local.host=192.0.2.1,local.port=9"])
             == "-netdev dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=9,local.type=inet,"
-            + "local.host=192.0.2.1,local.port=9: can't bind ip=192.0.2.1:9 to socket: Cannot assign requested address")
+            + "local.host=192.0.2.1,local.port=9: can't bind ip=192.0.2.1 to socket: Cannot assign requested address")
     }
 
     @Test func engineSettingsAreChecked() {

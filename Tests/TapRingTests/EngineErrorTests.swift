@@ -17,7 +17,7 @@ import TapRingHarness
             #expect(error.errno == .addressNotAvailable)
             #expect(error.location == "-netdev \(option)")
             #expect(error.description
-                == "-netdev \(option): can't bind ip=192.0.2.1:9 to socket: \(Errno.addressNotAvailable)")
+                == "-netdev \(option): can't bind ip=192.0.2.1 to socket: \(Errno.addressNotAvailable)")
         }
     }
 

@@ -2,8 +2,9 @@
 // requests (built with the function-like _IOW/_IOR macros), an ioctl that
 // takes its argument by value (Swift cannot pass C varargs), eventfd, CPU
 // affinity and batched socket calls (declared only under _GNU_SOURCE, which
-// this header must not set), packet sockets, which glibc's module map
-// leaves out, and descriptors passed over a socket (the CMSG_* macros).
+// this header must not set), packet sockets and vsock addresses, which
+// glibc's module map leaves out, and descriptors passed over a socket (the
+// CMSG_* macros).
 #ifndef CLINUX_H
 #define CLINUX_H
 
@@ -40,6 +41,12 @@ int clinux_pin_current_thread(int cpu);
 /// must come from glibc's own module, or Swift files that import only Glibc
 /// would lose its constants. The corresponding C function is `sendmmsg`.
 int clinux_sendmmsg(int fd, void *messages, unsigned int count, int flags);
+
+/// Writes the vsock address of context `cid` and `port` (a `struct
+/// sockaddr_vm`) to `address`, which has room for a `sockaddr_storage`, and
+/// returns its length. The type is left out here, as `clinux_sendmmsg`'s is:
+/// <linux/vm_sockets.h> brings <sys/socket.h> with it.
+unsigned int clinux_vsock_address(void *address, unsigned int cid, unsigned int port);
 
 /// Receives up to `length` bytes from the stream socket `fd` into `buffer`,
 /// with the descriptors that came with them (SCM_RIGHTS, close-on-exec):

@@ -1,7 +1,8 @@
+import CLinux
 import Glibc
 
-/// A socket address ready for `bind`, `connect` or `sendmsg`: an IPv4, IPv6
-/// or Unix-domain address in a `sockaddr_storage`.
+/// A socket address ready for `bind`, `connect` or `sendmsg`: an IPv4, IPv6,
+/// Unix-domain or vsock address in a `sockaddr_storage`.
 package struct SocketEndpoint: @unchecked Sendable {
     private(set) var storage = sockaddr_storage()
     private(set) var length: socklen_t = 0
@@ -72,17 +73,65 @@ package struct SocketEndpoint: @unchecked Sendable {
         return endpoint
     }
 
-    /// The address in QEMU's words for messages: `host:port` or the path.
-    var description: String {
-        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-        guard family != AF_UNIX else { return "unix socket" }
-        let status = withSockaddr { address, length in
-            getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
-                        NI_NUMERICHOST | NI_NUMERICSERV)
+    /// A vsock address: context ID `cid` and `port`, each a decimal number
+    /// as QEMU's `vsock_parse_vaddr_to_sockaddr` reads it.
+    static func vsock(cid: String, port: String) throws(EngineError) -> SocketEndpoint {
+        guard let context = UInt32(cid) else { throw EngineError("Failed to parse cid '\(cid)'") }
+        guard let number = UInt32(port) else { throw EngineError("Failed to parse port '\(port)'") }
+        var endpoint = SocketEndpoint()
+        endpoint.length = socklen_t(clinux_vsock_address(&endpoint.storage, context, number))
+        return endpoint
+    }
+
+    /// The address `descriptor` is bound to.
+    ///
+    /// The corresponding C function is `getsockname`.
+    static func local(of descriptor: Int32) -> SocketEndpoint? {
+        var endpoint = SocketEndpoint()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &endpoint.storage) { storage in
+            storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard status == 0 else { return "unknown address" }
-        return "\(Self.text(host)):\(Self.text(service))"
+        guard status == 0 else { return nil }
+        endpoint.length = length
+        return endpoint
+    }
+
+    /// A Unix address's name: a path in the file system, or a name in the
+    /// abstract namespace (without its leading NUL); nil for other families
+    /// and unnamed sockets.
+    var path: (name: String, isAbstract: Bool)? {
+        guard family == AF_UNIX else { return nil }
+        let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)!
+        guard Int(length) > pathOffset else { return nil }
+        return withUnsafeBytes(of: storage) { bytes in
+            let name = bytes[pathOffset..<Int(length)]
+            guard name.first == 0 else {
+                return (String(decoding: name.prefix { $0 != 0 }, as: UTF8.self), false)
+            }
+            return (String(decoding: name.dropFirst().prefix { $0 != 0 }, as: UTF8.self), true)
+        }
+    }
+
+    /// The address as QEMU's messages about binding name it: `ip=` and the
+    /// host (`inet_ntoa`'s), or `unix=` and the path.
+    var boundName: String {
+        switch family {
+        case AF_UNIX: "unix=" + (path.map { $0.isAbstract ? "@" + $0.name : $0.name } ?? "")
+        case AF_VSOCK: "vsock"
+        default: "ip=" + host
+        }
+    }
+
+    /// An IP address's host, numeric.
+    ///
+    /// The corresponding C function is `getnameinfo`.
+    var host: String {
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let status = withSockaddr { address, length in
+            getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+        }
+        return status == 0 ? Self.text(host) : "unknown address"
     }
 
     private static func text(_ characters: [CChar]) -> String {

@@ -62,6 +62,10 @@ final class SocketNetdev {
     }
 
     deinit {
+        // QEMU's `socket_listen_cleanup`: a listener's socket file goes with it.
+        if case .stream(let stream) = kind, stream.listening {
+            try? SocketEndpoint.local(of: descriptor.rawValue)?.unlinkFile()
+        }
         try? descriptor.close()
     }
 
@@ -99,9 +103,13 @@ final class SocketNetdev {
         case .connect(let host, let port):
             let address = try SocketEndpoint.inet(
                 host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
-            // QEMU's connect() is non-blocking: a refusal or a time-out comes
-            // after the netdev is made, and leaves it unconnected for good.
-            return try client(of: address) { $0.errno == .connectionRefused || $0.errno == .timedOut }
+            do throws(EngineError) {
+                return SocketNetdev(stream: try connected(to: address), listening: false)
+            } catch where error.errno == .connectionRefused || error.errno == .timedOut {
+                // QEMU's connect() is non-blocking: a refusal or a time-out
+                // comes after the netdev is made, and leaves it unconnected.
+                return SocketNetdev(unconnectedStream: try socket(family: AF_INET, datagram: false), failure: error)
+            }
         case .multicast(let group, let port, let localAddress):
             let address = try SocketEndpoint.inet(
                 host: group, port: "\(port)", family: AF_INET, passive: false, datagram: true)
@@ -117,25 +125,30 @@ final class SocketNetdev {
 
     // MARK: -netdev stream
 
-    /// `net_init_stream`: listen on, or connect to, `addr`. A server takes
-    /// an inherited descriptor as its listening socket; a client that cannot
-    /// connect stays unconnected (`connectionFailure`).
+    /// `net_init_stream`: listen on, or connect to, `addr`, or take the
+    /// descriptor it names (a server's as its listening socket). QEMU 7.2
+    /// does all of it in the background (`qio_channel_socket_listen_async`,
+    /// `qio_channel_socket_connect_async`): whatever fails there, from
+    /// resolving the address to connecting, leaves the netdev unconnected
+    /// for good (`connectionFailure`) while QEMU runs.
     private static func open(_ options: StreamOptions) throws(EngineError) -> SocketNetdev {
-        if case .fd(let number) = options.address {
-            guard !options.server else { return try adopt(number, server: true, destination: nil) }
-            do throws(EngineError) {
-                return try adopt(number, server: false, destination: nil)
-            } catch {
-                // QEMU takes a client's descriptor in the background too; a
-                // socket of the engine's own stands in for the unusable one.
-                return SocketNetdev(unconnectedStream: try socket(family: AF_UNIX, datagram: false), failure: error)
+        do throws(EngineError) {
+            switch options.address {
+            case .fd(let number):
+                return try adopt(number, server: options.server, destination: nil)
+            case .fdName(let name):
+                throw EngineError("TapRing has no monitor to look up the descriptor named '\(name)'")
+            case .inet, .unix, .vsock:
+                let address = try endpoint(options.address, passive: options.server, datagram: false)
+                if options.server {
+                    return SocketNetdev(stream: try listening(at: address), listening: true)
+                }
+                return SocketNetdev(stream: try connected(to: address), listening: false)
             }
+        } catch {
+            // A socket of the engine's own stands in for the one that failed.
+            return SocketNetdev(unconnectedStream: try socket(family: AF_UNIX, datagram: false), failure: error)
         }
-        let address = try endpoint(options.address, passive: options.server, datagram: false)
-        if options.server {
-            return SocketNetdev(stream: try listening(at: address), listening: true)
-        }
-        return try client(of: address) { _ in true }
     }
 
     // MARK: -netdev dgram
@@ -169,9 +182,9 @@ final class SocketNetdev {
 
     // MARK: Building blocks
 
-    /// Takes over descriptor `number`: a stream socket (listening when
-    /// `server`) or a datagram socket sending to `destination`
-    /// (`net_socket_fd_init`).
+    /// Takes over descriptor `number`: a stream socket, made to listen when
+    /// `server` as QEMU's `socket_listen` makes an inherited one, or a
+    /// datagram socket sending to `destination` (`net_socket_fd_init`).
     private static func adopt(_ number: Int32, server: Bool, destination: SocketEndpoint?) throws(EngineError)
         -> SocketNetdev
     {
@@ -186,6 +199,9 @@ final class SocketNetdev {
             fcntl(number, F_SETFD, FD_CLOEXEC) == 0
         else {
             throw EngineError("Can't use file descriptor \(number)", Errno.current)
+        }
+        if server && Glibc.listen(number, 1) != 0 {
+            throw EngineError("Failed to listen on fd socket", Errno.current)
         }
         switch type {
         case Int32(SOCK_STREAM.rawValue): return SocketNetdev(stream: number, listening: server)
@@ -204,8 +220,10 @@ final class SocketNetdev {
             return try .inet(host: inet.host, port: inet.port, family: family, passive: passive, datagram: datagram)
         case .unix(let path, let abstract, let tight):
             return try .unix(path: path, abstract: abstract, tight: tight)
-        case .fd(let number):
-            throw EngineError("file descriptor \(number) cannot be used as an address here")
+        case .vsock(let cid, let port):
+            return try .vsock(cid: cid, port: port)
+        case .fd, .fdName:
+            preconditionFailure("a descriptor is taken over, not resolved")
         }
     }
 
@@ -219,13 +237,18 @@ final class SocketNetdev {
     }
 
     /// A socket bound to `address`, with `SO_REUSEADDR` on IP sockets as
-    /// QEMU's `socket_set_fast_reuse` sets it; a stale Unix socket file is
-    /// removed first, as QEMU's `unix_listen_saddr` removes it.
+    /// QEMU's `socket_set_fast_reuse` sets it; a file where a Unix address
+    /// points is removed first, as QEMU's `unix_listen_saddr` removes it.
     private static func bound(to address: SocketEndpoint, datagram: Bool = true) throws(EngineError) -> Int32 {
         let descriptor = try socket(family: address.family, datagram: datagram)
         if address.family == AF_UNIX {
-            address.removeStaleSocketFile()
-        } else {
+            do throws(EngineError) {
+                try address.unlinkFile()
+            } catch {
+                close(descriptor)
+                throw error
+            }
+        } else if address.family != AF_VSOCK {
             var on: Int32 = 1
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -233,7 +256,7 @@ final class SocketNetdev {
         guard result == 0 else {
             let error = Errno.current
             close(descriptor)
-            throw EngineError("can't bind ip=\(address.description) to socket", error)
+            throw EngineError("can't bind \(address.boundName) to socket", error)
         }
         return descriptor
     }
@@ -248,25 +271,19 @@ final class SocketNetdev {
         return descriptor
     }
 
-    /// A stream socket connected to `address`; or, when the connection fails
-    /// in a way that `leavesUnconnected`, one that never carries anything.
-    private static func client(
-        of address: SocketEndpoint, leavesUnconnected: (EngineError) -> Bool
-    ) throws(EngineError) -> SocketNetdev {
+    /// A stream socket connected to `address`.
+    private static func connected(to address: SocketEndpoint) throws(EngineError) -> Int32 {
         let descriptor = try socket(family: address.family, datagram: false)
         var result: Int32
         repeat {
             result = address.withSockaddr { Glibc.connect(descriptor, $0, $1) }
         } while result != 0 && errno == EINTR
         guard result == 0 else {
-            let failure = EngineError("can't connect socket to \(address.description)", Errno.current)
-            guard leavesUnconnected(failure) else {
-                close(descriptor)
-                throw failure
-            }
-            return SocketNetdev(unconnectedStream: descriptor, failure: failure)
+            let error = Errno.current
+            close(descriptor)
+            throw EngineError("can't connect socket", error)
         }
-        return SocketNetdev(stream: descriptor, listening: false)
+        return descriptor
     }
 
     /// `net_socket_mcast_create`: bound to the group's port, a member of the
@@ -274,7 +291,7 @@ final class SocketNetdev {
     /// each other, and sending through `interface` when given.
     private static func multicast(_ group: SocketEndpoint, interface: String?) throws(EngineError) -> SocketNetdev {
         guard group.isIPv4Multicast else {
-            throw EngineError("specified mcastaddr \(group.description) does not contain a multicast address")
+            throw EngineError("specified mcastaddr \(group.host) does not contain a multicast address")
         }
         let descriptor = try bound(to: group)
         let fail = { (what: String) throws(EngineError) -> Never in
@@ -293,17 +310,17 @@ final class SocketNetdev {
         }
         let requestSize = socklen_t(MemoryLayout<ip_mreq>.size)
         if setsockopt(descriptor, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &request, requestSize) < 0 {
-            try fail("setsockopt(IP_ADD_MEMBERSHIP)")
+            try fail("can't add socket to multicast group \(group.host)")
         }
         var loop: UInt8 = 1
         if setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, &loop, 1) < 0 {
-            try fail("setsockopt(SOL_IP, IP_MULTICAST_LOOP)")
+            try fail("can't force multicast message to loopback")
         }
         if interface != nil {
             var source = request.imr_interface
             let sourceSize = socklen_t(MemoryLayout<in_addr>.size)
             if setsockopt(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &source, sourceSize) < 0 {
-                try fail("setsockopt(IP_MULTICAST_IF)")
+                try fail("can't set the default network send interface")
             }
         }
         return SocketNetdev(datagram: descriptor, destination: group)
@@ -323,18 +340,13 @@ extension SocketEndpoint {
         }
     }
 
-    /// Removes the socket file a Unix address names, if a socket is there.
-    func removeStaleSocketFile() {
-        withSockaddr { address, length in
-            address.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { unixAddress in
-                var path = unixAddress.pointee.sun_path
-                withUnsafeBytes(of: &path) { bytes in
-                    guard bytes.first != 0 else { return }  // abstract: nothing on disk
-                    let name = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
-                    var status = stat()
-                    if lstat(name, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK { unlink(name) }
-                }
-            }
-        }
+    /// Removes whatever file a Unix address names, as QEMU removes it before
+    /// it binds (`unix_listen_saddr`) and when its listener closes
+    /// (`socket_listen_cleanup`). Nothing for other addresses.
+    ///
+    /// The corresponding C function is `unlink`.
+    func unlinkFile() throws(EngineError) {
+        guard let (name, isAbstract) = path, !isAbstract, unlink(name) != 0, errno != ENOENT else { return }
+        throw EngineError("failed to unlink socket \(name)", Errno.current)
     }
 }

@@ -32,11 +32,6 @@ import Testing
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,help"], "Help is not available for this option"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,a..b=1"], "Invalid parameter 'a..b'"),
         (["stream,id=a,addr.type=inet,addr.host=h,addr.port=1,reconnect=1"], "Parameter 'reconnect' is unexpected"),
-        // TapRing's: what it cannot open.
-        (["stream,id=a,addr.type=vsock,addr.cid=2,addr.port=5"],
-         "Parameter 'addr.type' value 'vsock' is not supported by TapRing"),
-        (["stream,id=a,addr.type=fd,addr.str=netfd"],
-         "Parameter 'addr.str' expects a file descriptor number: TapRing has no monitor to look up 'netfd'"),
         // -netdev dgram: net_init_dgram()'s rules.
         (["dgram,id=d"], "dgram requires local= parameter"),
         (["dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=1"], "dgram requires local= parameter"),

@@ -17,6 +17,15 @@ import Testing
         #expect(plan.netdevs.map(\.id) == ["1b"])
     }
 
+    /// QEMU 7.2 uses a stream's address in the background only: a vsock
+    /// address or a descriptor's name parses, to fail, if it does, there.
+    @Test func everyAddressOfAStreamParses() throws {
+        #expect(try backend(netdev: "stream,id=a,addr.type=vsock,addr.cid=2,addr.port=x")
+            == .stream(StreamOptions(address: .vsock(cid: "2", port: "x"))))
+        #expect(try backend(netdev: "stream,id=a,server=on,addr.type=fd,addr.str=netfd")
+            == .stream(StreamOptions(address: .fdName("netfd"), server: true)))
+    }
+
     @Test func inetAddressesOfStreamsAreKeptAsTyped() throws {
         #expect(try backend(netdev: "stream,id=a,addr.type=inet,addr.host=::1,addr.port=ssh,addr.to=0x10")
             == .stream(StreamOptions(address: .inet(.init(host: "::1", port: "ssh", to: 16)))))
