@@ -127,6 +127,10 @@ package enum PortKind {
         /// A client's socket whose connection failed: it carries nothing,
         /// and frames sent to it are dropped.
         package var unconnected = false
+        /// For a client whose connection was still being made as the engine
+        /// started, the address the reactor connects the socket to; frames
+        /// sent to it are dropped until it connects.
+        package var connectingTo: SocketEndpoint?
     }
 
     /// A datagram socket, one frame per datagram.

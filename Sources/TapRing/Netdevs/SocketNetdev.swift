@@ -34,6 +34,12 @@ final class SocketNetdev {
         connectionFailure = failure
     }
 
+    private init(connecting descriptor: Int32, to address: SocketEndpoint) {
+        self.descriptor = FileDescriptor(rawValue: descriptor)
+        kind = .stream(PortKind.Stream(descriptor: descriptor, listening: false, connectingTo: address))
+        Self.deepenSendBuffer(of: descriptor)
+    }
+
     private init(datagram descriptor: Int32, destination: SocketEndpoint?) {
         self.descriptor = FileDescriptor(rawValue: descriptor)
         kind = .datagram(PortKind.Datagram(descriptor: descriptor, destination: destination))
@@ -104,7 +110,7 @@ final class SocketNetdev {
             let address = try SocketEndpoint.inet(
                 host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
             do throws(EngineError) {
-                return SocketNetdev(stream: try connected(to: address), listening: false)
+                return try client(of: address)
             } catch where error.errno == .connectionRefused || error.errno == .timedOut {
                 // QEMU's connect() is non-blocking: a refusal or a time-out
                 // comes after the netdev is made, and leaves it unconnected.
@@ -143,7 +149,7 @@ final class SocketNetdev {
                 if options.server {
                     return SocketNetdev(stream: try listening(at: address), listening: true)
                 }
-                return SocketNetdev(stream: try connected(to: address), listening: false)
+                return try client(of: address)
             }
         } catch {
             // A socket of the engine's own stands in for the one that failed.
@@ -271,19 +277,36 @@ final class SocketNetdev {
         return descriptor
     }
 
-    /// A stream socket connected to `address`.
-    private static func connected(to address: SocketEndpoint) throws(EngineError) -> Int32 {
+    /// How long the engine waits for a client's connection as it starts, in
+    /// milliseconds: a server on this host or a near one has answered by
+    /// then. QEMU 7.2 never waits; it finishes connections in the background.
+    static let connectionPatience: Int32 = 250
+
+    /// A client of `address`: connected; or, when its connection is still
+    /// being made after `connectionPatience` (a server whose backlog is
+    /// full, a host that does not answer), a socket its reactor connects.
+    private static func client(of address: SocketEndpoint) throws(EngineError) -> SocketNetdev {
         let descriptor = try socket(family: address.family, datagram: false)
-        var result: Int32
-        repeat {
-            result = address.withSockaddr { Glibc.connect(descriptor, $0, $1) }
-        } while result != 0 && errno == EINTR
-        guard result == 0 else {
-            let error = Errno.current
-            close(descriptor)
-            throw EngineError("can't connect socket", error)
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        var error = address.withSockaddr { Glibc.connect(descriptor, $0, $1) } == 0 ? 0 : errno
+        var pending = error == EAGAIN  // a Unix server's backlog is full
+        if error == EINPROGRESS || error == EINTR {
+            var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            pending = poll(&request, 1, connectionPatience) != 1
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            if !pending { getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length) }
         }
-        return descriptor
+        guard !pending else {
+            close(descriptor)
+            return SocketNetdev(connecting: try socket(family: address.family, datagram: false), to: address)
+        }
+        guard error == 0 else {
+            close(descriptor)
+            throw EngineError("can't connect socket", Errno(rawValue: error))
+        }
+        _ = fcntl(descriptor, F_SETFL, flags)
+        return SocketNetdev(stream: descriptor, listening: false)
     }
 
     /// `net_socket_mcast_create`: bound to the group's port, a member of the

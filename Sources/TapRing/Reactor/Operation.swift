@@ -26,6 +26,9 @@ struct Operation: RawRepresentable, Equatable {
         case accept
         /// The close of a listener's ended connection.
         case close
+        /// The connection of a client whose server had not answered as the
+        /// engine started.
+        case connect
         /// A NIC's timer deadline.
         case timer
         /// Another reactor woke this one (`IORING_OP_MSG_RING`).

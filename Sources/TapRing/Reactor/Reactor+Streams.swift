@@ -20,8 +20,12 @@ struct StreamPort {
     var connected: Bool
     /// The fixed-file index of the listening socket, for a listener.
     let listener: Int32?
-    /// An accept or a close in flight on a listener.
+    /// An accept or a close in flight on a listener, or a client's connect.
     var controlInFlight = 0
+    /// Where a client whose connection is still to be made connects, and
+    /// the address's length; nil once it was tried.
+    var connectingTo: UnsafeMutablePointer<sockaddr_storage>?
+    var connectingToLength: socklen_t = 0
     /// Whether a listener's connection slot holds a connection, ended or not.
     var hasConnection = false
     /// A zero-length frame went out: QEMU's `net_socket_receive` returns 0
@@ -36,14 +40,21 @@ struct StreamPort {
     var sending = 0
     var sendingBytes = 0
 
-    /// A port's state; `connected` for a client whose connection was made.
-    static func make(batch: Int, listener: Int32?, connected: Bool) -> UnsafeMutablePointer<StreamPort> {
+    /// A port's state; `connected` for a client whose connection was made,
+    /// `connectingTo` for one whose connection the reactor makes.
+    static func make(batch: Int, listener: Int32?, connected: Bool, connectingTo: SocketEndpoint?)
+        -> UnsafeMutablePointer<StreamPort>
+    {
         let port = UnsafeMutablePointer<StreamPort>.allocate(capacity: 1)
         port.initialize(to: StreamPort(
             buffer: .allocate(byteCount: 2 * chunk, alignment: 64), connected: connected, listener: listener,
             lengths: .allocate(capacity: batch),
             vectors: .allocate(capacity: 2 * batch), slots: .allocate(capacity: batch),
             message: .allocate(capacity: 1)))
+        if let connectingTo {
+            port.pointee.connectingTo = .allocate(capacity: 1)
+            port.pointee.connectingToLength = connectingTo.store(at: port.pointee.connectingTo!)
+        }
         return port
     }
 
@@ -53,6 +64,7 @@ struct StreamPort {
         port.pointee.vectors.deallocate()
         port.pointee.slots.deallocate()
         port.pointee.message.deallocate()
+        port.pointee.connectingTo?.deallocate()
         port.deinitialize(count: 1)
         port.deallocate()
     }
@@ -68,6 +80,10 @@ extension Reactor {
             let file = ports[local].file
             if stream.pointee.listener != nil && !stream.pointee.connected {
                 renewConnection(local, file: file, stream)
+                continue
+            }
+            if stream.pointee.connectingTo != nil {
+                connect(local, file: file, stream)
                 continue
             }
             deliverReceivedFrames(local, stream)
@@ -249,6 +265,33 @@ extension Reactor {
         stream.pointee.start = 0
         stream.pointee.end = 0
         stream.pointee.hasConnection = true
+        stream.pointee.connected = true
+    }
+
+    /// Connects a client whose server had not answered as the engine
+    /// started, once, as QEMU finishes a connection in the background.
+    private mutating func connect(_ local: Int, file: Int32, _ stream: UnsafeMutablePointer<StreamPort>) {
+        guard stream.pointee.controlInFlight == 0, let address = stream.pointee.connectingTo else { return }
+        let submission = ring.nextSubmission()
+        address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            io_uring_prep_connect(submission, file, $0, stream.pointee.connectingToLength)
+        }
+        submission.pointee.flags |= CURING_IOSQE_FIXED_FILE
+        submission.pointee.user_data = Operation(.connect, port: local).rawValue
+        stream.pointee.controlInFlight = 1
+    }
+
+    /// A client connected, or failed to: then, as in QEMU, it stays
+    /// unconnected for good, its frames dropped.
+    mutating func completeConnect(_ operation: Operation, result: Int32) {
+        guard case .stream(let stream) = ports[operation.port].machinery else { return }
+        stream.pointee.controlInFlight = 0
+        stream.pointee.connectingTo?.deallocate()
+        stream.pointee.connectingTo = nil
+        guard result >= 0 else {
+            readFailed(operation.port, result: result)
+            return
+        }
         stream.pointee.connected = true
     }
 

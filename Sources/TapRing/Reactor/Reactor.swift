@@ -110,8 +110,10 @@ struct Reactor: ~Copyable {
             case .stream(let stream):
                 // A listener's connection takes the slot before the listening socket's.
                 let listener = stream.listening ? file + 1 : nil
-                machinery = .stream(StreamPort.make(batch: settings.writeBatch, listener: listener,
-                                                    connected: listener == nil && !stream.unconnected))
+                machinery = .stream(StreamPort.make(
+                    batch: settings.writeBatch, listener: listener,
+                    connected: listener == nil && !stream.unconnected && stream.connectingTo == nil,
+                    connectingTo: stream.connectingTo))
             case .datagram(let datagram):
                 machinery = .datagram(DatagramPort.make(batch: settings.writeBatch, destination: datagram.destination))
                 files[port] = file
@@ -229,6 +231,8 @@ struct Reactor: ~Copyable {
                     completeAccept(operation, result: completion.res)
                 case .close:
                     completeClose(operation)
+                case .connect:
+                    completeConnect(operation, result: completion.res)
                 case .timer:
                     completeTimer(operation)
                 case .doorbell:

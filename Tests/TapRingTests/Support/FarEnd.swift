@@ -52,6 +52,18 @@ final class SocketFarEnd: FarEnd {
         }
     }
 
+    /// The next connection to the listening socket `listener`, waiting up to
+    /// `timeout` seconds for one.
+    static func accepting(on listener: Int32, timeout: Double) throws -> SocketFarEnd {
+        var request = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        guard poll(&request, 1, Int32(timeout * 1000)) == 1 else {
+            throw KernelError("no connection within \(timeout) s")
+        }
+        let descriptor = accept(listener, nil, nil)
+        guard descriptor >= 0 else { throw KernelError("accept: \(String(cString: strerror(errno)))") }
+        return SocketFarEnd(descriptor: descriptor, destination: nil)
+    }
+
     /// A UDP socket bound to `local` that sends to `remote`; with `group`,
     /// a member of that IPv4 multicast group, hearing its own datagrams as
     /// QEMU's multicast sockets do.
