@@ -42,6 +42,7 @@ enum HostileCalls {
         let binary = directory + "/hostile-calls"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            ScratchFiles.removeAtExit(directory)
             try? FileManager.default.removeItem(atPath: directory + "/libtapring.so")
             try FileManager.default.createSymbolicLink(atPath: directory + "/libtapring.so",
                 withDestinationPath: library)

@@ -48,6 +48,8 @@ struct SocketInteropTests {
             $0.replacingOccurrences(of: "{port}", with: "\(port)")
                 .replacingOccurrences(of: "{peer}", with: "\(port + 1)")
         }
+        // QEMU, killed, leaves its Unix listener's file; tapring removes its own.
+        defer { unlink("/tmp/tapring-test-\(port).sock") }
         let taps = [Kernel.uniqueName("tri"), Kernel.uniqueName("tri")]
         // The listening side first: a stream's other side connects as it starts.
         let firstProcess = try first.start(tap: taps[0], socket: options[0])

@@ -38,9 +38,10 @@ enum WithoutIOUring {
             return 127;
         }
         """#
-        guard (try? program.write(toFile: source, atomically: true, encoding: .utf8)) != nil,
-            (try? Kernel.run("/usr/bin/cc", ["-O2", "-o", binary, source])) != nil
-        else { return nil }
+        guard (try? program.write(toFile: source, atomically: false, encoding: .utf8)) != nil else { return nil }
+        defer { unlink(source) }
+        guard (try? Kernel.run("/usr/bin/cc", ["-O2", "-o", binary, source])) != nil else { return nil }
+        ScratchFiles.removeAtExit(binary)
         return binary
     }()
 
