@@ -38,6 +38,17 @@ struct CommandLineTests {
         #expect(result.errors == "tapring: -netdev socket,id=s,fd=0: can't get socket option SO_TYPE\n")
     }
 
+    /// QEMU 7.2's order and words: the descriptor first, then (for dgram)
+    /// its address, then its type.
+    @Test func descriptorsAreCheckedInQEMUsOrder() throws {
+        let missing = try run(["run", "-netdev", "socket,id=s,fd=1000"])
+        #expect(missing.errors.hasSuffix(
+            "tapring: -netdev socket,id=s,fd=1000: s: Can't use file descriptor 1000: Bad file descriptor\n"))
+        let file = try run(["run", "-netdev", "dgram,id=d,local.type=fd,local.str=0"])
+        #expect(file.errors.hasSuffix("tapring: -netdev dgram,id=d,local.type=fd,local.str=0: "
+            + "Unable to query local socket address: Socket operation on non-socket\n"))
+    }
+
     @Test func socketsThatCannotBeMadeAreNamed() throws {
         func engineFailure(_ arguments: [String]) throws -> String? {
             let plan = try NetworkPlan.parse(arguments)

@@ -23,32 +23,62 @@ package struct SocketEndpoint: @unchecked Sendable {
         return length
     }
 
-    /// The first address `host` and `port` resolve to (`getaddrinfo`), of
-    /// `family` (`AF_INET`, `AF_INET6` or `AF_UNSPEC` for either). An empty
-    /// host is the wildcard address when `passive`, else the loopback.
-    ///
-    /// - Throws: What went wrong, in `getaddrinfo`'s words.
+    /// The first address `host` and `port` resolve to: see `resolve`.
     static func inet(host: String, port: String, family: Int32, passive: Bool, datagram: Bool)
         throws(EngineError) -> SocketEndpoint
+    {
+        try resolve(host: host, port: port, family: family, passive: passive, datagram: datagram)[0]
+    }
+
+    /// Every address `host` and `port` resolve to (`getaddrinfo`), in its
+    /// order, of `family` (`AF_INET`, `AF_INET6` or `AF_UNSPEC` for either).
+    /// An empty host is the wildcard address when `passive`, else the
+    /// loopback; `numeric` takes both as numbers only.
+    ///
+    /// - Throws: What went wrong, in `getaddrinfo`'s words.
+    static func resolve(host: String, port: String, family: Int32, passive: Bool, datagram: Bool,
+                        numeric: Bool = false) throws(EngineError) -> [SocketEndpoint]
     {
         var hints = addrinfo()
         hints.ai_family = family
         hints.ai_socktype = Int32((datagram ? SOCK_DGRAM : SOCK_STREAM).rawValue)
-        hints.ai_flags = passive ? AI_PASSIVE : 0
+        hints.ai_flags = (passive ? AI_PASSIVE : 0) | (numeric ? AI_NUMERICHOST | AI_NUMERICSERV : 0)
         var results: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host.isEmpty ? nil : host, port, &hints, &results)
-        guard status == 0, let first = results else {
+        guard status == 0, results != nil else {
             throw EngineError("address resolution failed for \(host):\(port): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(results) }
-        var endpoint = SocketEndpoint()
-        withUnsafeMutableBytes(of: &endpoint.storage) { bytes in
-            let address = UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen))
-            bytes.copyMemory(from: address)
+        var endpoints: [SocketEndpoint] = []
+        for result in sequence(first: results!, next: { $0.pointee.ai_next }) {
+            var endpoint = SocketEndpoint()
+            withUnsafeMutableBytes(of: &endpoint.storage) { bytes in
+                bytes.copyMemory(from: UnsafeRawBufferPointer(start: result.pointee.ai_addr,
+                                                              count: Int(result.pointee.ai_addrlen)))
+            }
+            endpoint.length = result.pointee.ai_addrlen
+            endpoints.append(endpoint)
         }
-        endpoint.length = first.pointee.ai_addrlen
-        return endpoint
+        return endpoints
     }
+
+    /// An IP address's port.
+    var port: Int {
+        get {
+            withUnsafeBytes(of: storage) { bytes in
+                Int(UInt16(bigEndian: bytes.load(fromByteOffset: Self.portOffset, as: UInt16.self)))
+            }
+        }
+        set {
+            withUnsafeMutableBytes(of: &storage) { bytes in
+                bytes.storeBytes(of: UInt16(truncatingIfNeeded: newValue).bigEndian, toByteOffset: Self.portOffset,
+                                 as: UInt16.self)
+            }
+        }
+    }
+
+    /// Where `sin_port` and `sin6_port` both sit.
+    private static let portOffset = MemoryLayout<sockaddr_in>.offset(of: \sockaddr_in.sin_port)!
 
     /// A Unix-domain address: `path` in the file system, or in the abstract
     /// namespace when `abstract`, sized to the name when `tight` (QEMU's

@@ -80,9 +80,9 @@ final class SocketNetdev {
         do throws(EngineError) {
             let socket: SocketNetdev
             switch netdev.backend {
-            case .socket(let options): socket = try open(options.mode)
-            case .stream(let options): socket = try open(options)
-            case .dgram(let options): socket = try open(options)
+            case .socket(let options): socket = try open(options.mode, id: netdev.id)
+            case .stream(let options): socket = try open(options, id: netdev.id)
+            case .dgram(let options): socket = try open(options, id: netdev.id)
             case .tap, .hubport: preconditionFailure("\(netdev.id) is not a socket netdev")
             }
             socket.connectionFailure?.location = netdev.location
@@ -98,10 +98,10 @@ final class SocketNetdev {
 
     /// `net_socket_fd_init`, `net_socket_listen_init`, `net_socket_connect_init`,
     /// `net_socket_mcast_init` and `net_socket_udp_init`: IPv4 only.
-    private static func open(_ mode: SocketOptions.Mode) throws(EngineError) -> SocketNetdev {
+    private static func open(_ mode: SocketOptions.Mode, id: String) throws(EngineError) -> SocketNetdev {
         switch mode {
         case .inheritedDescriptor(let number):
-            return try adopt(number, server: false, destination: nil)
+            return try adopt(number, id: id, server: false, destination: nil)
         case .listen(let host, let port):
             let address = try SocketEndpoint.inet(
                 host: host, port: "\(port)", family: AF_INET, passive: true, datagram: false)
@@ -137,14 +137,27 @@ final class SocketNetdev {
     /// `qio_channel_socket_connect_async`): whatever fails there, from
     /// resolving the address to connecting, leaves the netdev unconnected
     /// for good (`connectionFailure`) while QEMU runs.
-    private static func open(_ options: StreamOptions) throws(EngineError) -> SocketNetdev {
+    private static func open(_ options: StreamOptions, id: String) throws(EngineError) -> SocketNetdev {
         do throws(EngineError) {
             switch options.address {
             case .fd(let number):
-                return try adopt(number, server: options.server, destination: nil)
+                return try adopt(number, id: id, server: options.server, destination: nil)
             case .fdName(let name):
                 throw EngineError("TapRing has no monitor to look up the descriptor named '\(name)'")
-            case .inet, .unix, .vsock:
+            case .inet(let inet):
+                let addresses = try SocketEndpoint.resolve(
+                    host: inet.host, port: inet.port, family: try family(of: inet), passive: options.server,
+                    datagram: false, numeric: inet.numeric)
+                let mptcp = inet.mptcp == true
+                if options.server {
+                    // QEMU's `try_bind`: an IPv6 socket takes IPv4 too unless one family is chosen.
+                    let dualStack = inet.ipv4 == inet.ipv6 && inet.ipv4 != false
+                    return SocketNetdev(
+                        stream: try listening(atAnyOf: addresses, through: inet.to, mptcp: mptcp, dualStack: dualStack),
+                        listening: true)
+                }
+                return try client(ofAnyOf: addresses, keepAlive: inet.keepAlive == true, mptcp: mptcp)
+            case .unix, .vsock:
                 let address = try endpoint(options.address, passive: options.server, datagram: false)
                 if options.server {
                     return SocketNetdev(stream: try listening(at: address), listening: true)
@@ -161,7 +174,7 @@ final class SocketNetdev {
 
     /// `net_init_dgram`: a socket bound to `local` that sends to `remote`,
     /// joining `remote`'s group when it is an IPv4 multicast address.
-    private static func open(_ options: DgramOptions) throws(EngineError) -> SocketNetdev {
+    private static func open(_ options: DgramOptions, id: String) throws(EngineError) -> SocketNetdev {
         let remote = try options.remote.map { (address) throws(EngineError) in
             try endpoint(address, passive: false, datagram: true)
         }
@@ -172,7 +185,7 @@ final class SocketNetdev {
         }
         switch options.local {
         case .fd(let number)?:
-            let socket = try adopt(number, server: false, destination: remote)
+            let socket = try adopt(number, id: id, server: false, destination: remote, queryingAddress: true)
             guard case .datagram = socket.kind else {
                 throw EngineError("file descriptor \(number) is not a datagram socket")
             }
@@ -188,23 +201,29 @@ final class SocketNetdev {
 
     // MARK: Building blocks
 
-    /// Takes over descriptor `number`: a stream socket, made to listen when
-    /// `server` as QEMU's `socket_listen` makes an inherited one, or a
-    /// datagram socket sending to `destination` (`net_socket_fd_init`).
-    private static func adopt(_ number: Int32, server: Bool, destination: SocketEndpoint?) throws(EngineError)
-        -> SocketNetdev
-    {
+    /// Takes over descriptor `number` of netdev `id`: a stream socket, made
+    /// to listen when `server` as QEMU's `socket_listen` makes an inherited
+    /// one, or a datagram socket sending to `destination`
+    /// (`net_socket_fd_init`). Its checks come in QEMU's order: the
+    /// descriptor, its local address (`queryingAddress`, as `-netdev dgram`
+    /// asks for it), then its type.
+    private static func adopt(
+        _ number: Int32, id: String, server: Bool, destination: SocketEndpoint?, queryingAddress: Bool = false
+    ) throws(EngineError) -> SocketNetdev {
+        let flags = fcntl(number, F_GETFL)
+        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
+            fcntl(number, F_SETFD, FD_CLOEXEC) == 0
+        else {
+            throw EngineError("\(id): Can't use file descriptor \(number)", Errno.current)
+        }
+        if queryingAddress && SocketEndpoint.local(of: number) == nil {
+            throw EngineError("Unable to query local socket address", Errno.current)
+        }
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(number, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
             // QEMU's `net_socket_fd_init` words it so.
             throw EngineError("can't get socket option SO_TYPE")
-        }
-        let flags = fcntl(number, F_GETFL)
-        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
-            fcntl(number, F_SETFD, FD_CLOEXEC) == 0
-        else {
-            throw EngineError("Can't use file descriptor \(number)", Errno.current)
         }
         if server && Glibc.listen(number, 1) != 0 {
             throw EngineError("Failed to listen on fd socket", Errno.current)
@@ -221,9 +240,8 @@ final class SocketNetdev {
     {
         switch address {
         case .inet(let inet):
-            let family = inet.ipv4 == true && inet.ipv6 != true ? AF_INET
-                : inet.ipv6 == true && inet.ipv4 != true ? AF_INET6 : AF_UNSPEC
-            return try .inet(host: inet.host, port: inet.port, family: family, passive: passive, datagram: datagram)
+            return try .inet(host: inet.host, port: inet.port, family: try family(of: inet), passive: passive,
+                             datagram: datagram)
         case .unix(let path, let abstract, let tight):
             return try .unix(path: path, abstract: abstract, tight: tight)
         case .vsock(let cid, let port):
@@ -233,9 +251,24 @@ final class SocketNetdev {
         }
     }
 
-    private static func socket(family: Int32, datagram: Bool) throws(EngineError) -> Int32 {
+    /// The address family `ipv4=` and `ipv6=` ask for, as QEMU's
+    /// `inet_ai_family_from_address` reads them: both on with no host is
+    /// IPv6, which takes IPv4 too.
+    private static func family(of inet: SocketAddress.InetAddress) throws(EngineError) -> Int32 {
+        switch (inet.ipv4, inet.ipv6) {
+        case (false, false): throw EngineError("Cannot disable IPv4 and IPv6 at same time")
+        case (true, true): inet.host.isEmpty ? AF_INET6 : AF_UNSPEC
+        case (false, _), (_, true): AF_INET6
+        case (true, _), (_, false): AF_INET
+        default: AF_UNSPEC
+        }
+    }
+
+    /// A socket of `family`: a datagram socket, a stream socket, or with
+    /// `mptcp` a Multipath TCP one.
+    private static func socket(family: Int32, datagram: Bool, mptcp: Bool = false) throws(EngineError) -> Int32 {
         let type = Int32((datagram ? SOCK_DGRAM : SOCK_STREAM).rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let descriptor = Glibc.socket(family, type, 0)
+        let descriptor = Glibc.socket(family, type, mptcp ? Int32(IPPROTO_MPTCP) : 0)
         guard descriptor >= 0 else {
             throw EngineError("can't create \(datagram ? "datagram" : "stream") socket", Errno.current)
         }
@@ -245,8 +278,11 @@ final class SocketNetdev {
     /// A socket bound to `address`, with `SO_REUSEADDR` on IP sockets as
     /// QEMU's `socket_set_fast_reuse` sets it; a file where a Unix address
     /// points is removed first, as QEMU's `unix_listen_saddr` removes it.
-    private static func bound(to address: SocketEndpoint, datagram: Bool = true) throws(EngineError) -> Int32 {
-        let descriptor = try socket(family: address.family, datagram: datagram)
+    /// An IPv6 socket takes IPv4 too when `dualStack`, unless another
+    /// socket has the port for IPv4 (QEMU's `try_bind`).
+    private static func bound(to address: SocketEndpoint, datagram: Bool = true, mptcp: Bool = false,
+                              dualStack: Bool = true) throws(EngineError) -> Int32 {
+        let descriptor = try socket(family: address.family, datagram: datagram, mptcp: mptcp)
         if address.family == AF_UNIX {
             do throws(EngineError) {
                 try address.unlinkFile()
@@ -258,7 +294,16 @@ final class SocketNetdev {
             var on: Int32 = 1
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         }
-        let result = address.withSockaddr { Glibc.bind(descriptor, $0, $1) }
+        var v6Only: Int32 = dualStack ? 0 : 1
+        var result: Int32
+        repeat {
+            if address.family == AF_INET6 {
+                setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6Only, socklen_t(MemoryLayout<Int32>.size))
+            }
+            result = address.withSockaddr { Glibc.bind(descriptor, $0, $1) }
+            guard result != 0, address.family == AF_INET6, errno == EADDRINUSE, v6Only == 0 else { break }
+            v6Only = 1
+        } while true
         guard result == 0 else {
             let error = Errno.current
             close(descriptor)
@@ -267,14 +312,54 @@ final class SocketNetdev {
         return descriptor
     }
 
-    private static func listening(at address: SocketEndpoint) throws(EngineError) -> Int32 {
-        let descriptor = try bound(to: address, datagram: false)
+    private static func listening(at address: SocketEndpoint, mptcp: Bool = false, dualStack: Bool = true)
+        throws(EngineError) -> Int32
+    {
+        let descriptor = try bound(to: address, datagram: false, mptcp: mptcp, dualStack: dualStack)
         guard Glibc.listen(descriptor, 1) == 0 else {
             let error = Errno.current
             close(descriptor)
             throw EngineError("can't listen on socket", error)
         }
         return descriptor
+    }
+
+    /// `inet_listen_saddr`: a socket listening on the first of `addresses`
+    /// that is free, each tried at its port and then, with `to=`, at each
+    /// port after it through `last`; an error other than the address being
+    /// in use ends the search.
+    private static func listening(
+        atAnyOf addresses: [SocketEndpoint], through last: UInt16?, mptcp: Bool, dualStack: Bool
+    ) throws(EngineError) -> Int32 {
+        var failure = EngineError("Failed to find an available port")
+        for var address in addresses {
+            for port in stride(from: address.port, through: last.map(Int.init) ?? address.port, by: 1) {
+                address.port = port
+                do throws(EngineError) {
+                    return try listening(at: address, mptcp: mptcp, dualStack: dualStack)
+                } catch where error.errno == .addressInUse {
+                    failure = error
+                }
+            }
+        }
+        throw failure
+    }
+
+    /// `inet_connect_saddr`: a client of the first of `addresses` that
+    /// connects, or is still connecting; with `keepAlive`, its socket sends
+    /// TCP keep-alives.
+    private static func client(ofAnyOf addresses: [SocketEndpoint], keepAlive: Bool, mptcp: Bool)
+        throws(EngineError) -> SocketNetdev
+    {
+        var failure: EngineError?
+        for address in addresses {
+            do throws(EngineError) {
+                return try client(of: address, keepAlive: keepAlive, mptcp: mptcp)
+            } catch {
+                failure = error
+            }
+        }
+        throw failure!  // resolving gives at least one address
     }
 
     /// How long the engine waits for a client's connection as it starts, in
@@ -285,8 +370,21 @@ final class SocketNetdev {
     /// A client of `address`: connected; or, when its connection is still
     /// being made after `connectionPatience` (a server whose backlog is
     /// full, a host that does not answer), a socket its reactor connects.
-    private static func client(of address: SocketEndpoint) throws(EngineError) -> SocketNetdev {
-        let descriptor = try socket(family: address.family, datagram: false)
+    private static func client(of address: SocketEndpoint, keepAlive: Bool = false, mptcp: Bool = false)
+        throws(EngineError) -> SocketNetdev
+    {
+        let newSocket = { () throws(EngineError) -> Int32 in
+            let descriptor = try socket(family: address.family, datagram: false, mptcp: mptcp)
+            var on: Int32 = 1
+            let size = socklen_t(MemoryLayout<Int32>.size)
+            if keepAlive && setsockopt(descriptor, SOL_SOCKET, SO_KEEPALIVE, &on, size) != 0 {
+                let error = Errno.current
+                close(descriptor)
+                throw EngineError("Unable to set KEEPALIVE", error)
+            }
+            return descriptor
+        }
+        let descriptor = try newSocket()
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         var error = address.withSockaddr { Glibc.connect(descriptor, $0, $1) } == 0 ? 0 : errno
@@ -299,7 +397,7 @@ final class SocketNetdev {
         }
         guard !pending else {
             close(descriptor)
-            return SocketNetdev(connecting: try socket(family: address.family, datagram: false), to: address)
+            return SocketNetdev(connecting: try newSocket(), to: address)
         }
         guard error == 0 else {
             close(descriptor)

@@ -59,36 +59,24 @@ import Testing
 
 /// A TCP server on loopback whose backlog one connection fills.
 private final class BusyServer {
-    let listener: Int32
+    private let server: LoopbackListener
     private let filler: Int32
     /// The `-netdev stream` client of it, netdev `c`.
     let client: String
+    var listener: Int32 { server.descriptor }
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let any = SocketFarEnd.inet("127.0.0.1", 0)
-        let bound = any.withUnsafeBytes {
-            bind(listener, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
-        }
-        guard bound == 0, listen(listener, 0) == 0 else { throw KernelError("listen: \(Self.lastError)") }
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let connected = SocketFarEnd.inet("127.0.0.1", port).withUnsafeBytes {
+        server = try LoopbackListener(backlog: 0)
+        filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let connected = SocketFarEnd.inet("127.0.0.1", server.port).withUnsafeBytes { [filler] in
             connect(filler, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
         }
         guard connected == 0 else { throw KernelError("connect: \(Self.lastError)") }
-        (self.listener, self.filler) = (listener, filler)
-        client = "stream,id=c,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=\(port)"
+        client = "stream,id=c,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=\(server.port)"
     }
 
     deinit {
         close(filler)
-        close(listener)
     }
 
     /// Accepts and closes the connection that filled the backlog.
