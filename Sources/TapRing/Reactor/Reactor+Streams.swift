@@ -23,7 +23,7 @@ struct StreamPort {
     /// An accept or a close in flight on a listener, or a client's connect.
     var controlInFlight = 0
     /// Where a client whose connection is still to be made connects, and
-    /// the address's length; nil once it was tried.
+    /// the address's length; nil once that connect completed.
     var connectingTo: UnsafeMutablePointer<sockaddr_storage>?
     var connectingToLength: socklen_t = 0
     /// Whether a listener's connection slot holds a connection, ended or not.
