@@ -66,6 +66,10 @@ struct CommandLineTests {
             + "local.type=inet,local.host=192.0.2.1,local.port=9"])
             == "-netdev dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=9,local.type=inet,"
             + "local.host=192.0.2.1,local.port=9: can't bind ip=192.0.2.1 to socket: Cannot assign requested address")
+        // `-netdev dgram` reads inet addresses as `-netdev socket` does: IPv4 only.
+        let dgram = "dgram,id=d,remote.type=inet,remote.host=127.0.0.1,remote.port=9,local.type=inet,local.host=::1,"
+            + "local.port=9"
+        #expect(try engineFailure(["-netdev", dgram]) == "-netdev \(dgram): can't resolve host address '::1'")
     }
 
     @Test func engineSettingsAreChecked() {

@@ -103,12 +103,10 @@ final class SocketNetdev {
         case .inheritedDescriptor(let number):
             return try adopt(number, id: id, server: false, destination: nil)
         case .listen(let host, let port):
-            let address = try SocketEndpoint.inet(
-                host: host, port: "\(port)", family: AF_INET, passive: true, datagram: false)
+            let address = try ipv4(host, port: port, passive: true, datagram: false)
             return SocketNetdev(stream: try listening(at: address), listening: true)
         case .connect(let host, let port):
-            let address = try SocketEndpoint.inet(
-                host: host, port: "\(port)", family: AF_INET, passive: false, datagram: false)
+            let address = try ipv4(host, port: port, passive: false, datagram: false)
             do throws(EngineError) {
                 return try client(of: address)
             } catch where error.errno == .connectionRefused || error.errno == .timedOut {
@@ -117,14 +115,10 @@ final class SocketNetdev {
                 return SocketNetdev(unconnectedStream: try socket(family: AF_INET, datagram: false), failure: error)
             }
         case .multicast(let group, let port, let localAddress):
-            let address = try SocketEndpoint.inet(
-                host: group, port: "\(port)", family: AF_INET, passive: false, datagram: true)
-            return try multicast(address, interface: localAddress)
+            return try multicast(try ipv4(group, port: port, passive: false, datagram: true), interface: localAddress)
         case .udp(let localHost, let localPort, let remoteHost, let remotePort):
-            let local = try SocketEndpoint.inet(
-                host: localHost, port: "\(localPort)", family: AF_INET, passive: true, datagram: true)
-            let remote = try SocketEndpoint.inet(
-                host: remoteHost, port: "\(remotePort)", family: AF_INET, passive: false, datagram: true)
+            let local = try ipv4(localHost, port: localPort, passive: true, datagram: true)
+            let remote = try ipv4(remoteHost, port: remotePort, passive: false, datagram: true)
             return SocketNetdev(datagram: try bound(to: local), destination: remote)
         }
     }
@@ -240,14 +234,27 @@ final class SocketNetdev {
     {
         switch address {
         case .inet(let inet):
-            return try .inet(host: inet.host, port: inet.port, family: try family(of: inet), passive: passive,
-                             datagram: datagram)
+            // Only `-netdev dgram` comes here with one, read as `convert_host_port` reads it.
+            return try ipv4(inet.host, port: inet.port, passive: passive, datagram: datagram)
         case .unix(let path, let abstract, let tight):
             return try .unix(path: path, abstract: abstract, tight: tight)
         case .vsock(let cid, let port):
             return try .vsock(cid: cid, port: port)
         case .fd, .fdName:
             preconditionFailure("a descriptor is taken over, not resolved")
+        }
+    }
+
+    /// An IPv4 address as QEMU's `convert_host_port` makes one for `-netdev
+    /// socket` and `dgram`: the options left the host a dotted quad, empty
+    /// (any address) or a name, which must resolve to an IPv4 address.
+    private static func ipv4(_ host: String, port: some CustomStringConvertible, passive: Bool, datagram: Bool)
+        throws(EngineError) -> SocketEndpoint
+    {
+        do throws(EngineError) {
+            return try .inet(host: host, port: port.description, family: AF_INET, passive: passive, datagram: datagram)
+        } catch {
+            throw EngineError("can't resolve host address '\(host)'")
         }
     }
 
