@@ -8,7 +8,8 @@
 /// - `extra_mac_registers`, `migrate_tso_props`, `init-vet`: compatibility
 ///   switches of the emulated chip's registers and migration stream;
 /// - `bootindex`: the firmware boot order (a value two NICs share is still refused);
-/// - `romfile`, `rombar`: the option ROM (the file is not looked for);
+/// - `romfile`, `rombar`: the option ROM (a file given is looked for, as
+///   QEMU looks for it, by `OptionROM`);
 /// - `multifunction`: a PCI header bit, which decides only whether other NICs
 ///   may take the slot's other functions (`PCIFunctions`).
 ///
@@ -26,6 +27,10 @@ struct E1000Properties {
     var autonegotiation = true
     /// `bootindex=`, when given.
     var bootIndex: Int32?
+    /// `romfile=`, when given.
+    var romFile: String?
+    /// `rombar=`: 0 loads the ROM through fw_cfg instead of a BAR.
+    var romBar: UInt32 = 1
 
     init(model: NICModel) {
         self.model = model
@@ -66,11 +71,12 @@ struct E1000Properties {
         case "bootindex":
             bootIndex = try Self.bootIndex(value, used: usedBootIndexes)
         case "romfile":
-            _ = try value.string(name)
+            romFile = try value.string(name)
         case "rombar":
-            guard UInt32(exactly: try value.uint64(name)) != nil else {
+            guard let bar = UInt32(exactly: try value.uint64(name)) else {
                 throw .invalidParameterValue(name, expected: "uint32_t")
             }
+            romBar = bar
         case "type", "hotpluggable", "hotplugged", "parent_bus":
             throw .propertyNotWritable(name, of: typeName)
         case "acpi-index", "failover_pair_id", "romsize", "x-pcie-extcap-init", "x-pcie-lnksta-dllla", "realized":

@@ -63,13 +63,18 @@ struct GuestNICs: Sendable {
     }
 
     /// Realizes a NIC: its PCI address (`pci_qdev_realize()`), then
-    /// `pci_e1000_realize()` and `qemu_new_nic()`.
+    /// `pci_e1000_realize()` and `qemu_new_nic()`, then its option ROM.
     private mutating func realize(
         _ properties: E1000Properties, id: String?, location: String, graph: inout NetdevGraph
     ) throws(OptionDiagnostic) {
         if let address = properties.pciSlot {
             try pciFunctions.take(address, typeName: properties.model.rawValue, id: id,
                                   multifunction: properties.multifunction)
+        }
+        // pci_add_option_rom(), last of the realization; without a ROM BAR
+        // QEMU only warns of a file it cannot open.
+        if let romFile = properties.romFile, !romFile.isEmpty, properties.romBar != 0 {
+            try OptionROM.check(romFile)
         }
         if let bootIndex = properties.bootIndex, bootIndex >= 0 { bootIndexes.insert(bootIndex) }
         if let id { ids.insert(id) }

@@ -25,6 +25,18 @@ import Testing
         #expect(try device(value) == NetworkPlan.Device(mac: qemuMAC(0x56), location: "-device \(value)"))
     }
 
+    /// QEMU 7.2 looks for a ROM file given with the ROM BAR on (as a path,
+    /// then among its firmware), and refuses one it cannot find or size.
+    @Test func aROMFileGivenMustBeThere() throws {
+        #expect(failure(device: "e1000,romfile=no-such.rom") == #"-device e1000,romfile=no-such.rom: "#
+            + #"failed to find romfile "no-such.rom""#)
+        #expect(failure(device: "e1000,romfile=/dev/null")
+            == #"-device e1000,romfile=/dev/null: romfile "/dev/null" is empty"#)
+        #expect(try device("e1000,romfile=/etc/passwd") != nil)
+        // Without the ROM BAR the ROM goes through fw_cfg, and QEMU only warns.
+        #expect(try device("e1000,romfile=no-such.rom,rombar=0") != nil)
+    }
+
     @Test(arguments: ["driver=e1000", "e1000-82540em", "bogus,driver=e1000"])
     func driverSpellings(value: String) throws {
         // `driver` is the implied key, repeated keys are last-wins, and
