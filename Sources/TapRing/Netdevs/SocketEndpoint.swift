@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import SystemPackage
 
 /// A socket address ready for `bind`, `connect` or `sendmsg`: an IPv4, IPv6,
 /// Unix-domain or vsock address in a `sockaddr_storage`.
@@ -166,5 +167,29 @@ package struct SocketEndpoint: @unchecked Sendable {
 
     private static func text(_ characters: [CChar]) -> String {
         String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension SocketEndpoint {
+    /// Whether this is an IPv4 address in 224.0.0.0/4.
+    var isIPv4Multicast: Bool {
+        family == AF_INET && UInt32(bigEndian: ipv4Address.s_addr) >> 28 == 0xE
+    }
+
+    /// The IPv4 address, for an `AF_INET` endpoint.
+    var ipv4Address: in_addr {
+        withSockaddr { address, _ in
+            address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+        }
+    }
+
+    /// Removes whatever file a Unix address names, as QEMU removes it before
+    /// it binds (`unix_listen_saddr`) and when its listener closes
+    /// (`socket_listen_cleanup`). Nothing for other addresses.
+    ///
+    /// The corresponding C function is `unlink`.
+    func unlinkFile() throws(EngineError) {
+        guard let (name, isAbstract) = path, !isAbstract, unlink(name) != 0, errno != ENOENT else { return }
+        throw EngineError("failed to unlink socket \(name)", Errno.current)
     }
 }

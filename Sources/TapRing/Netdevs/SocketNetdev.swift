@@ -103,23 +103,25 @@ final class SocketNetdev {
         case .inheritedDescriptor(let number):
             return try adopt(number, id: id, server: false, destination: nil)
         case .listen(let host, let port):
-            let address = try ipv4(host, port: port, passive: true, datagram: false)
-            return SocketNetdev(stream: try listening(at: address), listening: true)
+            let address = try Sockets.ipv4(host, port: port, passive: true, datagram: false)
+            return SocketNetdev(stream: try Sockets.listening(at: address), listening: true)
         case .connect(let host, let port):
-            let address = try ipv4(host, port: port, passive: false, datagram: false)
+            let address = try Sockets.ipv4(host, port: port, passive: false, datagram: false)
             do throws(EngineError) {
                 return try client(of: address)
             } catch where error.errno == .connectionRefused || error.errno == .timedOut {
                 // QEMU's connect() is non-blocking: a refusal or a time-out
                 // comes after the netdev is made, and leaves it unconnected.
-                return SocketNetdev(unconnectedStream: try socket(family: AF_INET, datagram: false), failure: error)
+                let standIn = try Sockets.socket(family: AF_INET, datagram: false)
+                return SocketNetdev(unconnectedStream: standIn, failure: error)
             }
         case .multicast(let group, let port, let localAddress):
-            return try multicast(try ipv4(group, port: port, passive: false, datagram: true), interface: localAddress)
+            let address = try Sockets.ipv4(group, port: port, passive: false, datagram: true)
+            return try multicast(address, interface: localAddress)
         case .udp(let localHost, let localPort, let remoteHost, let remotePort):
-            let local = try ipv4(localHost, port: localPort, passive: true, datagram: true)
-            let remote = try ipv4(remoteHost, port: remotePort, passive: false, datagram: true)
-            return SocketNetdev(datagram: try bound(to: local), destination: remote)
+            let local = try Sockets.ipv4(localHost, port: localPort, passive: true, datagram: true)
+            let remote = try Sockets.ipv4(remoteHost, port: remotePort, passive: false, datagram: true)
+            return SocketNetdev(datagram: try Sockets.bound(to: local), destination: remote)
         }
     }
 
@@ -140,27 +142,27 @@ final class SocketNetdev {
                 throw EngineError("TapRing has no monitor to look up the descriptor named '\(name)'")
             case .inet(let inet):
                 let addresses = try SocketEndpoint.resolve(
-                    host: inet.host, port: inet.port, family: try family(of: inet), passive: options.server,
+                    host: inet.host, port: inet.port, family: try Sockets.family(of: inet), passive: options.server,
                     datagram: false, numeric: inet.numeric)
                 let mptcp = inet.mptcp == true
                 if options.server {
                     // QEMU's `try_bind`: an IPv6 socket takes IPv4 too unless one family is chosen.
                     let dualStack = inet.ipv4 == inet.ipv6 && inet.ipv4 != false
-                    return SocketNetdev(
-                        stream: try listening(atAnyOf: addresses, through: inet.to, mptcp: mptcp, dualStack: dualStack),
-                        listening: true)
+                    let listener = try Sockets.listening(
+                        atAnyOf: addresses, through: inet.to, mptcp: mptcp, dualStack: dualStack)
+                    return SocketNetdev(stream: listener, listening: true)
                 }
                 return try client(ofAnyOf: addresses, keepAlive: inet.keepAlive == true, mptcp: mptcp)
             case .unix, .vsock:
-                let address = try endpoint(options.address, passive: options.server, datagram: false)
+                let address = try Sockets.endpoint(options.address, passive: options.server, datagram: false)
                 if options.server {
-                    return SocketNetdev(stream: try listening(at: address), listening: true)
+                    return SocketNetdev(stream: try Sockets.listening(at: address), listening: true)
                 }
                 return try client(of: address)
             }
         } catch {
             // A socket of the engine's own stands in for the one that failed.
-            return SocketNetdev(unconnectedStream: try socket(family: AF_UNIX, datagram: false), failure: error)
+            return SocketNetdev(unconnectedStream: try Sockets.socket(family: AF_UNIX, datagram: false), failure: error)
         }
     }
 
@@ -170,7 +172,7 @@ final class SocketNetdev {
     /// joining `remote`'s group when it is an IPv4 multicast address.
     private static func open(_ options: DgramOptions, id: String) throws(EngineError) -> SocketNetdev {
         let remote = try options.remote.map { (address) throws(EngineError) in
-            try endpoint(address, passive: false, datagram: true)
+            try Sockets.endpoint(address, passive: false, datagram: true)
         }
         if let remote, remote.isIPv4Multicast {
             var interface: String?
@@ -185,11 +187,12 @@ final class SocketNetdev {
             }
             return socket
         case let local?:
-            let address = try endpoint(local, passive: true, datagram: true)
-            return SocketNetdev(datagram: try bound(to: address), destination: remote)
+            let address = try Sockets.endpoint(local, passive: true, datagram: true)
+            return SocketNetdev(datagram: try Sockets.bound(to: address), destination: remote)
         case nil:
             guard let remote else { throw EngineError("remote or local address should be given") }
-            return SocketNetdev(datagram: try socket(family: remote.family, datagram: true), destination: remote)
+            let descriptor = try Sockets.socket(family: remote.family, datagram: true)
+            return SocketNetdev(datagram: descriptor, destination: remote)
         }
     }
 
@@ -229,129 +232,6 @@ final class SocketNetdev {
         }
     }
 
-    private static func endpoint(_ address: SocketAddress, passive: Bool, datagram: Bool) throws(EngineError)
-        -> SocketEndpoint
-    {
-        switch address {
-        case .inet(let inet):
-            // Only `-netdev dgram` comes here with one, read as `convert_host_port` reads it.
-            return try ipv4(inet.host, port: inet.port, passive: passive, datagram: datagram)
-        case .unix(let path, let abstract, let tight):
-            return try .unix(path: path, abstract: abstract, tight: tight)
-        case .vsock(let cid, let port):
-            return try .vsock(cid: cid, port: port)
-        case .fd, .fdName:
-            preconditionFailure("a descriptor is taken over, not resolved")
-        }
-    }
-
-    /// An IPv4 address as QEMU's `convert_host_port` makes one for `-netdev
-    /// socket` and `dgram`: the options left the host a dotted quad, empty
-    /// (any address) or a name, which must resolve to an IPv4 address.
-    private static func ipv4(_ host: String, port: some CustomStringConvertible, passive: Bool, datagram: Bool)
-        throws(EngineError) -> SocketEndpoint
-    {
-        do throws(EngineError) {
-            return try .inet(host: host, port: port.description, family: AF_INET, passive: passive, datagram: datagram)
-        } catch {
-            throw EngineError("can't resolve host address '\(host)'")
-        }
-    }
-
-    /// The address family `ipv4=` and `ipv6=` ask for, as QEMU's
-    /// `inet_ai_family_from_address` reads them: both on with no host is
-    /// IPv6, which takes IPv4 too.
-    private static func family(of inet: SocketAddress.InetAddress) throws(EngineError) -> Int32 {
-        switch (inet.ipv4, inet.ipv6) {
-        case (false, false): throw EngineError("Cannot disable IPv4 and IPv6 at same time")
-        case (true, true): inet.host.isEmpty ? AF_INET6 : AF_UNSPEC
-        case (false, _), (_, true): AF_INET6
-        case (true, _), (_, false): AF_INET
-        default: AF_UNSPEC
-        }
-    }
-
-    /// A socket of `family`: a datagram socket, a stream socket, or with
-    /// `mptcp` a Multipath TCP one.
-    private static func socket(family: Int32, datagram: Bool, mptcp: Bool = false) throws(EngineError) -> Int32 {
-        let type = Int32((datagram ? SOCK_DGRAM : SOCK_STREAM).rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let descriptor = Glibc.socket(family, type, mptcp ? Int32(IPPROTO_MPTCP) : 0)
-        guard descriptor >= 0 else {
-            throw EngineError("can't create \(datagram ? "datagram" : "stream") socket", Errno.current)
-        }
-        return descriptor
-    }
-
-    /// A socket bound to `address`, with `SO_REUSEADDR` on IP sockets as
-    /// QEMU's `socket_set_fast_reuse` sets it; a file where a Unix address
-    /// points is removed first, as QEMU's `unix_listen_saddr` removes it.
-    /// An IPv6 socket takes IPv4 too when `dualStack`, unless another
-    /// socket has the port for IPv4 (QEMU's `try_bind`).
-    private static func bound(to address: SocketEndpoint, datagram: Bool = true, mptcp: Bool = false,
-                              dualStack: Bool = true) throws(EngineError) -> Int32 {
-        let descriptor = try socket(family: address.family, datagram: datagram, mptcp: mptcp)
-        if address.family == AF_UNIX {
-            do throws(EngineError) {
-                try address.unlinkFile()
-            } catch {
-                close(descriptor)
-                throw error
-            }
-        } else if address.family != AF_VSOCK {
-            var on: Int32 = 1
-            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var v6Only: Int32 = dualStack ? 0 : 1
-        var result: Int32
-        repeat {
-            if address.family == AF_INET6 {
-                setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6Only, socklen_t(MemoryLayout<Int32>.size))
-            }
-            result = address.withSockaddr { Glibc.bind(descriptor, $0, $1) }
-            guard result != 0, address.family == AF_INET6, errno == EADDRINUSE, v6Only == 0 else { break }
-            v6Only = 1
-        } while true
-        guard result == 0 else {
-            let error = Errno.current
-            close(descriptor)
-            throw EngineError("can't bind \(address.boundName) to socket", error)
-        }
-        return descriptor
-    }
-
-    private static func listening(at address: SocketEndpoint, mptcp: Bool = false, dualStack: Bool = true)
-        throws(EngineError) -> Int32
-    {
-        let descriptor = try bound(to: address, datagram: false, mptcp: mptcp, dualStack: dualStack)
-        guard Glibc.listen(descriptor, 1) == 0 else {
-            let error = Errno.current
-            close(descriptor)
-            throw EngineError("can't listen on socket", error)
-        }
-        return descriptor
-    }
-
-    /// `inet_listen_saddr`: a socket listening on the first of `addresses`
-    /// that is free, each tried at its port and then, with `to=`, at each
-    /// port after it through `last`; an error other than the address being
-    /// in use ends the search.
-    private static func listening(
-        atAnyOf addresses: [SocketEndpoint], through last: UInt16?, mptcp: Bool, dualStack: Bool
-    ) throws(EngineError) -> Int32 {
-        var failure = EngineError("Failed to find an available port")
-        for var address in addresses {
-            for port in stride(from: address.port, through: last.map(Int.init) ?? address.port, by: 1) {
-                address.port = port
-                do throws(EngineError) {
-                    return try listening(at: address, mptcp: mptcp, dualStack: dualStack)
-                } catch where error.errno == .addressInUse {
-                    failure = error
-                }
-            }
-        }
-        throw failure
-    }
-
     /// `inet_connect_saddr`: a client of the first of `addresses` that
     /// connects, or is still connecting; with `keepAlive`, its socket sends
     /// TCP keep-alives.
@@ -381,7 +261,7 @@ final class SocketNetdev {
         throws(EngineError) -> SocketNetdev
     {
         let newSocket = { () throws(EngineError) -> Int32 in
-            let descriptor = try socket(family: address.family, datagram: false, mptcp: mptcp)
+            let descriptor = try Sockets.socket(family: address.family, datagram: false, mptcp: mptcp)
             var on: Int32 = 1
             let size = socklen_t(MemoryLayout<Int32>.size)
             if keepAlive && setsockopt(descriptor, SOL_SOCKET, SO_KEEPALIVE, &on, size) != 0 {
@@ -421,7 +301,7 @@ final class SocketNetdev {
         guard group.isIPv4Multicast else {
             throw EngineError("specified mcastaddr \(group.host) does not contain a multicast address")
         }
-        let descriptor = try bound(to: group)
+        let descriptor = try Sockets.bound(to: group)
         let fail = { (what: String) throws(EngineError) -> Never in
             let error = Errno.current
             close(descriptor)
@@ -452,29 +332,5 @@ final class SocketNetdev {
             }
         }
         return SocketNetdev(datagram: descriptor, destination: group)
-    }
-}
-
-extension SocketEndpoint {
-    /// Whether this is an IPv4 address in 224.0.0.0/4.
-    var isIPv4Multicast: Bool {
-        family == AF_INET && UInt32(bigEndian: ipv4Address.s_addr) >> 28 == 0xE
-    }
-
-    /// The IPv4 address, for an `AF_INET` endpoint.
-    var ipv4Address: in_addr {
-        withSockaddr { address, _ in
-            address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-        }
-    }
-
-    /// Removes whatever file a Unix address names, as QEMU removes it before
-    /// it binds (`unix_listen_saddr`) and when its listener closes
-    /// (`socket_listen_cleanup`). Nothing for other addresses.
-    ///
-    /// The corresponding C function is `unlink`.
-    func unlinkFile() throws(EngineError) {
-        guard let (name, isAbstract) = path, !isAbstract, unlink(name) != 0, errno != ENOENT else { return }
-        throw EngineError("failed to unlink socket \(name)", Errno.current)
     }
 }
