@@ -81,16 +81,17 @@ enum Sockets {
             var on: Int32 = 1
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         }
-        var v6Only: Int32 = dualStack ? 0 : 1
-        var result: Int32
-        repeat {
+        let bind = { (v6Only: Int32) -> Int32 in
+            var option = v6Only
             if address.family == AF_INET6 {
-                setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6Only, socklen_t(MemoryLayout<Int32>.size))
+                setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &option, socklen_t(MemoryLayout<Int32>.size))
             }
-            result = address.withSockaddr { Glibc.bind(descriptor, $0, $1) }
-            guard result != 0, address.family == AF_INET6, errno == EADDRINUSE, v6Only == 0 else { break }
-            v6Only = 1
-        } while true
+            return address.withSockaddr { Glibc.bind(descriptor, $0, $1) }
+        }
+        var result = bind(dualStack ? 0 : 1)
+        if result != 0 && address.family == AF_INET6 && errno == EADDRINUSE && dualStack {
+            result = bind(1)  // another socket has the port for IPv4
+        }
         guard result == 0 else {
             let error = Errno.current
             close(descriptor)

@@ -255,19 +255,6 @@ extension Reactor {
         stream.pointee.controlInFlight = 1
     }
 
-    mutating func completeAccept(_ operation: Operation, result: Int32) {
-        guard case .stream(let stream) = ports[operation.port].machinery else { return }
-        stream.pointee.controlInFlight = 0
-        guard result >= 0 else {
-            readFailed(operation.port, result: result)
-            return
-        }
-        stream.pointee.start = 0
-        stream.pointee.end = 0
-        stream.pointee.hasConnection = true
-        stream.pointee.connected = true
-    }
-
     /// Connects a client whose server had not answered as the engine
     /// started, once, as QEMU finishes a connection in the background.
     private mutating func connect(_ local: Int, file: Int32, _ stream: UnsafeMutablePointer<StreamPort>) {
@@ -281,9 +268,10 @@ extension Reactor {
         stream.pointee.controlInFlight = 1
     }
 
-    /// A client connected, or failed to: then, as in QEMU, it stays
-    /// unconnected for good, its frames dropped.
-    mutating func completeConnect(_ operation: Operation, result: Int32) {
+    /// A listener accepted a connection, or a client connected: the stream
+    /// carries frames from an empty buffer. On failure a listener accepts
+    /// again, and a client, as in QEMU, stays unconnected for good.
+    mutating func completeConnection(_ operation: Operation, result: Int32) {
         guard case .stream(let stream) = ports[operation.port].machinery else { return }
         stream.pointee.controlInFlight = 0
         stream.pointee.connectingTo?.deallocate()
@@ -292,6 +280,9 @@ extension Reactor {
             readFailed(operation.port, result: result)
             return
         }
+        stream.pointee.start = 0
+        stream.pointee.end = 0
+        stream.pointee.hasConnection = stream.pointee.listener != nil
         stream.pointee.connected = true
     }
 

@@ -227,12 +227,10 @@ struct Reactor: ~Copyable {
                     completeReceive(operation, result: completion.res)
                 case .send:
                     completeSend(operation, result: completion.res)
-                case .accept:
-                    completeAccept(operation, result: completion.res)
+                case .accept, .connect:
+                    completeConnection(operation, result: completion.res)
                 case .close:
                     completeClose(operation)
-                case .connect:
-                    completeConnect(operation, result: completion.res)
                 case .timer:
                     completeTimer(operation)
                 case .doorbell:
