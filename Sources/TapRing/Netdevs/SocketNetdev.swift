@@ -181,11 +181,7 @@ final class SocketNetdev {
         }
         switch options.local {
         case .fd(let number)?:
-            let socket = try adopt(number, id: id, server: false, destination: remote, queryingAddress: true)
-            guard case .datagram = socket.kind else {
-                throw EngineError("file descriptor \(number) is not a datagram socket")
-            }
-            return socket
+            return try adopt(number, id: id, server: false, destination: remote, asDatagram: true)
         case let local?:
             let address = try Sockets.endpoint(local, passive: true, datagram: true)
             return SocketNetdev(datagram: try Sockets.bound(to: address), destination: remote)
@@ -202,10 +198,14 @@ final class SocketNetdev {
     /// to listen when `server` as QEMU's `socket_listen` makes an inherited
     /// one, or a datagram socket sending to `destination`
     /// (`net_socket_fd_init`). Its checks come in QEMU's order: the
-    /// descriptor, its local address (`queryingAddress`, as `-netdev dgram`
-    /// asks for it), then its type.
+    /// descriptor, then its type.
+    ///
+    /// `asDatagram` is `-netdev dgram`'s way (`net_init_dgram`): any socket
+    /// whose local address can be asked for, whatever its type, is read and
+    /// written one `recv` and one `send` per frame; a stream socket's frames
+    /// are then what each read finds.
     private static func adopt(
-        _ number: Int32, id: String, server: Bool, destination: SocketEndpoint?, queryingAddress: Bool = false
+        _ number: Int32, id: String, server: Bool, destination: SocketEndpoint?, asDatagram: Bool = false
     ) throws(EngineError) -> SocketNetdev {
         let flags = fcntl(number, F_GETFL)
         guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
@@ -213,8 +213,11 @@ final class SocketNetdev {
         else {
             throw EngineError("\(id): Can't use file descriptor \(number)", Errno.current)
         }
-        if queryingAddress && SocketEndpoint.local(of: number) == nil {
-            throw EngineError("Unable to query local socket address", Errno.current)
+        if asDatagram {
+            guard SocketEndpoint.local(of: number) != nil else {
+                throw EngineError("Unable to query local socket address", Errno.current)
+            }
+            return SocketNetdev(datagram: number, destination: destination)
         }
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

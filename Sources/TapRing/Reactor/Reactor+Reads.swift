@@ -104,8 +104,8 @@ extension Reactor {
             crossbar.free(operation.slot)
             if result == -EAGAIN {
                 cursors[port].drained = true
-            } else if result == 0 {
-                endReads(of: port)
+            } else if result == 0 || result == -ENOTCONN {
+                endReads(of: port, result: result)
             } else {
                 readFailed(port: port, result: result)
             }
@@ -200,21 +200,28 @@ extension Reactor {
             }
             crossbar.free(slot)
         }
-        if result == 0 {
-            endReads(of: crossbar.ports[local])
+        if result == 0 || result == -ENOTCONN {
+            endReads(of: crossbar.ports[local], result: result)
         } else if result != -ENOBUFS && result < 0 {
             // -ENOBUFS only means the ring ran dry; the next round refills and re-arms.
             readFailed(port: crossbar.ports[local], result: result)
         }
     }
 
-    /// An empty datagram: QEMU's `-netdev socket` (udp, mcast) and `-netdev
-    /// dgram` take it for the end of the connection and stop reading the
-    /// socket, for good; they still send. Counted as an error.
-    private mutating func endReads(of port: Int) {
+    /// An empty datagram (`result` 0): QEMU's `-netdev socket` (udp, mcast)
+    /// and `-netdev dgram` take it for the end of the connection and stop
+    /// reading the socket, for good; they still send. Counted as an error.
+    ///
+    /// Or a socket that is not connected (`-ENOTCONN`: a listening or
+    /// never-connected stream socket given to `-netdev dgram`), which no
+    /// read will ever take a frame from: QEMU polls it on and fails each
+    /// time, spinning; the engine counts one error and reads no more.
+    private mutating func endReads(of port: Int, result: Int32) {
+        // The other reads of the batch fail alike.
+        guard !fabric.state(of: port).pointee.readsEnded.load(ordering: .relaxed) else { return }
         fabric.state(of: port).pointee.readsEnded.store(true, ordering: .relaxed)
         fabric.counters(of: index, for: port).pointee.errors.bump()
-        Trace.point(.reactor, "port \(port) read an empty datagram: no more reads, as in QEMU")
+        Trace.point(.reactor, "port \(port) reads no more: \(result == 0 ? "an empty datagram, as in QEMU" : "not connected")")
     }
 
     /// Counts a failed read or write on `port`, and gives up on a port whose
