@@ -26,11 +26,15 @@ public func tapringEngineCreate(
             guard let word = options?[index] else { throw .argument("options[\(index)]: NULL") }
             words.append(String(cString: word))
         }
+        let plan: NetworkPlan
         do throws(OptionError) {
-            engine.pointee = engines.insert(CEngine(plan: try NetworkPlan.parse(words)))
+            plan = try NetworkPlan.parse(words)
         } catch {
             throw CallFailure(TAPRING_ERR_OPTIONS, error.description)
         }
+        // A help request plans nothing: its answer is the message.
+        if let help = plan.help { throw CallFailure(TAPRING_ERR_OPTIONS, help.text) }
+        engine.pointee = engines.insert(CEngine(plan: plan))
     }
 }
 

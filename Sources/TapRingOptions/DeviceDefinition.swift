@@ -55,6 +55,17 @@ struct DeviceDefinition: Equatable, Sendable {
         return Self.isHelp(driver) || properties.contains { Self.isHelp($0.name) }
     }
 
+    /// `qdev_device_help()`, for a device that `asksForHelp`: the devices,
+    /// or the properties of the driver named.
+    func help(location: String) throws(OptionDiagnostic) -> HelpAnswer {
+        guard let driver, !Self.isHelp(driver) else { return .devices }
+        switch DeviceDriver(name: driver) {
+        case .nic: return .e1000Properties
+        case .unsupported: throw OptionDiagnostic("Device '\(driver)' is not supported by TapRing")
+        case .unknown: return .deviceNotFound(driver, location: location)
+        }
+    }
+
     /// `is_help_option()`.
     static func isHelp(_ word: String) -> Bool {
         word == "help" || word == "?"

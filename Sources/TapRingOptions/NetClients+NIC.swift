@@ -9,7 +9,8 @@ extension NetClients {
         var netdevOpts = opts
         let type = opts.items.last { $0.name == "type" }?.value
         if type == "none" { return }
-        if let type, DeviceDefinition.isHelp(type) { throw .unsupportedParameter("help") }
+        // Unlike `-netdev`'s, `-nic`'s type is visited before any help is looked for.
+        if let type, DeviceDefinition.isHelp(type) { throw .unacceptedValue(type, for: "type") }
         guard onBoard.count < OnBoardNIC.capacity else {
             throw OptionDiagnostic("no more on-board/default NIC slots available")
         }

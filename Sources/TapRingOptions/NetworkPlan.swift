@@ -89,11 +89,15 @@ public struct NetworkPlan: Equatable, Sendable {
     /// followed by `\nPlease use vnet_hdr=on instead`, or global, such as
     /// `warning: netdev t has no peer` or `warning: nic e1000.0 has no peer`.
     public var warnings: [String]
+    /// What an option asking for help gets, as QEMU 7.2 answers it; the
+    /// plan then holds nothing to create, and the command line's options
+    /// after that one went unread, as QEMU leaves them.
+    public var help: HelpAnswer?
 
     /// Creates a plan; `parse(_:)` is the usual source of plans.
     public init(
         netdevs: [Netdev], devices: [Device] = [], dumps: [PacketDumpOptions] = [], machine: RemoteMachine? = nil,
-        remoteDevices: [RemoteDevice] = [], warnings: [String] = []
+        remoteDevices: [RemoteDevice] = [], warnings: [String] = [], help: HelpAnswer? = nil
     ) {
         self.netdevs = netdevs
         self.devices = devices
@@ -101,6 +105,7 @@ public struct NetworkPlan: Equatable, Sendable {
         self.machine = machine
         self.remoteDevices = remoteDevices
         self.warnings = warnings
+        self.help = help
     }
 }
 
@@ -115,18 +120,22 @@ extension NetworkPlan {
     /// 1. the words themselves (`lookup_opt()`);
     /// 2. each option's syntax and id, all options first, in command-line
     ///    order, with the members of the options QEMU types at once: modern
-    ///    (`stream`, `dgram`, JSON) netdevs and objects;
+    ///    (`stream`, `dgram`, JSON) netdevs and objects (`-object help`);
     /// 3. a device asking for help (`qemu_process_help_options()`);
     /// 4. the netdevs, one at a time, modern ones first, then each `-nic`,
-    ///    then each `-net` (`net_init_clients()`);
+    ///    then each `-net` (`net_init_clients()`; `-netdev help`);
     /// 5. the `-object` filters (`object_create_late()`);
-    /// 6. the NICs of `-nic` and `-net nic`, as the machine is built (`pc_nic_init()`);
+    /// 6. the NICs of `-nic` and `-net nic`, as the machine is built
+    ///    (`pc_nic_init()`; `model=help`);
     /// 7. each device's driver and properties, one device at a time, JSON
     ///    devices last (`qemu_create_cli_devices()`);
     /// 8. the device each `x-remote-object` serves (`remote_object_machine_done()`).
     ///
     /// Parsing runs on a thread of its own with a deep stack, so that options
     /// nested as deep as QEMU takes them parse on any caller's thread.
+    ///
+    /// An option asking for help stops the reading where QEMU stops it: the
+    /// plan returned then holds only `help` and the warnings so far.
     ///
     /// - Throws: The first problem found, located at the option that has it.
     public static func parse(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
@@ -138,10 +147,14 @@ extension NetworkPlan {
         var declarations = OptionDeclarations()
         for argument in commandLine.options {
             try declarations.declare(argument)
+            if let help = declarations.help { return NetworkPlan(netdevs: [], warnings: declarations.warnings, help: help) }
         }
 
         for (argument, definition) in declarations.devices where definition.asksForHelp {
-            throw OptionError(location: argument.location, diagnostic: .unsupportedParameter("help"))
+            let help = try argument.attributing { () throws(OptionDiagnostic) in
+                try definition.help(location: argument.location)
+            }
+            return NetworkPlan(netdevs: [], warnings: declarations.warnings, help: help)
         }
 
         var clients = NetClients()
@@ -151,6 +164,11 @@ extension NetworkPlan {
             }
         }
         for (argument, opts) in declarations.netdevs {
+            // net_client_init(): `-netdev help` lists the backends.
+            if let type = opts.items.last(where: { $0.name == "type" })?.value, DeviceDefinition.isHelp(type) {
+                return NetworkPlan(netdevs: [], warnings: declarations.warnings + clients.warnings,
+                                   help: .netdevTypes)
+            }
             var reader = OptionReader(opts)
             try argument.attributing { () throws(OptionDiagnostic) in
                 try clients.addNetdev(try NetdevDefinition(reading: &reader), location: argument.location)
@@ -169,6 +187,10 @@ extension NetworkPlan {
             }
         }
         for index in clients.onBoard.indices {
+            if let model = clients.onBoard[index].model, DeviceDefinition.isHelp(model) {
+                return NetworkPlan(netdevs: [], warnings: declarations.warnings + clients.warnings,
+                                   help: .nicModels)
+            }
             do throws(OptionDiagnostic) {
                 try clients.createOnBoardNIC(index)
             } catch {

@@ -21,7 +21,6 @@ struct OnBoardNIC: Equatable, Sendable {
     func resolvedModel() throws(OptionDiagnostic) -> NICModel {
         // pci_nic_init_nofail() spells the virtio NIC out before anything else.
         let name = model == "virtio" ? "virtio-net-pci" : model ?? NICModel.e1000.rawValue
-        if DeviceDefinition.isHelp(name) { throw .unsupportedParameter("help") }
         if name == NICModel.e1000.rawValue { return .e1000 }
         // pc_nic_init() plugs `ne2k_isa` into the ISA bus itself.
         guard name == "ne2k_isa" || Self.pciModels.contains(name) else {

@@ -16,6 +16,8 @@ struct OptionDeclarations: Sendable {
     private(set) var machine: RemoteMachine?
     /// Warnings raised while reading, in command-line order.
     private(set) var warnings: [String] = []
+    /// The answer to an option that asked for help; nothing after it is read.
+    private(set) var help: HelpAnswer?
 
     private var optsDevices: [(argument: OptionArgument, definition: DeviceDefinition)] = []
     private var jsonDevices: [(argument: OptionArgument, definition: DeviceDefinition)] = []
@@ -43,7 +45,9 @@ struct OptionDeclarations: Sendable {
             case .net:
                 nets.append((argument, try parse(argument)))
             case .object:
-                objects.append((argument, try object(argument), argument.value.hasPrefix("{")))
+                if let object = try object(argument) {
+                    objects.append((argument, object, argument.value.hasPrefix("{")))
+                }
             case .machine:
                 // qemu_opts_set(): `-machine` options merge into one, implied key `type`.
                 var reader = OptionReader(QemuOpts(parsing: argument.value, impliedName: "type"))
@@ -68,18 +72,27 @@ struct OptionDeclarations: Sendable {
         return opts
     }
 
-    /// `object_option_parse()`: QemuOpts or JSON, typed against `ObjectOptions`.
-    private mutating func object(_ argument: OptionArgument) throws(OptionDiagnostic) -> ObjectDefinition {
+    /// `object_option_parse()`: QemuOpts or JSON, typed against
+    /// `ObjectOptions`; nil when the option asked for help, now in `help`.
+    private mutating func object(_ argument: OptionArgument) throws(OptionDiagnostic) -> ObjectDefinition? {
         if argument.value.hasPrefix("{") {
             var reader = OptionReader(try Self.jsonObject(argument.value), syntax: .json)
             return try ObjectDefinition(reading: &reader)
         }
         let opts = try parse(argument, impliedName: "qom-type")
-        // user_creatable_print_help(): help for the types, or for one type's properties.
+        // user_creatable_print_help(): help for the types, or for one type's
+        // properties; help for another type is read as any option is.
         let type = opts.items.last { $0.name == "qom-type" }?.value
         guard let type else { throw .missingParameter("qom-type") }
-        if DeviceDefinition.isHelp(type) || opts.items.contains(where: { DeviceDefinition.isHelp($0.name) }) {
-            throw .unsupportedParameter("help")
+        if DeviceDefinition.isHelp(type) {
+            help = .objectTypes
+            return nil
+        }
+        if opts.items.contains(where: { DeviceDefinition.isHelp($0.name) }),
+            let properties = HelpAnswer.objectProperties(of: type)
+        {
+            help = properties
+            return nil
         }
         var reader = OptionReader(opts)
         return try ObjectDefinition(reading: &reader)

@@ -46,11 +46,16 @@ struct QTestCommand: ParsableCommand {
         let machine: QTestMachine
         do {
             plan = try NetworkPlan.parse(qemuOptions)
-            machine = try QTestMachine(megabytes: memory, firmware: try firmware(), write: writeStandardOutput)
         } catch {
             throw Failure("\(error)")
         }
         plan.warnings.forEach { printError("tapring: \($0)") }
+        if let help = plan.help { answer(help) }
+        do {
+            machine = try QTestMachine(megabytes: memory, firmware: try firmware(), write: writeStandardOutput)
+        } catch {
+            throw Failure("\(error)")
+        }
         let slots = Self.slots(for: plan.devices)
         var configuration = EngineConfiguration()
         // Slots hold QEMU's largest frame: 64 KiB from the guest, and up to

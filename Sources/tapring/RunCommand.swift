@@ -75,6 +75,7 @@ struct RunCommand: ParsableCommand {
             throw Failure(error.description)
         }
         plan.warnings.forEach { printError("tapring: \($0)") }
+        if let help = plan.help { answer(help) }
         if let categories = trace.flatMap(Trace.Categories.init(parsing:)) { Trace.enable(categories) }
         let waiter = SignalWaiter()
         let engine: Engine

@@ -279,6 +279,15 @@ static void deep_json(void) {
     }
 }
 
+/* A help request makes no engine; QEMU's answer is the message. */
+static void help_request(void) {
+    const char *options[] = {"-netdev", "help"};
+    tapring_engine *engine = NULL;
+    int status = tapring_engine_create(options, 2, &engine);
+    if (status != TAPRING_ERR_OPTIONS || engine != NULL) fail("a help request makes no engine", status);
+    expect_message("Available netdev backend types:\nsocket\n", "the netdev types");
+}
+
 int main(int argc, char **argv) {
     const char *check = argc > 1 ? argv[1] : "all";
     ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -291,6 +300,7 @@ int main(int argc, char **argv) {
     if (all || !strcmp(check, "statistics-from-callback")) statistics_from_callback();
     if (all || !strcmp(check, "transmit-after-stop")) transmit_after_stop();
     if (all || !strcmp(check, "deep-json")) deep_json();
+    if (all || !strcmp(check, "help-request")) help_request();
     printf("%s: %d failures\n", check, failures);
     return failures ? 1 : 0;
 }

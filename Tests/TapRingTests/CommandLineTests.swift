@@ -32,6 +32,29 @@ struct CommandLineTests {
         #expect(result.errors == "tapring: -hda: invalid option\n")
     }
 
+    /// A help request is answered as QEMU 7.2 answers it, and the program
+    /// exits successfully, as QEMU does, even for a device it does not know.
+    @Test func helpRequestsAreAnswered() throws {
+        func answer(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+            let process = Process()
+            process.executableURL = TapRingBinary.url
+            process.arguments = arguments
+            let (output, errors) = (Pipe(), Pipe())
+            (process.standardOutput, process.standardError) = (output, errors)
+            try process.run()
+            process.waitUntilExit()
+            return (process.terminationStatus,
+                    String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                    String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        let netdevs = try answer(["run", "-netdev", "help"])
+        #expect(netdevs.status == 0 && netdevs.errors.isEmpty)
+        #expect(netdevs.output == "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\n")
+        let unknown = try answer(["qtest", "-device", "foo,help"])
+        #expect(unknown.status == 0 && unknown.output.isEmpty)
+        #expect(unknown.errors == "tapring: -device foo,help: Device 'foo' not found\n")
+    }
+
     @Test func aSocketDescriptorMustBeASocket() throws {
         let result = try run(["run", "-netdev", "socket,id=s,fd=0", "-netdev", "hubport,id=h,hubid=0,netdev=s"])
         #expect(result.status == 1)

@@ -83,7 +83,9 @@ const char *tapring_last_error(void);
 
 /* Parses `count` words of QEMU networking options, such as
  * {"-netdev", "tap,id=n0,ifname=tap0", "-device", "e1000,netdev=n0"}, and
- * makes an engine for them. Nothing is opened until tapring_engine_start. */
+ * makes an engine for them. Nothing is opened until tapring_engine_start.
+ * Options that ask for help (`-netdev help`, `-device e1000,help`) make no
+ * engine: TAPRING_ERR_OPTIONS, with QEMU's answer as the message. */
 int tapring_engine_create(const char *const *options, size_t count, tapring_engine **engine);
 
 /* The number of guest NICs of the options, in their order. */

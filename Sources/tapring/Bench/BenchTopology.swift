@@ -77,6 +77,7 @@ struct BenchTopology {
         } catch {
             throw Failure("tapring: \(error)")
         }
+        if let help = plan.help { answer(help) }
         self.options = options
         let ports: [Port] = plan.netdevs.compactMap { netdev in
             if case .tap = netdev.backend { return Port(name: netdev.id, endpoint: .tap(netdev: netdev.id)) }

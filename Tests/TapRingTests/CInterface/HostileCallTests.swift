@@ -9,7 +9,7 @@ import Testing
 struct HostileCallTests {
     @Test(.enabled(if: HostileCalls.compiler != nil, "needs a C compiler (Debian: apt-get install gcc)"),
           arguments: ["destroy-race", "overflow", "interrupt-lines", "intx-and-io", "statistics-from-callback",
-                      "transmit-after-stop", "deep-json"])
+                      "transmit-after-stop", "deep-json", "help-request"])
     func keepsItsPromises(check: String) throws {
         // Each iteration starts an engine, so the sanitized builds do fewer.
         let arguments = check == "destroy-race" ? [check, Sanitizer.isActive ? "10" : "30"] : [check]

@@ -176,13 +176,6 @@ import Testing
             == "-device virtio-net-pci: Device 'virtio-net-pci' is not supported by TapRing")
     }
 
-    @Test(arguments: ["help", "?", "e1000,help", "e1000,help=x", "e1000,?"])
-    func helpIsNotAvailable(value: String) {
-        // QEMU prints help and exits before creating any netdev.
-        #expect(failure(netdevs("hubport,id=h,hubid=x") + devices(value))
-            == "-device \(value): Parameter 'help' is not supported by TapRing")
-    }
-
     @Test func jsonTakesTypedValues() throws {
         // from_json: each property must have its JSON type; `addr` is a string or a devfn number.
         let value = #"{"driver":"e1000","id":"j","mac":"02:00:00:aa:bb:cc","addr":31,"mitigation":false,"#

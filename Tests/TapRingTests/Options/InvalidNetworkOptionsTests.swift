@@ -91,7 +91,6 @@ import Testing
         ("hubport,hubid=0,model=bogus", "Unsupported NIC model: bogus"),
         ("hubport,hubid=0,model=e1000-82540em", "Unsupported NIC model: e1000-82540em"),
         ("hubport,hubid=0,model=virtio", "Device 'virtio-net-pci' is not supported by TapRing"),
-        ("hubport,hubid=0,model=help", "Parameter 'help' is not supported by TapRing"),
         ("hubport", "Parameter 'hubid' is missing"),
         ("hubport,hubid=0,netdev=zz", "netdev 'zz' not found"),
         ("tap,vlan=1", "Invalid parameter 'vlan'"),
@@ -99,7 +98,8 @@ import Testing
         ("model=e1000", "network backend 'user' is not supported by TapRing"),
         ("stream,addr.type=unix,addr.path=/tmp/x", "Parameter 'type' is missing"),
         ("dgram", "dgram requires local= parameter"),
-        ("help", "Parameter 'help' is not supported by TapRing"),
+        ("help", "Parameter 'type' does not accept value 'help'"),
+        ("?", "Parameter 'type' does not accept value '?'"),
     ])
     func nics(value: String, message: String) {
         #expect(failure(["-nic", value]) == "-nic \(value): \(message)")
@@ -180,7 +180,7 @@ import Testing
          "Parameter 'position' expects 'head', 'tail' or 'id=<id>'"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,position=id=zz", "filter 'zz' not found"),
         ("filter-dump,id=f0,netdev=n0,file=d.pcap,foo=1", "Invalid parameter 'foo'"),
-        ("filter-dump,help", "Parameter 'help' is not supported by TapRing"),
+        ("filter-mirror,id=m0,help", "object type 'filter-mirror' is not supported by TapRing"),
         ("foo,id=x", "Parameter 'qom-type' does not accept value 'foo'"),
         ("id=x", "Parameter 'qom-type' is missing"),
         ("pef-guest,id=x", "invalid object type: pef-guest"),
