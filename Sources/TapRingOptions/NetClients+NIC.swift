@@ -24,7 +24,13 @@ extension NetClients {
         var reader = OptionReader(netdevOpts)
         let definition = try NetdevDefinition(reading: &reader)
         warnings += reader.warnings.map(argument.warning)
-        try addNetdev(definition, location: argument.location)
+        // `-nic model=help`, as QEMU's documentation has it, lists the models
+        // once the machine is built, after creating a `user` netdev, which
+        // TapRing does not have: it lists them all the same.
+        let listsModels = definition.type == .user && model.map(DeviceDefinition.isHelp) == true
+        if !listsModels {
+            try addNetdev(definition, location: argument.location)
+        }
         onBoard.append(OnBoardNIC(model: model, mac: mac, netdev: id, location: argument.location))
     }
 

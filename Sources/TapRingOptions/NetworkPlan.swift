@@ -147,7 +147,9 @@ extension NetworkPlan {
         var declarations = OptionDeclarations()
         for argument in commandLine.options {
             try declarations.declare(argument)
-            if let help = declarations.help { return NetworkPlan(netdevs: [], warnings: declarations.warnings, help: help) }
+            if let help = declarations.help {
+                return NetworkPlan(netdevs: [], warnings: declarations.warnings, help: help)
+            }
         }
 
         for (argument, definition) in declarations.devices where definition.asksForHelp {

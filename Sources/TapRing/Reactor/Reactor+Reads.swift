@@ -221,7 +221,8 @@ extension Reactor {
         guard !fabric.state(of: port).pointee.readsEnded.load(ordering: .relaxed) else { return }
         fabric.state(of: port).pointee.readsEnded.store(true, ordering: .relaxed)
         fabric.counters(of: index, for: port).pointee.errors.bump()
-        Trace.point(.reactor, "port \(port) reads no more: \(result == 0 ? "an empty datagram, as in QEMU" : "not connected")")
+        let reason = result == 0 ? "an empty datagram, as in QEMU" : "not connected"
+        Trace.point(.reactor, "port \(port) reads no more: \(reason)")
     }
 
     /// Counts a failed read or write on `port`, and gives up on a port whose

@@ -34,8 +34,8 @@ struct InheritedDgramSocketTests {
                 arguments.append(option.replacingOccurrences(of: "local.str=\(descriptors[0])", with: "local.str=10")
                     .replacingOccurrences(of: "local.str=\(descriptors[1])", with: "local.str=11"))
             }
-            let qemu = try SpawnedProcess(arguments, passing: Dictionary(uniqueKeysWithValues: zip(descriptors, passed)),
-                                          log: "/dev/null")
+            let handedOver = Dictionary(uniqueKeysWithValues: zip(descriptors, passed))
+            let qemu = try SpawnedProcess(arguments, passing: handedOver, log: "/dev/null")
             descriptors.forEach { close($0) }
             usleep(1_000_000)
             return { qemu.stop(SIGKILL) }
