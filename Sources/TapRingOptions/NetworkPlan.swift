@@ -142,21 +142,24 @@ extension NetworkPlan {
         try onDeepStack { () throws(OptionError) in try parseOnThisStack(arguments) }
     }
 
+    /// The plan of a command line that stopped at a help request.
+    private static func answering(_ help: HelpAnswer, warnings: [String]) -> NetworkPlan {
+        NetworkPlan(netdevs: [], warnings: warnings, help: help)
+    }
+
     private static func parseOnThisStack(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
         let commandLine = try NetworkCommandLine(arguments)
         var declarations = OptionDeclarations()
         for argument in commandLine.options {
             try declarations.declare(argument)
-            if let help = declarations.help {
-                return NetworkPlan(netdevs: [], warnings: declarations.warnings, help: help)
-            }
+            if let help = declarations.help { return answering(help, warnings: declarations.warnings) }
         }
 
         for (argument, definition) in declarations.devices where definition.asksForHelp {
             let help = try argument.attributing { () throws(OptionDiagnostic) in
                 try definition.help(location: argument.location)
             }
-            return NetworkPlan(netdevs: [], warnings: declarations.warnings, help: help)
+            return answering(help, warnings: declarations.warnings)
         }
 
         var clients = NetClients()
@@ -168,8 +171,7 @@ extension NetworkPlan {
         for (argument, opts) in declarations.netdevs {
             // net_client_init(): `-netdev help` lists the backends.
             if let type = opts.items.last(where: { $0.name == "type" })?.value, DeviceDefinition.isHelp(type) {
-                return NetworkPlan(netdevs: [], warnings: declarations.warnings + clients.warnings,
-                                   help: .netdevTypes)
+                return answering(.netdevTypes, warnings: declarations.warnings + clients.warnings)
             }
             var reader = OptionReader(opts)
             try argument.attributing { () throws(OptionDiagnostic) in
@@ -190,8 +192,7 @@ extension NetworkPlan {
         }
         for index in clients.onBoard.indices {
             if let model = clients.onBoard[index].model, DeviceDefinition.isHelp(model) {
-                return NetworkPlan(netdevs: [], warnings: declarations.warnings + clients.warnings,
-                                   help: .nicModels)
+                return answering(.nicModels, warnings: declarations.warnings + clients.warnings)
             }
             do throws(OptionDiagnostic) {
                 try clients.createOnBoardNIC(index)
