@@ -16,6 +16,10 @@ public final class QTestMachine: @unchecked Sendable {
     /// The host mappings behind `memory`: RAM, the option-ROM area, the
     /// firmware, the HPET's registers.
     private let mappings: [UnsafeMutableRawBufferPointer]
+    /// RAM and the HPET: memory of the machine's own, over the PCI hole,
+    /// which hides any BAR placed on it (q35 maps the PCI address space
+    /// below system memory, at priority -1).
+    private let shadowingBARs: [Range<UInt64>]
     private var configAddress: UInt32 = 0
     /// The NICs by PCI slot on bus 0, function 0.
     private var nics: [Int: E1000] = [:]
@@ -49,7 +53,14 @@ public final class QTestMachine: @unchecked Sendable {
             mprotect(rom.baseAddress, rom.count, PROT_READ)
         }
         mappings = [ram, optionROM, image, hpet]
-        let regions = Q35MemoryMap(ramSize: size, firmwareSize: firmware.count).ranges.map { range in
+        let map = Q35MemoryMap(ramSize: size, firmwareSize: firmware.count)
+        shadowingBARs = map.ranges.compactMap { range in
+            switch range.backing {
+            case .ram, .hpet: range.guestAddress..<range.guestAddress + UInt64(range.byteCount)
+            case .optionROM, .firmware: nil
+            }
+        }
+        let regions = map.ranges.map { range in
             let (host, kind): (UnsafeMutableRawPointer, GuestMemory.Region.Kind) =
                 switch range.backing {
                 case .ram(let offset): (ram.baseAddress! + offset, .ram)
@@ -124,10 +135,9 @@ public final class QTestMachine: @unchecked Sendable {
             writeMemory(address, width: width, value: value)
             return "OK"
         case .read(let address, let count):
-            return "OK 0x" + hexDigits(at: address, count: count)
+            return "OK 0x" + hexDigits(of: readBytes(at: address, count: count))
         case .write(let address, let bytes):
-            // The bytes for RAM are stored, the rest dropped, as QEMU's qtest `write` does.
-            _ = bytes.withUnsafeBytes { memory.window.write(address, from: $0) }
+            bytes.withUnsafeBytes { writeBytes(at: address, from: $0) }
             return "OK"
         case .interceptInterrupts:
             output.intercepting.store(true, ordering: .releasing)
@@ -163,59 +173,108 @@ public final class QTestMachine: @unchecked Sendable {
 
     // MARK: Memory-mapped access
 
+    /// A piece of a client's access, as QEMU's `address_space_rw` splits it.
+    private enum Piece {
+        /// `count` bytes at offset `offset` of `nic`'s registers: at most 8,
+        /// which the NIC splits further as QEMU splits them.
+        case registers(E1000, offset: Int, count: Int)
+        /// `count` bytes of memory at `address`.
+        case memory(address: UInt64, count: Int)
+    }
+
+    /// Walks `count` bytes from `address`: through a NIC's registers where
+    /// its BAR is mapped and no memory of the machine hides it, through
+    /// memory elsewhere. Past 2^64 the address wraps, as QEMU's does.
+    private func forEachPiece(at address: UInt64, count: Int, _ body: (Piece) -> Void) {
+        let windows = nics.values.compactMap { nic in nic.registerWindow.map { (nic, $0) } }
+        var address = address
+        var remaining = count
+        while remaining > 0 {
+            // Counted from the last byte: the walk may end at 2^64.
+            var length = UInt64.max - address >= UInt64(remaining - 1) ? remaining : Int(UInt64.max - address) + 1
+            var target: (E1000, Int)?
+            for range in shadowingBARs + windows.map(\.1) where range.lowerBound > address {
+                length = min(length, Int(clamping: range.lowerBound - address))
+            }
+            if let shadow = shadowingBARs.first(where: { $0.contains(address) }) {
+                length = min(length, Int(clamping: shadow.upperBound - address))
+            } else if let (nic, window) = windows.first(where: { $0.1.contains(address) }) {
+                length = min(length, Int(clamping: window.upperBound - address), 8)
+                target = (nic, Int(address - window.lowerBound))
+            }
+            if let (nic, offset) = target {
+                body(.registers(nic, offset: offset, count: length))
+            } else {
+                body(.memory(address: address, count: length))
+            }
+            address &+= UInt64(length)
+            remaining -= length
+        }
+    }
+
+    /// `count` bytes from `address`, as a client's `read` sees them:
+    /// registers as they read, unassigned bytes as zeros.
+    private func readBytes(at address: UInt64, count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var offset = 0
+            forEachPiece(at: address, count: count) { piece in
+                switch piece {
+                case .registers(let nic, let register, let length):
+                    let value = nic.readRegister(at: register, width: length)
+                    for index in 0..<length {
+                        buffer[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
+                    }
+                    offset += length
+                case .memory(let start, let length):
+                    let slice = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + length])
+                    _ = memory.window.read(start, into: UnsafeMutableRawBufferPointer(slice))
+                    offset += length
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Stores `bytes` at `address`, as a client's `write` does: into RAM
+    /// and registers; the bytes for ROM and unassigned memory are dropped.
+    private func writeBytes(at address: UInt64, from bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        forEachPiece(at: address, count: bytes.count) { piece in
+            switch piece {
+            case .registers(let nic, let register, let length):
+                var value: UInt64 = 0
+                for index in 0..<length { value |= UInt64(bytes[offset + index]) << (8 * index) }
+                nic.writeRegister(at: register, width: length, value: value)
+                offset += length
+            case .memory(let start, let length):
+                _ = memory.window.write(start, from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]))
+                offset += length
+            }
+        }
+    }
+
     private func readMemory(_ address: UInt64, width: Int) -> UInt64 {
-        if let (nic, offset) = registerTarget(address) {
-            return nic.readRegister(at: offset, width: width)
-        }
-        var value: UInt64 = 0
-        withUnsafeMutableBytes(of: &value) { bytes in
-            _ = memory.window.read(address, into: UnsafeMutableRawBufferPointer(rebasing: bytes[..<width]))
-        }
-        return UInt64(littleEndian: value)
+        readBytes(at: address, count: width).reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     private func writeMemory(_ address: UInt64, width: Int, value: UInt64) {
-        if let (nic, offset) = registerTarget(address) {
-            nic.writeRegister(at: offset, width: width, value: value)
-            return
-        }
         withUnsafeBytes(of: value.littleEndian) { bytes in
-            _ = memory.window.write(address, from: UnsafeRawBufferPointer(rebasing: bytes[..<width]))
+            writeBytes(at: address, from: UnsafeRawBufferPointer(rebasing: bytes[..<width]))
         }
     }
 
-    /// Two lowercase hex digits for each of `count` bytes of guest memory at
-    /// `address`, written into one string, unassigned bytes as zeros: a
-    /// `read` may ask for 16 MiB, which a string per byte, or a loop over
-    /// bytes nothing backs, turns into seconds.
-    private func hexDigits(at address: UInt64, count: Int) -> String {
+    /// Two lowercase hex digits for each of `bytes`, written into one
+    /// string: a `read` may ask for 16 MiB, which a string per byte turns
+    /// into seconds.
+    private func hexDigits(of bytes: [UInt8]) -> String {
         let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 2 * count) { text in
-            var offset = 0
-            memory.window.forEachPiece(at: address, count: count, writing: false) { source, length in
-                let piece = UnsafeMutableBufferPointer(rebasing: text[2 * offset..<2 * (offset + length)])
-                if let source {
-                    for index in 0..<length {
-                        let byte = source.load(fromByteOffset: index, as: UInt8.self)
-                        piece[2 * index] = digits.utf8Start[Int(byte >> 4)]
-                        piece[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
-                    }
-                } else {
-                    piece.initialize(repeating: UInt8(ascii: "0"))
-                }
-                offset += length
+        return String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
+            for (index, byte) in bytes.enumerated() {
+                text[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                text[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
             }
-            return 2 * count
+            return 2 * bytes.count
         }
-    }
-
-    private func registerTarget(_ address: UInt64) -> (E1000, Int)? {
-        for nic in nics.values {
-            if let window = nic.registerWindow, window.contains(address) {
-                return (nic, Int(address - window.lowerBound))
-            }
-        }
-        return nil
     }
 }
 

@@ -74,10 +74,12 @@ struct E1000ConfigSpace: ~Copyable {
     }
 
     /// Where BAR0's registers sit in guest-physical memory, while memory
-    /// decoding is on.
+    /// decoding is on. A 32-bit BAR that would reach the last byte below
+    /// 4 GiB is left unmapped (`pci_bar_address()`).
     var registerWindow: Range<UInt64>? {
         guard command & PCICommand.memorySpace != 0 else { return nil }
         let base = UInt64(read(at: 0x10, width: 4) & ~(Self.bar0Size - 1))
+        guard base + UInt64(Self.bar0Size) - 1 < 0xFFFF_FFFF else { return nil }
         return base..<base + UInt64(Self.bar0Size)
     }
 
