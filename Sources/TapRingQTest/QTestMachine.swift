@@ -135,7 +135,7 @@ public final class QTestMachine: @unchecked Sendable {
             writeMemory(address, width: width, value: value)
             return "OK"
         case .read(let address, let count):
-            return "OK 0x" + hexDigits(of: readBytes(at: address, count: count))
+            return "OK 0x" + hexDigits(at: address, count: count)
         case .write(let address, let bytes):
             bytes.withUnsafeBytes { writeBytes(at: address, from: $0) }
             return "OK"
@@ -263,17 +263,38 @@ public final class QTestMachine: @unchecked Sendable {
         }
     }
 
-    /// Two lowercase hex digits for each of `bytes`, written into one
-    /// string: a `read` may ask for 16 MiB, which a string per byte turns
-    /// into seconds.
-    private func hexDigits(of bytes: [UInt8]) -> String {
+    /// Two lowercase hex digits for each of `count` bytes at `address`, as
+    /// a client's `read` sees them, written into one string: a `read` may
+    /// ask for 16 MiB, which a string per byte, or a loop over bytes nothing
+    /// backs, turns into seconds.
+    private func hexDigits(at address: UInt64, count: Int) -> String {
         let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
-            for (index, byte) in bytes.enumerated() {
-                text[2 * index] = digits.utf8Start[Int(byte >> 4)]
-                text[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
+        return String(unsafeUninitializedCapacity: 2 * count) { text in
+            var offset = 0
+            /// Appends `length` bytes from `source`, zeros when it is nil.
+            func append(_ source: UnsafeRawPointer?, _ length: Int) {
+                let piece = UnsafeMutableBufferPointer(rebasing: text[2 * offset..<2 * (offset + length)])
+                if let source {
+                    for index in 0..<length {
+                        let byte = source.load(fromByteOffset: index, as: UInt8.self)
+                        piece[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                        piece[2 * index + 1] = digits.utf8Start[Int(byte & 0xF)]
+                    }
+                } else {
+                    piece.initialize(repeating: UInt8(ascii: "0"))
+                }
+                offset += length
             }
-            return 2 * bytes.count
+            forEachPiece(at: address, count: count) { piece in
+                switch piece {
+                case .registers(let nic, let register, let length):
+                    let value = nic.readRegister(at: register, width: length).littleEndian
+                    withUnsafeBytes(of: value) { append($0.baseAddress, length) }
+                case .memory(let start, let length):
+                    memory.window.forEachPiece(at: start, count: length, writing: false) { append($0, $1) }
+                }
+            }
+            return 2 * count
         }
     }
 }
