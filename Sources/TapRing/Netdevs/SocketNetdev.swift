@@ -181,7 +181,14 @@ final class SocketNetdev {
         }
         switch options.local {
         case .fd(let number)?:
-            return try adopt(number, id: id, server: false, destination: remote, asDatagram: true)
+            // `net_init_dgram` asks for the socket's address, never its type:
+            // a socket of any type is read and written one `recv` and one
+            // `send` per frame, a stream's frames being what each read finds.
+            try takeOver(number, id: id)
+            guard SocketEndpoint.local(of: number) != nil else {
+                throw EngineError("Unable to query local socket address", Errno.current)
+            }
+            return SocketNetdev(datagram: number, destination: remote)
         case let local?:
             let address = try Sockets.endpoint(local, passive: true, datagram: true)
             return SocketNetdev(datagram: try Sockets.bound(to: address), destination: remote)
@@ -199,26 +206,10 @@ final class SocketNetdev {
     /// one, or a datagram socket sending to `destination`
     /// (`net_socket_fd_init`). Its checks come in QEMU's order: the
     /// descriptor, then its type.
-    ///
-    /// `asDatagram` is `-netdev dgram`'s way (`net_init_dgram`): any socket
-    /// whose local address can be asked for, whatever its type, is read and
-    /// written one `recv` and one `send` per frame; a stream socket's frames
-    /// are then what each read finds.
     private static func adopt(
-        _ number: Int32, id: String, server: Bool, destination: SocketEndpoint?, asDatagram: Bool = false
+        _ number: Int32, id: String, server: Bool, destination: SocketEndpoint?
     ) throws(EngineError) -> SocketNetdev {
-        let flags = fcntl(number, F_GETFL)
-        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
-            fcntl(number, F_SETFD, FD_CLOEXEC) == 0
-        else {
-            throw EngineError("\(id): Can't use file descriptor \(number)", Errno.current)
-        }
-        if asDatagram {
-            guard SocketEndpoint.local(of: number) != nil else {
-                throw EngineError("Unable to query local socket address", Errno.current)
-            }
-            return SocketNetdev(datagram: number, destination: destination)
-        }
+        try takeOver(number, id: id)
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(number, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
@@ -232,6 +223,17 @@ final class SocketNetdev {
         case Int32(SOCK_STREAM.rawValue): return SocketNetdev(stream: number, listening: server)
         case Int32(SOCK_DGRAM.rawValue): return SocketNetdev(datagram: number, destination: destination)
         default: throw EngineError("socket type=\(type) for fd=\(number) must be either SOCK_DGRAM or SOCK_STREAM")
+        }
+    }
+
+    /// Makes descriptor `number` of netdev `id` the engine's: blocking, as
+    /// its io_uring operations want it, and closed on exec.
+    private static func takeOver(_ number: Int32, id: String) throws(EngineError) {
+        let flags = fcntl(number, F_GETFL)
+        guard flags >= 0, fcntl(number, F_SETFL, flags & ~O_NONBLOCK) == 0,
+            fcntl(number, F_SETFD, FD_CLOEXEC) == 0
+        else {
+            throw EngineError("\(id): Can't use file descriptor \(number)", Errno.current)
         }
     }
 

@@ -68,7 +68,7 @@ enum Sockets {
     /// An IPv6 socket takes IPv4 too when `dualStack`, unless another
     /// socket has the port for IPv4 (QEMU's `try_bind`).
     static func bound(to address: SocketEndpoint, datagram: Bool = true, mptcp: Bool = false,
-                              dualStack: Bool = true) throws(EngineError) -> Int32 {
+                      dualStack: Bool = true) throws(EngineError) -> Int32 {
         let descriptor = try socket(family: address.family, datagram: datagram, mptcp: mptcp)
         if address.family == AF_UNIX {
             do throws(EngineError) {
