@@ -212,26 +212,18 @@ public final class QTestMachine: @unchecked Sendable {
         }
     }
 
-    /// `count` bytes from `address`, as a client's `read` sees them:
-    /// registers as they read, unassigned bytes as zeros.
-    private func readBytes(at address: UInt64, count: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var offset = 0
-            forEachPiece(at: address, count: count) { piece in
-                switch piece {
-                case .registers(let nic, let register, let length):
-                    let value = nic.readRegister(at: register, width: length)
-                    for index in 0..<length {
-                        buffer[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
-                    }
-                    offset += length
-                case .memory(let start, let length):
-                    let slice = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + length])
-                    _ = memory.window.read(start, into: UnsafeMutableRawBufferPointer(slice))
-                    offset += length
-                }
+    /// Walks `count` bytes from `address` as a client's read sees them,
+    /// handing `body` each run: where its bytes are (registers as they
+    /// read), or nil for a run of zeros (memory nothing backs).
+    private func forEachRun(at address: UInt64, count: Int, _ body: (UnsafeRawPointer?, Int) -> Void) {
+        forEachPiece(at: address, count: count) { piece in
+            switch piece {
+            case .registers(let nic, let register, let length):
+                let value = nic.readRegister(at: register, width: length).littleEndian
+                withUnsafeBytes(of: value) { body($0.baseAddress, length) }
+            case .memory(let start, let length):
+                memory.window.forEachPiece(at: start, count: length, writing: false) { body($0, $1) }
             }
-            initialized = count
         }
     }
 
@@ -254,7 +246,17 @@ public final class QTestMachine: @unchecked Sendable {
     }
 
     private func readMemory(_ address: UInt64, width: Int) -> UInt64 {
-        readBytes(at: address, count: width).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        var value: UInt64 = 0
+        var offset = 0
+        forEachRun(at: address, count: width) { source, length in
+            if let source {
+                withUnsafeMutableBytes(of: &value) { bytes in
+                    (bytes.baseAddress! + offset).copyMemory(from: source, byteCount: length)
+                }
+            }
+            offset += length
+        }
+        return UInt64(littleEndian: value)
     }
 
     private func writeMemory(_ address: UInt64, width: Int, value: UInt64) {
@@ -285,15 +287,7 @@ public final class QTestMachine: @unchecked Sendable {
                 }
                 offset += length
             }
-            forEachPiece(at: address, count: count) { piece in
-                switch piece {
-                case .registers(let nic, let register, let length):
-                    let value = nic.readRegister(at: register, width: length).littleEndian
-                    withUnsafeBytes(of: value) { append($0.baseAddress, length) }
-                case .memory(let start, let length):
-                    memory.window.forEachPiece(at: start, count: length, writing: false) { append($0, $1) }
-                }
-            }
+            forEachRun(at: address, count: count, append)
             return 2 * count
         }
     }
