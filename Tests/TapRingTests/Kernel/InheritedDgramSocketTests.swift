@@ -17,8 +17,8 @@ struct InheritedDgramSocketTests {
 
     @Test(arguments: types)
     func everySocketTypeCarriesFrames(type: Int32) throws {
-        try replay(type: type) { options, _ in
-            let engine = try Engine(try NetworkPlan.parse(options))
+        try replay(type: type) { descriptors in
+            let engine = try Engine(try NetworkPlan.parse(Self.options(descriptors)))
             try engine.start()
             return { engine.stop() }
         }
@@ -27,13 +27,9 @@ struct InheritedDgramSocketTests {
     /// The same scenario against QEMU 7.2 itself: the expectations are its behaviour.
     @Test(.enabled(if: QEMUProcess.isInstalled, "needs qemu-system-x86_64"), arguments: types)
     func qemuDoesTheSame(type: Int32) throws {
-        try replay(type: type) { options, descriptors in
+        try replay(type: type) { descriptors in
             let passed: [Int32] = [10, 11]
-            var arguments = [QEMUProcess.path] + QEMUProcess.machineNone
-            for option in options {
-                arguments.append(option.replacingOccurrences(of: "local.str=\(descriptors[0])", with: "local.str=10")
-                    .replacingOccurrences(of: "local.str=\(descriptors[1])", with: "local.str=11"))
-            }
+            let arguments = [QEMUProcess.path] + QEMUProcess.machineNone + Self.options(passed)
             let handedOver = Dictionary(uniqueKeysWithValues: zip(descriptors, passed))
             let qemu = try SpawnedProcess(arguments, passing: handedOver, log: "/dev/null")
             descriptors.forEach { close($0) }
@@ -72,19 +68,20 @@ struct InheritedDgramSocketTests {
         #expect(port.framesIn == 0 && port.errors == 1)
     }
 
-    /// Starts a forwarder with `-netdev dgram` on descriptor `a` (of `type`)
-    /// and on `b` (a Unix datagram socket), both on hub 0, through `start`,
-    /// which returns how to stop it; then sends frames through their far ends.
-    private func replay(
-        type: Int32, start: (_ options: [String], _ descriptors: [Int32]) throws -> () -> Void
-    ) throws {
+    /// `-netdev dgram` netdevs `a` and `b` on descriptors `numbers`, both on hub 0.
+    private static func options(_ numbers: [Int32]) -> [String] {
+        ["-netdev", "dgram,id=a,local.type=fd,local.str=\(numbers[0])", "-netdev", "hubport,id=pa,hubid=0,netdev=a",
+         "-netdev", "dgram,id=b,local.type=fd,local.str=\(numbers[1])", "-netdev", "hubport,id=pb,hubid=0,netdev=b"]
+    }
+
+    /// Starts a forwarder, through `start`, with `a` on a socket of `type`
+    /// and `b` on a Unix datagram socket, the descriptors given; `start`
+    /// returns how to stop it. Then sends frames through their far ends.
+    private func replay(type: Int32, start: (_ descriptors: [Int32]) throws -> () -> Void) throws {
         let (a, aFar) = try Self.pair(type)
         let (b, bFar) = try Self.pair(Int32(SOCK_DGRAM.rawValue))
         defer { close(aFar); close(bFar) }
-        let stop = try start([
-            "-netdev", "dgram,id=a,local.type=fd,local.str=\(a)", "-netdev", "hubport,id=pa,hubid=0,netdev=a",
-            "-netdev", "dgram,id=b,local.type=fd,local.str=\(b)", "-netdev", "hubport,id=pb,hubid=0,netdev=b",
-        ], [a, b])
+        let stop = try start([a, b])
         defer { stop() }
 
         let first = DatagramEndTests.frame(1), second = [UInt8](repeating: 0xee, count: 70)
