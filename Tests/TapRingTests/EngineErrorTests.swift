@@ -31,7 +31,7 @@ import TapRingHarness
         } catch {
             #expect(error.errno == .badFileDescriptor)
             #expect(error.description
-                == "-netdev \(option): Unable to query TUNGETIFF on FD 999: \(Errno.badFileDescriptor)")
+                == "-netdev \(option): a: Can't use file descriptor 999: \(Errno.badFileDescriptor)")
         }
     }
 }

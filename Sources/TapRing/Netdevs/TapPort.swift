@@ -17,7 +17,7 @@ struct TapPort {
         }
         do throws(TapError) {
             if let inherited = options.inheritedDescriptor {
-                queues = [try TapDevice.adopt(FileDescriptor(rawValue: inherited))]
+                queues = [try TapDevice.adopt(FileDescriptor(rawValue: inherited), id: netdev.id)]
             } else {
                 // As `net_init_tap`: the first queue settles the name, the others join it.
                 let multiQueue = options.queues > 1

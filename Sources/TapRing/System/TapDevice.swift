@@ -88,18 +88,23 @@ package final class TapDevice {
         }
     }
 
-    /// Takes over a tap descriptor inherited from the parent process (`fd=`).
+    /// Takes over a tap descriptor inherited from the parent process (`fd=`
+    /// of netdev `id`), checked in `net_init_tap`'s order: first that it is
+    /// open, then that it is a tap.
     ///
     /// The descriptor is switched to blocking mode: the engine owns it now, and
     /// io_uring waits on blocking descriptors by polling instead of failing.
-    static func adopt(_ descriptor: FileDescriptor) throws(TapError) -> TapDevice {
+    static func adopt(_ descriptor: FileDescriptor, id: String) throws(TapError) -> TapDevice {
+        let unusable = "\(id): Can't use file descriptor \(descriptor.rawValue)"
+        let flags = fcntl(descriptor.rawValue, F_GETFL)
+        guard flags >= 0 else { throw TapError(unusable, Errno.current) }
         var request = InterfaceRequest(name: "")
         guard request.call(descriptor, CLINUX_TUNGETIFF) == 0 else {
             throw TapError("Unable to query TUNGETIFF on FD \(descriptor.rawValue)", Errno.current)
         }
-        let flags = fcntl(descriptor.rawValue, F_GETFL)
-        guard flags >= 0, fcntl(descriptor.rawValue, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
-            throw TapError("Can't use file descriptor \(descriptor.rawValue)", Errno.current)
+        // Only a tap's flags change: the descriptor's file may be shared with the parent.
+        guard fcntl(descriptor.rawValue, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
+            throw TapError(unusable, Errno.current)
         }
         let hasVnetHeader = Int32(request.flags) & IFF_VNET_HDR != 0
         if hasVnetHeader {
