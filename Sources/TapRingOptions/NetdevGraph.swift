@@ -92,13 +92,39 @@ struct NetdevGraph: Sendable {
         netdevs[netdev].device = device
     }
 
-    /// QEMU's start-up warnings for netdevs left without a peer, hubport or
-    /// NIC: hub ports first, then the rest (`net_check_clients()`).
+    /// QEMU's start-up warnings for each hub (`net_hub_check_clients()`),
+    /// hubs and their ports newest first, as QEMU keeps them: each port left
+    /// without a peer, then a hub that reaches the host but no NIC, or a NIC
+    /// but not the host (a port joined to another hub's port reaches neither).
+    var hubWarnings: [String] {
+        var hubs: [Int32] = []
+        var ports: [Int32: [NetworkPlan.Netdev]] = [:]
+        for netdev in netdevs {
+            guard case .hubport(let options) = netdev.backend else { continue }
+            if ports[options.hubID] == nil { hubs.append(options.hubID) }
+            ports[options.hubID, default: []].append(netdev)
+        }
+        return hubs.reversed().flatMap { hub in
+            var (warnings, hasNIC, reachesHost) = ([String](), false, false)
+            for port in ports[hub, default: []].reversed() {
+                if port.device != nil {
+                    hasNIC = true
+                } else if let peer = port.peer {
+                    reachesHost = reachesHost || !netdevs[peer].isHubPort
+                } else {
+                    warnings.append("warning: hub port \(port.id) has no peer")
+                }
+            }
+            if reachesHost && !hasNIC { warnings.append("warning: hub \(hub) with no nics") }
+            if hasNIC && !reachesHost { warnings.append("warning: hub \(hub) is not connected to host network") }
+            return warnings
+        }
+    }
+
+    /// QEMU's start-up warnings for the netdevs left without a peer, hub
+    /// ports included, in the order it created them (`net_check_clients()`).
     var peerlessWarnings: [String] {
-        let peerless = netdevs.filter { $0.peer == nil && $0.device == nil }
-        let ports = peerless.filter(\.isHubPort).map { "warning: hub port \($0.id) has no peer" }
-        let others = peerless.filter { !$0.isHubPort }.map { "warning: netdev \($0.id) has no peer" }
-        return ports + others
+        netdevs.filter { $0.peer == nil && $0.device == nil }.map { "warning: netdev \($0.id) has no peer" }
     }
 }
 

@@ -83,12 +83,16 @@ public struct NetworkPlan: Equatable, Sendable {
     public var machine: RemoteMachine?
     /// The NICs a VM drives through `-object x-remote-object`, in command-line order.
     public var remoteDevices: [RemoteDevice]
-    /// What QEMU 7.2 would warn about, in the order it would: each prefixed
-    /// with its option's location, such as
+    /// What QEMU 7.2 would warn about as it reads the options, in the order
+    /// it would: each prefixed with its option's location, such as
     /// `-netdev tap,id=t,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated`
-    /// followed by `\nPlease use vnet_hdr=on instead`, or global, such as
-    /// `warning: netdev t has no peer` or `warning: nic e1000.0 has no peer`.
+    /// followed by `\nPlease use vnet_hdr=on instead`.
     public var warnings: [String]
+    /// What QEMU 7.2 warns about once it has created every netdev and NIC
+    /// (`net_check_clients()`), and only then: each hub port, netdev and NIC
+    /// left without a peer, such as `warning: netdev t has no peer` or
+    /// `warning: nic e1000.0 has no peer`.
+    public var peerWarnings: [String]
     /// What an option asking for help gets, as QEMU 7.2 answers it; the
     /// plan then holds nothing to create, and the command line's options
     /// after that one went unread, as QEMU leaves them.
@@ -97,7 +101,8 @@ public struct NetworkPlan: Equatable, Sendable {
     /// Creates a plan; `parse(_:)` is the usual source of plans.
     public init(
         netdevs: [Netdev], devices: [Device] = [], dumps: [PacketDumpOptions] = [], machine: RemoteMachine? = nil,
-        remoteDevices: [RemoteDevice] = [], warnings: [String] = [], help: HelpAnswer? = nil
+        remoteDevices: [RemoteDevice] = [], warnings: [String] = [], peerWarnings: [String] = [],
+        help: HelpAnswer? = nil
     ) {
         self.netdevs = netdevs
         self.devices = devices
@@ -105,6 +110,7 @@ public struct NetworkPlan: Equatable, Sendable {
         self.machine = machine
         self.remoteDevices = remoteDevices
         self.warnings = warnings
+        self.peerWarnings = peerWarnings
         self.help = help
     }
 }
@@ -150,6 +156,23 @@ extension NetworkPlan {
     private static func parseOnThisStack(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
         let commandLine = try NetworkCommandLine(arguments)
         var declarations = OptionDeclarations()
+        var clients = NetClients()
+        do throws(OptionError) {
+            return try read(commandLine, declarations: &declarations, clients: &clients)
+        } catch {
+            var error = error
+            error.warnings = declarations.warnings + clients.warnings
+            error.netdevsBefore = clients.graph.netdevs
+            throw error
+        }
+    }
+
+    /// Reads the options in QEMU's order (see `parse(_:)`), into
+    /// `declarations` and then `clients`, so that a caller that catches a
+    /// problem knows what came before it.
+    private static func read(
+        _ commandLine: NetworkCommandLine, declarations: inout OptionDeclarations, clients: inout NetClients
+    ) throws(OptionError) -> NetworkPlan {
         for argument in commandLine.options {
             try declarations.declare(argument)
             if let help = declarations.help { return answering(help, warnings: declarations.warnings) }
@@ -162,7 +185,6 @@ extension NetworkPlan {
             return answering(help, warnings: declarations.warnings)
         }
 
-        var clients = NetClients()
         for (argument, definition) in declarations.modernNetdevs {
             try argument.attributing { () throws(OptionDiagnostic) in
                 try clients.addNetdev(definition, location: argument.location)
@@ -209,7 +231,8 @@ extension NetworkPlan {
         return NetworkPlan(
             netdevs: clients.graph.netdevs, devices: clients.nics.devices, dumps: clients.dumps,
             machine: declarations.machine, remoteDevices: remoteDevices,
-            warnings: declarations.warnings + clients.warnings + clients.graph.peerlessWarnings
+            warnings: declarations.warnings + clients.warnings,
+            peerWarnings: clients.graph.hubWarnings + clients.graph.peerlessWarnings
                 + clients.nics.peerlessWarnings)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TapRing
 
 /// The QEMU options a subcommand passes through start where tapring's own
 /// end, so `--help` there would be taken for one: a first word that asks for
@@ -21,4 +22,19 @@ func checkSeconds(_ seconds: Double?, option: String, least: Double, inclusive: 
 
 private extension Double {
     func formatted() -> String { self == rounded() ? String(Int(self)) : String(self) }
+}
+
+/// Reads QEMU networking options as QEMU 7.2 starts up with them: their
+/// warnings printed as they are read, and a rejected option reported after
+/// creating the netdevs QEMU creates before it comes to that option, the
+/// first of which that cannot be created is reported instead.
+func readPlan(_ options: [String]) throws(Failure) -> NetworkPlan {
+    do throws(OptionError) {
+        let plan = try NetworkPlan.parse(options)
+        plan.warnings.forEach { printError("tapring: \($0)") }
+        return plan
+    } catch {
+        error.warnings.forEach { printError("tapring: \($0)") }
+        throw Failure(Engine.failureCreating(error.netdevsBefore)?.description ?? error.description)
+    }
 }

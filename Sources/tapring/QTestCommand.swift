@@ -42,14 +42,8 @@ struct QTestCommand: ParsableCommand {
     }
 
     private func serve() throws(Failure) {
-        let plan: NetworkPlan
+        let plan = try readPlan(qemuOptions)
         let machine: QTestMachine
-        do {
-            plan = try NetworkPlan.parse(qemuOptions)
-        } catch {
-            throw Failure("\(error)")
-        }
-        plan.warnings.forEach { printError("tapring: \($0)") }
         if let help = plan.help { answer(help) }
         do {
             machine = try QTestMachine(megabytes: memory, firmware: try firmware(), write: writeStandardOutput)
@@ -76,6 +70,7 @@ struct QTestCommand: ParsableCommand {
             for (nic, slot) in zip(engine.nics, slots) {
                 machine.plug(nic, slot: slot)
             }
+            plan.peerWarnings.forEach { printError("tapring: \($0)") }
             engine.warnings.forEach { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {

@@ -68,13 +68,7 @@ struct RunCommand: ParsableCommand {
     }
 
     private func forward() throws(Failure) {
-        let plan: NetworkPlan
-        do {
-            plan = try NetworkPlan.parse(qemuOptions)
-        } catch {
-            throw Failure(error.description)
-        }
-        plan.warnings.forEach { printError("tapring: \($0)") }
+        let plan = try readPlan(qemuOptions)
         if let help = plan.help { answer(help) }
         if let categories = trace.flatMap(Trace.Categories.init(parsing:)) { Trace.enable(categories) }
         let waiter = SignalWaiter()
@@ -82,6 +76,7 @@ struct RunCommand: ParsableCommand {
         do throws(EngineError) {
             engine = try Engine(
                 plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
+            plan.peerWarnings.forEach { printError("tapring: \($0)") }
             engine.backendNotice.map { printError("tapring: warning: \($0)") }
             engine.warnings.forEach { printError("tapring: warning: \($0)") }
             try engine.start()

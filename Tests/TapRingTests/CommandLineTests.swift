@@ -63,13 +63,43 @@ struct CommandLineTests {
 
     /// QEMU 7.2's order and words: the descriptor first, then (for dgram)
     /// its address, then its type.
+    /// The peerless netdevs' warnings come only once every netdev is
+    /// created, so a netdev that fails has none.
     @Test func descriptorsAreCheckedInQEMUsOrder() throws {
         let missing = try run(["run", "-netdev", "socket,id=s,fd=1000"])
-        #expect(missing.errors.hasSuffix(
-            "tapring: -netdev socket,id=s,fd=1000: s: Can't use file descriptor 1000: Bad file descriptor\n"))
+        #expect(missing.errors
+            == "tapring: -netdev socket,id=s,fd=1000: s: Can't use file descriptor 1000: Bad file descriptor\n")
+        let missingTap = try run(["run", "-netdev", "tap,id=t,fd=1000"])
+        #expect(missingTap.errors
+            == "tapring: -netdev tap,id=t,fd=1000: t: Can't use file descriptor 1000: Bad file descriptor\n")
         let file = try run(["run", "-netdev", "dgram,id=d,local.type=fd,local.str=0"])
-        #expect(file.errors.hasSuffix("tapring: -netdev dgram,id=d,local.type=fd,local.str=0: "
-            + "Unable to query local socket address: Socket operation on non-socket\n"))
+        #expect(file.errors == "tapring: -netdev dgram,id=d,local.type=fd,local.str=0: "
+            + "Unable to query local socket address: Socket operation on non-socket\n")
+    }
+
+    /// QEMU 7.2 creates each netdev before it reads the options that follow
+    /// it in its order (later netdevs, NICs, devices): a netdev that cannot
+    /// be created is the error, after the warnings of the options it read.
+    @Test func aNetdevThatCannotBeCreatedComesBeforeLaterOptions() throws {
+        let device = try run(
+            ["run", "-netdev", "socket,id=s,fd=1000", "-device", "e1000,netdev=s,nomitigation,bogus=1"])
+        #expect(device.status == 1)
+        #expect(device.errors == """
+            tapring: -device e1000,netdev=s,nomitigation,bogus=1: warning: short-form boolean option 'nomitigation' \
+            deprecated
+            Please use mitigation=off instead
+            tapring: -netdev socket,id=s,fd=1000: s: Can't use file descriptor 1000: Bad file descriptor
+
+            """)
+        let netdev = try run(["qtest", "-netdev", "socket,id=a,fd=0", "-netdev", "tap,id=b,bogus=1"])
+        #expect(netdev.errors == "tapring: -netdev socket,id=a,fd=0: can't get socket option SO_TYPE\n")
+        // Modern netdevs are created first, wherever they stand.
+        let modern = try run([
+            "run", "-netdev", "socket,id=a,fd=0", "-netdev", "dgram,id=b,local.type=fd,local.str=1000",
+            "-netdev", "hubport,id=h,hubid=0,netdev=zz",
+        ])
+        #expect(modern.errors == "tapring: -netdev dgram,id=b,local.type=fd,local.str=1000: "
+            + "b: Can't use file descriptor 1000: Bad file descriptor\n")
     }
 
     @Test func socketsThatCannotBeMadeAreNamed() throws {

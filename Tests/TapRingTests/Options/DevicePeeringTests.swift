@@ -63,7 +63,7 @@ import Testing
     @Test func nicsWithoutNetdevWarnByClientName() throws {
         // assign_name() numbers NICs per model, counting those with an id.
         let plan = try NetworkPlan.parse(devices("e1000,id=a", "e1000", "e1000-82540em"))
-        #expect(plan.warnings == [
+        #expect(plan.peerWarnings == [
             "warning: nic a has no peer", "warning: nic e1000.1 has no peer", "warning: nic e1000.2 has no peer",
         ])
     }
@@ -72,7 +72,7 @@ import Testing
         let plan = try NetworkPlan.parse(
             netdevs("socket,id=s,listen=:1234", "tap,id=t,script=no,downscript=no")
                 + devices("e1000,netdev=t", "e1000,id=n2", "e1000"))
-        #expect(plan.warnings == [
+        #expect(plan.peerWarnings == [
             "warning: netdev s has no peer", "warning: nic n2 has no peer", "warning: nic e1000.2 has no peer",
         ])
     }

@@ -239,4 +239,26 @@ import Testing
         let json = #"{"driver":"e1000","id":"x"}"#
         #expect(failure(["-device", json, "-device", "e1000,id=x"]) == "-device \(json): Duplicate device ID 'x'")
     }
+
+    /// An error carries what QEMU did before it: the warnings it printed and
+    /// the netdevs it created, modern ones first; hub ports of `-net` too.
+    @Test func errorsTellWhatCameBefore() {
+        func error(_ arguments: [String]) -> OptionError? {
+            do {
+                _ = try NetworkPlan.parse(arguments)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let device = error(TapRingTests.netdevs("socket,id=a,fd=3", "stream,id=b,addr.type=fd,addr.str=4")
+            + TapRingTests.nets("socket,fd=5") + TapRingTests.devices("e1000,nomitigation,bogus=1"))
+        #expect(device?.netdevsBefore.map(\.id) == ["b", "a", "hub0port0", "#net0"])
+        #expect(device?.warnings == ["-device e1000,nomitigation,bogus=1: warning: short-form boolean option "
+            + "'nomitigation' deprecated\nPlease use mitigation=off instead"])
+        let netdev = error(TapRingTests.netdevs("socket,id=a,fd=3", "tap,id=b,bogus=1", "socket,id=c,fd=4"))
+        #expect(netdev?.netdevsBefore.map(\.id) == ["a"])
+        // Syntax is checked as the command line is read, before any netdev.
+        #expect(error(TapRingTests.netdevs("socket,id=a,fd=3", "tap,id=b,,=1"))?.netdevsBefore == [])
+    }
 }

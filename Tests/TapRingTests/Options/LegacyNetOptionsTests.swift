@@ -18,7 +18,7 @@ import Testing
         #expect(plan.devices.map(\.location)
             == ["-nic socket,listen=:1235", "-net nic", "-net nic,model=e1000", "-device e1000"])
         #expect(plan.devices.map(\.mac) == [qemuMAC(0x56), qemuMAC(0x57), qemuMAC(0x58), qemuMAC(0x59)])
-        #expect(plan.warnings == ["warning: nic e1000.3 has no peer"])
+        #expect(plan.peerWarnings == ["warning: nic e1000.3 has no peer"])
     }
 
     @Test func onBoardNICsTakeTheirAddressesBeforeDevices() throws {

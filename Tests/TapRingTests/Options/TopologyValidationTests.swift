@@ -87,7 +87,35 @@ import Testing
             "tap,id=t", "hubport,id=p,hubid=0", "tap,id=u", "hubport,id=q,hubid=0,netdev=u"
         ))
         #expect(plan.netdevs.map(\.peer) == [nil, nil, 3, 2])
-        #expect(plan.warnings == ["warning: hub port p has no peer", "warning: netdev t has no peer"])
+        #expect(plan.peerWarnings == [
+            "warning: hub port p has no peer", "warning: hub 0 with no nics", "warning: netdev t has no peer",
+            "warning: netdev p has no peer",
+        ])
+    }
+
+    /// `net_hub_check_clients()` walks hubs and their ports newest first;
+    /// then every client without a peer, hub ports too, warns in the order
+    /// it was created. Verified against qemu-system-x86_64 7.2.
+    @Test(arguments: [
+        (netdevs("hubport,id=a,hubid=0", "hubport,id=b,hubid=0", "hubport,id=c,hubid=1"), [
+            "warning: hub port c has no peer", "warning: hub port b has no peer", "warning: hub port a has no peer",
+            "warning: netdev a has no peer", "warning: netdev b has no peer", "warning: netdev c has no peer",
+        ]),
+        (netdevs("hubport,id=a,hubid=0") + devices("e1000,netdev=a") + netdevs("hubport,id=b,hubid=0"), [
+            "warning: hub port b has no peer", "warning: hub 0 is not connected to host network",
+            "warning: netdev b has no peer",
+        ]),
+        // A port joined to another hub's port reaches neither a NIC nor the host.
+        (netdevs("hubport,id=a,hubid=1", "hubport,id=n,hubid=1", "hubport,id=b,hubid=0,netdev=a", "tap,id=t",
+                 "hubport,id=c,hubid=0,netdev=t") + devices("e1000,netdev=n"), [
+            "warning: hub 0 with no nics", "warning: hub 1 is not connected to host network",
+        ]),
+        (nets("nic") + devices("e1000,id=x"), [
+            "warning: hub 0 is not connected to host network", "warning: nic x has no peer",
+        ]),
+    ])
+    func hubsWarnBeforePeerlessClients(arguments: [String], expected: [String]) throws {
+        #expect(try NetworkPlan.parse(arguments).peerWarnings == expected)
     }
 
     @Test func warningsComeInQEMUsOrder() throws {
@@ -103,9 +131,10 @@ import Testing
                 + "Please use vnet_hdr=on instead",
             "-netdev tap,id=a,sndbuf=0x1k,script=no,downscript=no: warning: "
                 + "Using a multiplier suffix on hex numbers is deprecated: 0x1k",
-            "warning: hub port h has no peer",
-            "warning: netdev a has no peer",
-            "warning: netdev b has no peer",
+        ])
+        #expect(plan.peerWarnings == [
+            "warning: hub port h has no peer", "warning: netdev a has no peer", "warning: netdev b has no peer",
+            "warning: netdev h has no peer",
         ])
     }
 
