@@ -122,9 +122,17 @@ struct NetdevGraph: Sendable {
     }
 
     /// QEMU's start-up warnings for the netdevs left without a peer, hub
-    /// ports included, in the order it created them (`net_check_clients()`).
+    /// ports included, in the order it created them (`net_check_clients()`):
+    /// one per queue of a multi-queue tap, whose queues a NIC takes all of
+    /// and a hub port only the first of.
     var peerlessWarnings: [String] {
-        netdevs.filter { $0.peer == nil && $0.device == nil }.map { "warning: netdev \($0.id) has no peer" }
+        netdevs.flatMap { netdev in
+            // Past the kernel's 256 queues (MAX_TAP_QUEUES) a tap fails to
+            // open before these warnings are printed: no need for more.
+            let queues = if case .tap(let options) = netdev.backend { Int(min(options.queues, 256)) } else { 1 }
+            let peerless = netdev.device != nil ? 0 : netdev.peer != nil ? queues - 1 : queues
+            return Array(repeating: "warning: netdev \(netdev.id) has no peer", count: peerless)
+        }
     }
 }
 

@@ -110,6 +110,10 @@ import Testing
                  "hubport,id=c,hubid=0,netdev=t") + devices("e1000,netdev=n"), [
             "warning: hub 0 with no nics", "warning: hub 1 is not connected to host network",
         ]),
+        // A NIC takes every queue of a multi-queue tap, a hub port the first.
+        (netdevs("tap,id=t,queues=3", "tap,id=u,queues=2", "hubport,id=h,hubid=0,netdev=u") + devices("e1000,netdev=t"),
+         ["warning: hub 0 with no nics", "warning: netdev u has no peer"]),
+        (netdevs("tap,id=t,queues=2"), ["warning: netdev t has no peer", "warning: netdev t has no peer"]),
         (nets("nic") + devices("e1000,id=x"), [
             "warning: hub 0 is not connected to host network", "warning: nic x has no peer",
         ]),
