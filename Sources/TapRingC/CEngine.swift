@@ -16,7 +16,8 @@ final class CEngine: Sendable {
     }
 
     let plan: NetworkPlan
-    private let state: Mutex<State>
+    // A pthread mutex, which ThreadSanitizer sees (see `PosixMutex`).
+    private let state: PosixMutex<State>
     /// Calls under way that reach the running engine, and `closing` once
     /// destroy began: destroy waits for the calls, and refuses new ones.
     private let calls = Atomic<Int>(0)
@@ -24,7 +25,7 @@ final class CEngine: Sendable {
 
     init(plan: NetworkPlan) {
         self.plan = plan
-        state = Mutex(State(
+        state = PosixMutex(State(
             memories: plan.devices.map { _ in nil }, interrupts: plan.devices.map { _ in nil }, engine: nil))
     }
 

@@ -1,5 +1,5 @@
 import CTapRing
-import Synchronization
+import TapRing
 
 /// Live engines by handle. A handle is an index and a generation packed into
 /// the pointer-sized value C holds; it is never dereferenced, so a stale or
@@ -10,7 +10,8 @@ final class HandleTable<Object: AnyObject & Sendable>: Sendable {
         var object: Object?
     }
 
-    private let entries = Mutex<[Entry]>([])
+    // A pthread mutex, which ThreadSanitizer sees (see `PosixMutex`).
+    private let entries = PosixMutex<[Entry]>([])
 
     /// Stores `object` and returns its handle.
     func insert(_ object: Object) -> OpaquePointer {

@@ -62,9 +62,8 @@ struct CommandLineTests {
     }
 
     /// QEMU 7.2's order and words: the descriptor first, then (for dgram)
-    /// its address, then its type.
-    /// The peerless netdevs' warnings come only once every netdev is
-    /// created, so a netdev that fails has none.
+    /// its address, then its type. Peer warnings come only once every
+    /// netdev is created, so a netdev that fails has none.
     @Test func descriptorsAreCheckedInQEMUsOrder() throws {
         let missing = try run(["run", "-netdev", "socket,id=s,fd=1000"])
         #expect(missing.errors
