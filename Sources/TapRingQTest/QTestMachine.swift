@@ -180,6 +180,12 @@ public final class QTestMachine: @unchecked Sendable {
         case registers(E1000, offset: Int, count: Int)
         /// `count` bytes of memory at `address`.
         case memory(address: UInt64, count: Int)
+
+        var count: Int {
+            switch self {
+            case .registers(_, _, let count), .memory(_, let count): count
+            }
+        }
     }
 
     /// Walks `count` bytes from `address`: through a NIC's registers where
@@ -187,13 +193,14 @@ public final class QTestMachine: @unchecked Sendable {
     /// memory elsewhere. Past 2^64 the address wraps, as QEMU's does.
     private func forEachPiece(at address: UInt64, count: Int, _ body: (Piece) -> Void) {
         let windows = nics.values.compactMap { nic in nic.registerWindow.map { (nic, $0) } }
+        let regions = shadowingBARs + windows.map(\.1)
         var address = address
         var remaining = count
         while remaining > 0 {
             // Counted from the last byte: the walk may end at 2^64.
             var length = UInt64.max - address >= UInt64(remaining - 1) ? remaining : Int(UInt64.max - address) + 1
             var target: (E1000, Int)?
-            for range in shadowingBARs + windows.map(\.1) where range.lowerBound > address {
+            for range in regions where range.lowerBound > address {
                 length = min(length, Int(clamping: range.lowerBound - address))
             }
             if let shadow = shadowingBARs.first(where: { $0.contains(address) }) {
@@ -237,11 +244,10 @@ public final class QTestMachine: @unchecked Sendable {
                 var value: UInt64 = 0
                 for index in 0..<length { value |= UInt64(bytes[offset + index]) << (8 * index) }
                 nic.writeRegister(at: register, width: length, value: value)
-                offset += length
             case .memory(let start, let length):
                 _ = memory.window.write(start, from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]))
-                offset += length
             }
+            offset += piece.count
         }
     }
 
