@@ -33,7 +33,8 @@ extension NetClients {
         guard let nic else {
             let port = try addHubPort(location: argument.location)
             try graph.claim(id)
-            let backend = NetworkPlan.Netdev(id: id, backend: try definition.backend(), location: argument.location)
+            let backend = NetworkPlan.Netdev(
+                id: id, backend: try definition.backendOnHub(), location: argument.location)
             graph.add(backend, peeredWith: port)
             return
         }

@@ -71,6 +71,16 @@ struct NetdevDefinition: Equatable, Sendable {
         }
     }
 
+    /// The backend of a `-net`, which QEMU puts on a port of hub 0:
+    /// `net_init_tap()` first refuses a tap asking for queues, which a hub
+    /// port does not have, even `queues=1`.
+    func backendOnHub() throws(OptionDiagnostic) -> NetdevBackend {
+        if case .tap(let tap) = members, tap.queues != nil || tap.fds != nil || tap.vhostfds != nil {
+            throw OptionDiagnostic("Multiqueue tap cannot be used with hubs")
+        }
+        return try backend()
+    }
+
     private var refusal: OptionDiagnostic {
         OptionDiagnostic("network backend '\(type.rawValue)' is "
             + (type.isUnsupported ? "not supported by TapRing" : "not compiled into this binary"))

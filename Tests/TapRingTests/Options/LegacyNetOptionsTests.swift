@@ -73,6 +73,14 @@ import Testing
         ])
     }
 
+    @Test(arguments: ["tap,queues=1", "tap,fd=3,queues=2", "tap,fds=3:4", "tap,fd=3,vhostfds=4"])
+    func tapsOfNetHaveOneQueue(options: String) {
+        // net_init_tap() refuses queues on a hub before it looks at anything else.
+        #expect(failure(nets(options)) == "-net \(options): Multiqueue tap cannot be used with hubs")
+        // A -nic's netdev has the NIC as its peer, no hub.
+        #expect(failure(nics(options))?.hasSuffix("Multiqueue tap cannot be used with hubs") != true)
+    }
+
     @Test func dumpsMayWatchHubPortsOfNet() throws {
         let plan = try NetworkPlan.parse(nets("nic") + objects("filter-dump,id=f0,netdev=hub0port0,file=d.pcap"))
         #expect(plan.dumps == [PacketDumpOptions(id: "f0", netdev: 0, file: "d.pcap")])
