@@ -6,11 +6,12 @@ extension Engine {
     /// `E1000GuestDriver`s, each on a thread of its own: the network as a
     /// guest would use it, without an emulator. `inspector`, if given, makes
     /// the inspector of the guest of each NIC, by NIC index. `diagnostics`
-    /// receives what the remote servers report about their VMs.
+    /// receives each netdev's warnings as it is opened, and what the remote
+    /// servers report about their VMs.
     ///
     /// This is how `tapring run` and `tapring bench` run a command line; an
     /// emulator gives its own memory and interrupt lines to
-    /// `init(_:configuration:attach:)` instead.
+    /// `init(_:configuration:diagnostics:attach:)` instead.
     public convenience init(
         _ plan: NetworkPlan, configuration: EngineConfiguration = .init(),
         guestInspector inspector: ((Int) -> @Sendable (UnsafeRawBufferPointer) -> Void)? = nil,
@@ -18,7 +19,7 @@ extension Engine {
     ) throws(EngineError) {
         var drivers: [Int: E1000GuestDriver] = [:]
         var lines: [Int: INTxLine] = [:]
-        try self.init(plan, configuration: configuration) { (_) throws(EngineError) in
+        try self.init(plan, configuration: configuration, diagnostics: diagnostics) { (_) throws(EngineError) in
             let index = drivers.count + lines.count
             if let remote = plan.remoteDevices.first(where: { $0.device == index }) {
                 if let problem = MPQemuServer.checkSocket(remote.socket) {

@@ -21,14 +21,14 @@ extension NetClients {
         let mac = try onBoardAddress(
             Self.remove("mac", from: &netdevOpts), multicastError: "NIC cannot have multicast MAC address")
 
-        var reader = OptionReader(netdevOpts)
-        let definition = try NetdevDefinition(reading: &reader)
-        warnings += reader.warnings.map(argument.warning)
+        let definition = try readNetdev(netdevOpts, argument: argument)
         // `-nic model=help`, as QEMU's documentation has it, lists the models
         // once the machine is built, after creating a `user` netdev, which
         // TapRing does not have: it lists them all the same.
         let listsModels = definition.type == .user && model.map(DeviceDefinition.isHelp) == true
-        if !listsModels {
+        if listsModels {
+            keepPendingWarnings()
+        } else {
             try addNetdev(definition, location: argument.location)
         }
         onBoard.append(OnBoardNIC(model: model, mac: mac, netdev: id, location: argument.location))

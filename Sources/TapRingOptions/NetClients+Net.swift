@@ -7,21 +7,19 @@ extension NetClients {
         var opts = opts
         let id = opts.id ?? generateID()
         opts.id = id
-        var reader = OptionReader(opts)
         let definition: NetdevDefinition
         do throws(OptionDiagnostic) {
-            definition = try NetdevDefinition(reading: &reader)
+            definition = try readNetdev(opts, argument: argument)
         } catch where error == .invalidParameter("vlan") {
             let hub = opts.items.last { $0.name == "vlan" }?.value ?? "N"
             throw OptionDiagnostic(
                 "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=\(hub),... or -nic instead")
         }
-        warnings += reader.warnings.map(argument.warning)
 
         var nic: NICMembers?
         switch definition.members {
         case .other where definition.type == .noBackend:
-            return
+            return keepPendingWarnings()
         case .hubport:
             throw OptionDiagnostic("network backend 'hubport' is only supported with -netdev/-nic")
         case .nic(let members):
@@ -34,8 +32,9 @@ extension NetClients {
             let port = try addHubPort(location: argument.location)
             try graph.claim(id)
             let backend = NetworkPlan.Netdev(
-                id: id, backend: try definition.backendOnHub(), location: argument.location)
+                id: id, backend: try definition.backendOnHub(), location: argument.location, warnings: pendingWarnings)
             graph.add(backend, peeredWith: port)
+            pendingWarnings = []
             return
         }
         // A NIC with netdev= is not added to the hub.
@@ -46,6 +45,7 @@ extension NetClients {
         }
         try graph.claim(id)
         try addNetNIC(nic, peer: peer, location: argument.location)
+        keepPendingWarnings()
     }
 
     /// `net_hub_add_port()` on hub 0: a port for a `-net` option, named after its place on the hub.

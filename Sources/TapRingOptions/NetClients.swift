@@ -11,16 +11,41 @@ struct NetClients: Sendable {
     private(set) var dumps: [PacketDumpOptions] = []
     /// The `x-remote-object`s, whose `devid=` is looked up once the devices exist.
     private(set) var remoteObjects: [(id: String, members: RemoteObjectMembers, location: String)] = []
-    /// Warnings raised while the options are processed, in the order raised.
+    /// Warnings raised while the options are processed, in the order raised,
+    /// but for those of a netdev's options, which the netdev carries.
     var warnings: [String] = []
+    /// The warnings of the option being added, until it is: QEMU prints
+    /// them before any problem it then finds with that option.
+    var pendingWarnings: [String] = []
     private var generatedIDs = 0
 
     /// `net_client_init1()` for a `-netdev`: the type, the id, then the backend's own checks.
+    /// With the warnings pending from reading it (`readNetdev(_:argument:)`).
     mutating func addNetdev(_ definition: NetdevDefinition, location: String) throws(OptionDiagnostic) {
         try definition.checkCreatable()
         try graph.claim(definition.id)
-        try graph.add(NetworkPlan.Netdev(id: definition.id, backend: try definition.backend(), location: location))
+        try graph.add(NetworkPlan.Netdev(
+            id: definition.id, backend: try definition.backend(), location: location, warnings: pendingWarnings))
+        pendingWarnings = []
     }
+
+    /// `visit_type_Netdev()`: reads a netdev's options, its warnings left
+    /// pending, those read before a problem too, as QEMU prints them first.
+    mutating func readNetdev(_ opts: QemuOpts, argument: OptionArgument) throws(OptionDiagnostic) -> NetdevDefinition {
+        var reader = OptionReader(opts)
+        defer { pendingWarnings = reader.warnings.map(argument.warning) }
+        return try NetdevDefinition(reading: &reader)
+    }
+
+    /// Counts the pending warnings among the command line's, once the
+    /// option they belong to is added and is no netdev.
+    mutating func keepPendingWarnings() {
+        warnings += pendingWarnings
+        pendingWarnings = []
+    }
+
+    /// Every warning raised so far, the netdevs' with theirs, in QEMU's order.
+    var warningsSoFar: [String] { graph.netdevs.flatMap(\.warnings) + warnings }
 
     /// Creates a filter `-object`.
     mutating func addObject(_ object: ObjectDefinition, checksID: Bool, location: String) throws(OptionDiagnostic) {

@@ -21,14 +21,23 @@ public struct NetworkPlan: Equatable, Sendable {
         public var device: Int?
         /// The option as typed, for messages: "-netdev tap,id=a,ifname=ta0".
         public var location: String
+        /// What QEMU 7.2 warns about as it reads this netdev's options, which
+        /// it does just before it creates the netdev, so after the netdevs
+        /// before it are created: `-netdev tap,id=t,sndbuf=0x1k: warning:
+        /// Using a multiplier suffix on hex numbers is deprecated: 0x1k`.
+        public var warnings: [String]
 
         /// Creates a netdev entry; `parse(_:)` is the usual source of these.
-        public init(id: String, backend: NetdevBackend, peer: Int? = nil, device: Int? = nil, location: String) {
+        public init(
+            id: String, backend: NetdevBackend, peer: Int? = nil, device: Int? = nil, location: String,
+            warnings: [String] = []
+        ) {
             self.id = id
             self.backend = backend
             self.peer = peer
             self.device = device
             self.location = location
+            self.warnings = warnings
         }
     }
 
@@ -86,7 +95,9 @@ public struct NetworkPlan: Equatable, Sendable {
     /// What QEMU 7.2 would warn about as it reads the options, in the order
     /// it would: each prefixed with its option's location, such as
     /// `-netdev tap,id=t,vnet_hdr: warning: short-form boolean option 'vnet_hdr' deprecated`
-    /// followed by `\nPlease use vnet_hdr=on instead`.
+    /// followed by `\nPlease use vnet_hdr=on instead`. A netdev's own
+    /// warnings are not here but in its `Netdev.warnings`, which QEMU prints
+    /// as it comes to create that netdev.
     public var warnings: [String]
     /// What QEMU 7.2 warns about once it has created every netdev and NIC
     /// (`net_check_clients()`), and only then: each hub port, netdev and NIC
@@ -163,6 +174,7 @@ extension NetworkPlan {
             var error = error
             error.warnings = declarations.warnings + clients.warnings
             error.netdevsBefore = clients.graph.netdevs
+            error.ownWarnings = clients.pendingWarnings
             throw error
         }
     }
@@ -193,13 +205,11 @@ extension NetworkPlan {
         for (argument, opts) in declarations.netdevs {
             // net_client_init(): `-netdev help` lists the backends.
             if let type = opts.items.last(where: { $0.name == "type" })?.value, DeviceDefinition.isHelp(type) {
-                return answering(.netdevTypes, warnings: declarations.warnings + clients.warnings)
+                return answering(.netdevTypes, warnings: declarations.warnings + clients.warningsSoFar)
             }
-            var reader = OptionReader(opts)
             try argument.attributing { () throws(OptionDiagnostic) in
-                try clients.addNetdev(try NetdevDefinition(reading: &reader), location: argument.location)
+                try clients.addNetdev(try clients.readNetdev(opts, argument: argument), location: argument.location)
             }
-            clients.warnings += reader.warnings.map(argument.warning)
         }
         for (argument, opts) in declarations.nics {
             try argument.attributing { () throws(OptionDiagnostic) in try clients.addNIC(opts, argument: argument) }
@@ -214,7 +224,7 @@ extension NetworkPlan {
         }
         for index in clients.onBoard.indices {
             if let model = clients.onBoard[index].model, DeviceDefinition.isHelp(model) {
-                return answering(.nicModels, warnings: declarations.warnings + clients.warnings)
+                return answering(.nicModels, warnings: declarations.warnings + clients.warningsSoFar)
             }
             do throws(OptionDiagnostic) {
                 try clients.createOnBoardNIC(index)

@@ -14,14 +14,18 @@ public struct OptionError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     /// A line of advice printed after the message, if any.
     public var hint: String?
-    /// The warnings QEMU 7.2 prints before it comes to this problem, in order.
+    /// The warnings QEMU 7.2 prints as it reads the command line, before it
+    /// creates any netdev, in order.
     public var warnings: [String] = []
     /// The netdevs QEMU 7.2 has created by the time it comes to this problem,
     /// in the order it creates them: it creates each netdev before it reads
     /// the options that follow in that order, so one that cannot be created
     /// (a descriptor that is no tap, an address in use) is what it reports
-    /// instead. `Engine.failureCreating(_:)` creates them as QEMU does.
+    /// instead. `Engine.failureCreating(_:diagnostics:)` creates them as QEMU does.
     public var netdevsBefore: [NetworkPlan.Netdev] = []
+    /// The rejected option's own warnings, which QEMU 7.2 prints once it has
+    /// created `netdevsBefore`, just before it reports the problem.
+    public var ownWarnings: [String] = []
 
     /// Creates an error reported as `location: message`, then `hint`.
     public init(location: String, message: String, hint: String? = nil) {

@@ -24,17 +24,27 @@ private extension Double {
     func formatted() -> String { self == rounded() ? String(Int(self)) : String(self) }
 }
 
-/// Reads QEMU networking options as QEMU 7.2 starts up with them: their
-/// warnings printed as they are read, and a rejected option reported after
-/// creating the netdevs QEMU creates before it comes to that option, the
-/// first of which that cannot be created is reported instead.
+/// Reads QEMU networking options as QEMU 7.2 starts up with them: the
+/// command line's warnings printed as they are read (a netdev's own come as
+/// the engine opens it), and a rejected option reported after creating the
+/// netdevs QEMU creates before it comes to that option, the first of which
+/// that cannot be created is reported instead.
 func readPlan(_ options: [String]) throws(Failure) -> NetworkPlan {
     do throws(OptionError) {
         let plan = try NetworkPlan.parse(options)
-        plan.warnings.forEach { printError("tapring: \($0)") }
+        plan.warnings.forEach(printWarning)
         return plan
     } catch {
-        error.warnings.forEach { printError("tapring: \($0)") }
-        throw Failure(Engine.failureCreating(error.netdevsBefore)?.description ?? error.description)
+        error.warnings.forEach(printWarning)
+        if let failure = Engine.failureCreating(error.netdevsBefore, diagnostics: printWarning) {
+            throw Failure(failure.description)
+        }
+        error.ownWarnings.forEach(printWarning)
+        throw Failure(error.description)
     }
+}
+
+/// Prints a warning of the options, which names its option, as QEMU does.
+func printWarning(_ warning: String) {
+    printError("tapring: \(warning)")
 }

@@ -63,7 +63,7 @@ struct QTestCommand: ParsableCommand {
         let engine: Engine
         do throws(EngineError) {
             var next = 0
-            engine = try Engine(plan, configuration: configuration) { _ in
+            engine = try Engine(plan, configuration: configuration, diagnostics: printWarning) { _ in
                 defer { next += 1 }
                 return machine.attachment(slot: slots[next])
             }

@@ -101,6 +101,35 @@ struct CommandLineTests {
             + "b: Can't use file descriptor 1000: Bad file descriptor\n")
     }
 
+    /// A netdev's warnings are printed as it is created: not those of the
+    /// netdevs after one that cannot be created, as QEMU 7.2 never reads them.
+    @Test func netdevWarningsComeWithTheNetdev() throws {
+        let hex = "warning: Using a multiplier suffix on hex numbers is deprecated"
+        let later = try run(["run", "-netdev", "socket,id=s,fd=1000", "-netdev", "tap,id=b,sndbuf=0x1k,fd=1000"])
+        #expect(later.errors
+            == "tapring: -netdev socket,id=s,fd=1000: s: Can't use file descriptor 1000: Bad file descriptor\n")
+        for command in ["run", "qtest"] {
+            let own = try run([command, "-netdev", "tap,id=b,sndbuf=0x1k,fd=1000"])
+            #expect(own.errors == """
+                tapring: -netdev tap,id=b,sndbuf=0x1k,fd=1000: \(hex): 0x1k
+                tapring: -netdev tap,id=b,sndbuf=0x1k,fd=1000: b: Can't use file descriptor 1000: Bad file descriptor
+
+                """)
+        }
+        let rejected = try run(["run", "-netdev", "tap,id=b,sndbuf=0x1k,fd=1000", "-device", "e1000,bogus=1"])
+        #expect(rejected.errors == """
+            tapring: -netdev tap,id=b,sndbuf=0x1k,fd=1000: \(hex): 0x1k
+            tapring: -netdev tap,id=b,sndbuf=0x1k,fd=1000: b: Can't use file descriptor 1000: Bad file descriptor
+
+            """)
+        let ownLast = try run(["run", "-netdev", "hubport,id=h,hubid=1", "-net", "tap,sndbuf=0x2k,queues=2"])
+        #expect(ownLast.errors == """
+            tapring: -net tap,sndbuf=0x2k,queues=2: \(hex): 0x2k
+            tapring: -net tap,sndbuf=0x2k,queues=2: Multiqueue tap cannot be used with hubs
+
+            """)
+    }
+
     @Test func socketsThatCannotBeMadeAreNamed() throws {
         func engineFailure(_ arguments: [String]) throws -> String? {
             let plan = try NetworkPlan.parse(arguments)

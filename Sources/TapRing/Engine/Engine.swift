@@ -38,8 +38,12 @@ public final class Engine: @unchecked Sendable {
     /// Opens every netdev of `plan`, running tap up scripts, creates its NICs
     /// with what `attach` gives each, and lays out the engine's memory.
     /// Nothing moves until `start()`.
+    ///
+    /// `diagnostics` receives each netdev's warnings (`NetworkPlan.Netdev.warnings`)
+    /// just before the netdev is opened, where QEMU 7.2 prints them.
     public init(
         _ plan: NetworkPlan, configuration: EngineConfiguration = .init(),
+        diagnostics: (String) -> Void = { _ in },
         attach: (NetworkPlan.Device) throws(EngineError) -> NICAttachment
     ) throws(EngineError) {
         try configuration.validate()
@@ -83,9 +87,13 @@ public final class Engine: @unchecked Sendable {
         var captures: [Int: UnsafeMutablePointer<PacketCapture>] = [:]
         let laneCapacity = configuration.queueCapacity.nextPowerOfTwo
         do throws(EngineError) {
-            for (port, id) in portIDs.enumerated() {
-                guard case .netdev(let index) = id else { continue }
-                netdevs.append(try NetdevPort(plan.netdevs[index], offloads: offloads.contains(port)))
+            let portOfNetdev = Dictionary(uniqueKeysWithValues: portIDs.enumerated().compactMap { port, id in
+                if case .netdev(let index) = id { (index, port) } else { nil }
+            })
+            for (index, netdev) in plan.netdevs.enumerated() {
+                netdev.warnings.forEach(diagnostics)
+                guard let port = portOfNetdev[index] else { continue }
+                netdevs.append(try NetdevPort(netdev, offloads: offloads.contains(port)))
             }
             captures = try Self.openCaptures(plan, ports: portIDs, layout: layout)
             for (index, device) in plan.devices.enumerated() {

@@ -260,5 +260,16 @@ import Testing
         #expect(netdev?.netdevsBefore.map(\.id) == ["a"])
         // Syntax is checked as the command line is read, before any netdev.
         #expect(error(TapRingTests.netdevs("socket,id=a,fd=3", "tap,id=b,,=1"))?.netdevsBefore == [])
+
+        // A netdev's warnings come with it; the rejected option's own, read
+        // before its problem, last.
+        let own = error(TapRingTests.netdevs("tap,id=a,fd=3,sndbuf=0x1k", "tap,id=b,sndbuf=0x2k,vnet_hdr=x"))
+        #expect(own?.warnings == [])
+        #expect(own?.netdevsBefore.map(\.warnings) == [["-netdev tap,id=a,fd=3,sndbuf=0x1k: warning: "
+            + "Using a multiplier suffix on hex numbers is deprecated: 0x1k"]])
+        #expect(own?.ownWarnings == ["-netdev tap,id=b,sndbuf=0x2k,vnet_hdr=x: warning: "
+            + "Using a multiplier suffix on hex numbers is deprecated: 0x2k"])
+        #expect(error(TapRingTests.nets("tap,sndbuf=0x1k,queues=2"))?.ownWarnings.count == 1)
+        #expect(error(TapRingTests.nics("tap,sndbuf=0x1k,fd=3,vhostfds=4"))?.ownWarnings.count == 1)
     }
 }

@@ -89,8 +89,10 @@ import Testing
     @Test func hexSizeWithSuffixWarns() throws {
         let plan = try NetworkPlan.parse(netdevs("tap,id=t,sndbuf=0x10k"))
         #expect(plan.netdevs.first?.backend == .tap(TapOptions(sendBufferSize: 16384)))
-        #expect(plan.warnings.first
-            == "-netdev tap,id=t,sndbuf=0x10k: warning: Using a multiplier suffix on hex numbers is deprecated: 0x10k")
+        // Printed as the netdev is created, after the command line's own warnings.
+        #expect(plan.warnings.isEmpty)
+        #expect(plan.netdevs.first?.warnings == ["-netdev tap,id=t,sndbuf=0x10k: warning: "
+            + "Using a multiplier suffix on hex numbers is deprecated: 0x10k"])
     }
 
     @Test func errorDescriptionAddsTheHintOnItsOwnLine() {

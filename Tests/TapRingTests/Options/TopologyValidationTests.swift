@@ -123,22 +123,27 @@ import Testing
     }
 
     @Test func warningsComeInQEMUsOrder() throws {
-        // Every option is tokenized before any netdev is typed, and the peer
-        // checks run last; verified against qemu-system-x86_64 7.2.
+        // Every option is tokenized before any netdev is typed, each netdev's
+        // values as it is created, and the peer checks run last; verified
+        // against qemu-system-x86_64 7.2.
         let plan = try NetworkPlan.parse(netdevs(
             "tap,id=a,sndbuf=0x1k,script=no,downscript=no", "tap,id=b,vnet_hdr,script=no,downscript=no",
             "hubport,id=h,hubid=0"
-        ))
+        ) + nets("tap,sndbuf=0x2k"))
         #expect(plan.warnings == [
             "-netdev tap,id=b,vnet_hdr,script=no,downscript=no: warning: "
                 + "short-form boolean option 'vnet_hdr' deprecated\n"
                 + "Please use vnet_hdr=on instead",
-            "-netdev tap,id=a,sndbuf=0x1k,script=no,downscript=no: warning: "
-                + "Using a multiplier suffix on hex numbers is deprecated: 0x1k",
+        ])
+        #expect(plan.netdevs.map(\.warnings) == [
+            ["-netdev tap,id=a,sndbuf=0x1k,script=no,downscript=no: warning: "
+                + "Using a multiplier suffix on hex numbers is deprecated: 0x1k"],
+            [], [], [],
+            ["-net tap,sndbuf=0x2k: warning: Using a multiplier suffix on hex numbers is deprecated: 0x2k"],
         ])
         #expect(plan.peerWarnings == [
-            "warning: hub port h has no peer", "warning: netdev a has no peer", "warning: netdev b has no peer",
-            "warning: netdev h has no peer",
+            "warning: hub port h has no peer", "warning: hub 0 with no nics", "warning: netdev a has no peer",
+            "warning: netdev b has no peer", "warning: netdev h has no peer",
         ])
     }
 
