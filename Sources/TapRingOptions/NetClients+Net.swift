@@ -7,14 +7,8 @@ extension NetClients {
         var opts = opts
         let id = opts.id ?? generateID()
         opts.id = id
-        let definition: NetdevDefinition
-        do throws(OptionDiagnostic) {
-            definition = try readNetdev(opts, argument: argument)
-        } catch where error == .invalidParameter("vlan") {
-            let hub = opts.items.last { $0.name == "vlan" }?.value ?? "N"
-            throw OptionDiagnostic(
-                "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=\(hub),... or -nic instead")
-        }
+        // `vlan=`, gone since QEMU 3.0, is an invalid parameter like any other.
+        let definition = try readNetdev(opts, argument: argument)
 
         var nic: NICMembers?
         switch definition.members {

@@ -120,9 +120,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("nic,vlan=1", "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=1,... or -nic instead"),
-        ("tap,vlan=2,ifname=tap0",
-         "Parameter 'vlan' was removed in QEMU 3.0; use -netdev hubport,hubid=2,... or -nic instead"),
+        ("nic,vlan=1", "Invalid parameter 'vlan'"), ("tap,vlan=2,ifname=tap0", "Invalid parameter 'vlan'"),
         ("nic,macaddr=zz", "invalid syntax for ethernet address"),
         ("nic,macaddr=01:00:00:00:00:01", "NIC cannot have multicast MAC address (odd 1st byte)"),
         ("nic,netdev=zz", "netdev 'zz' not found"),
