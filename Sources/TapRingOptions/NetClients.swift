@@ -19,8 +19,9 @@ struct NetClients: Sendable {
     var pendingWarnings: [String] = []
     private var generatedIDs = 0
 
-    /// `net_client_init1()` for a `-netdev`: the type, the id, then the backend's own checks.
-    /// With the warnings pending from reading it (`readNetdev(_:argument:)`).
+    /// `net_client_init1()` for a `-netdev`: the type, the id, then the
+    /// backend's own checks. The netdev carries the warnings pending from
+    /// reading it (`readNetdev(_:argument:)`).
     mutating func addNetdev(_ definition: NetdevDefinition, location: String) throws(OptionDiagnostic) {
         try definition.checkCreatable()
         try graph.claim(definition.id)
