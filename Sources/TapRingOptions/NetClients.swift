@@ -45,9 +45,6 @@ struct NetClients: Sendable {
         pendingWarnings = []
     }
 
-    /// Every warning raised so far, the netdevs' with theirs, in QEMU's order.
-    var warningsSoFar: [String] { graph.netdevs.flatMap(\.warnings) + warnings }
-
     /// Creates a filter `-object`.
     mutating func addObject(_ object: ObjectDefinition, checksID: Bool, location: String) throws(OptionDiagnostic) {
         switch object {

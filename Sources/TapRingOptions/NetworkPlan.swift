@@ -105,8 +105,10 @@ public struct NetworkPlan: Equatable, Sendable {
     /// `warning: nic e1000.0 has no peer`.
     public var peerWarnings: [String]
     /// What an option asking for help gets, as QEMU 7.2 answers it; the
-    /// plan then holds nothing to create, and the command line's options
-    /// after that one went unread, as QEMU leaves them.
+    /// plan then holds only the netdevs QEMU creates before it answers
+    /// (`Engine.failureCreating(_:diagnostics:)` creates them, without NICs),
+    /// and the command line's options after that one went unread, as QEMU
+    /// leaves them.
     public var help: HelpAnswer?
 
     /// Creates a plan; `parse(_:)` is the usual source of plans.
@@ -152,16 +154,22 @@ extension NetworkPlan {
     /// nested as deep as QEMU takes them parse on any caller's thread.
     ///
     /// An option asking for help stops the reading where QEMU stops it: the
-    /// plan returned then holds only `help` and the warnings so far.
+    /// plan returned then holds only `help`, the warnings so far and the
+    /// netdevs created so far.
     ///
     /// - Throws: The first problem found, located at the option that has it.
     public static func parse(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
         try onDeepStack { () throws(OptionError) in try parseOnThisStack(arguments) }
     }
 
-    /// The plan of a command line that stopped at a help request.
-    private static func answering(_ help: HelpAnswer, warnings: [String]) -> NetworkPlan {
-        NetworkPlan(netdevs: [], warnings: warnings, help: help)
+    /// The plan of a command line that stopped at a help request, after
+    /// creating `netdevs`, which lose their NICs.
+    private static func answering(
+        _ help: HelpAnswer, warnings: [String], netdevs: [Netdev] = []
+    ) -> NetworkPlan {
+        var netdevs = netdevs
+        for index in netdevs.indices { netdevs[index].device = nil }
+        return NetworkPlan(netdevs: netdevs, warnings: warnings, help: help)
     }
 
     private static func parseOnThisStack(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
@@ -205,7 +213,8 @@ extension NetworkPlan {
         for (argument, opts) in declarations.netdevs {
             // net_client_init(): `-netdev help` lists the backends.
             if let type = opts.items.last(where: { $0.name == "type" })?.value, DeviceDefinition.isHelp(type) {
-                return answering(.netdevTypes, warnings: declarations.warnings + clients.warningsSoFar)
+                return answering(
+                    .netdevTypes, warnings: declarations.warnings + clients.warnings, netdevs: clients.graph.netdevs)
             }
             try argument.attributing { () throws(OptionDiagnostic) in
                 try clients.addNetdev(try clients.readNetdev(opts, argument: argument), location: argument.location)
@@ -224,7 +233,8 @@ extension NetworkPlan {
         }
         for index in clients.onBoard.indices {
             if let model = clients.onBoard[index].model, DeviceDefinition.isHelp(model) {
-                return answering(.nicModels, warnings: declarations.warnings + clients.warningsSoFar)
+                return answering(
+                    .nicModels, warnings: declarations.warnings + clients.warnings, netdevs: clients.graph.netdevs)
             }
             do throws(OptionDiagnostic) {
                 try clients.createOnBoardNIC(index)

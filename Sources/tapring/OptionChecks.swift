@@ -26,14 +26,13 @@ private extension Double {
 
 /// Reads QEMU networking options as QEMU 7.2 starts up with them: the
 /// command line's warnings printed as they are read (a netdev's own come as
-/// the engine opens it), and a rejected option reported after creating the
-/// netdevs QEMU creates before it comes to that option, the first of which
-/// that cannot be created is reported instead.
+/// the engine opens it), and a rejected option, or one asking for help,
+/// answered after creating the netdevs QEMU creates before it comes to that
+/// option, the first of which that cannot be created is reported instead.
 func readPlan(_ options: [String]) throws(Failure) -> NetworkPlan {
+    let plan: NetworkPlan
     do throws(OptionError) {
-        let plan = try NetworkPlan.parse(options)
-        plan.warnings.forEach(printWarning)
-        return plan
+        plan = try NetworkPlan.parse(options)
     } catch {
         error.warnings.forEach(printWarning)
         if let failure = Engine.failureCreating(error.netdevsBefore, diagnostics: printWarning) {
@@ -42,6 +41,11 @@ func readPlan(_ options: [String]) throws(Failure) -> NetworkPlan {
         error.ownWarnings.forEach(printWarning)
         throw Failure(error.description)
     }
+    plan.warnings.forEach(printWarning)
+    if plan.help != nil, let failure = Engine.failureCreating(plan.netdevs, diagnostics: printWarning) {
+        throw Failure(failure.description)
+    }
+    return plan
 }
 
 /// Prints a warning of the options, which names its option, as QEMU does.

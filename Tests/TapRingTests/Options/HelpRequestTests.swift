@@ -4,12 +4,22 @@ import Testing
 
 /// Options that ask for help (`help` or `?`) get QEMU 7.2's answer, listing
 /// what TapRing has, at the point where QEMU gives it: options read before
-/// it are checked, the rest are not, and nothing is planned.
+/// it are checked, the rest are not, and only the netdevs QEMU creates
+/// before it answers are planned, without NICs.
 struct HelpRequestTests {
     private func help(_ arguments: [String]) throws -> HelpAnswer? {
         let plan = try NetworkPlan.parse(arguments)
-        if plan.help != nil { #expect(plan.netdevs.isEmpty && plan.devices.isEmpty) }
+        if plan.help != nil { #expect(plan.devices.isEmpty && plan.netdevs.allSatisfy { $0.device == nil }) }
         return plan.help
+    }
+
+    /// A netdev before the request is created first, and may fail instead (`tapring run`).
+    @Test func netdevsBeforeTheRequestArePlanned() throws {
+        let netdevHelp = try NetworkPlan.parse(netdevs("hubport,id=h,hubid=0", "help", "tap,id=t"))
+        #expect(netdevHelp.netdevs.map(\.id) == ["h"])
+        let modelHelp = try NetworkPlan.parse(nets("nic,model=e1000", "nic,model=help") + netdevs("tap,id=t"))
+        #expect(modelHelp.netdevs.map(\.id) == ["t", "hub0port0", "hub0port1"])
+        #expect(try NetworkPlan.parse(devices("help") + netdevs("tap,id=t")).netdevs.isEmpty)
     }
 
     @Test(arguments: ["help", "?", "type=help", "help,id=x"])
