@@ -56,19 +56,20 @@ struct OptionDeclarations: Sendable {
         }
     }
 
-    /// `qemu_opts_parse_noisily()`: the items, their warnings, and the id
-    /// claimed in the option's list (`qemu_opts_create()`).
+    /// `qemu_opts_parse_noisily()`: the id claimed in the option's list
+    /// (`qemu_opts_create()`), then the items and their warnings
+    /// (`opts_do_parse()`), which an id refused leaves unprinted.
     private mutating func parse(
         _ argument: OptionArgument, impliedName: String = "type"
     ) throws(OptionDiagnostic) -> QemuOpts {
         let opts = QemuOpts(parsing: argument.value, impliedName: impliedName)
-        warnings += opts.warnings.map(argument.warning)
         if let id = opts.id {
             guard id.isQemuIdentifier else { throw .malformedIdentifier }
             guard ids[argument.kind, default: []].insert(id).inserted else {
                 throw OptionDiagnostic("Duplicate ID '\(id)' for \(argument.kind.rawValue)")
             }
         }
+        warnings += opts.warnings.map(argument.warning)
         return opts
     }
 

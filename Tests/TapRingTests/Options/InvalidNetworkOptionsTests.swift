@@ -238,6 +238,20 @@ import Testing
         #expect(failure(["-device", json, "-device", "e1000,id=x"]) == "-device \(json): Duplicate device ID 'x'")
     }
 
+    /// `qemu_opts_create()` claims the id before `opts_do_parse()` warns
+    /// about short-form booleans: a refused id leaves them unprinted.
+    @Test func refusedIDsComeBeforeTheOptionsWarnings() {
+        let refused = [TapRingTests.netdevs("hubport,id=n,hubid=0", "tap,id=n,vnet_hdr"), ["-nic", "tap,id=,vnet_hdr"]]
+        for arguments in refused {
+            do {
+                _ = try NetworkPlan.parse(arguments)
+                Issue.record("\(arguments) parsed")
+            } catch {
+                #expect(error.warnings.isEmpty && error.ownWarnings.isEmpty)
+            }
+        }
+    }
+
     /// An error carries what QEMU did before it: the warnings it printed and
     /// the netdevs it created, modern ones first; hub ports of `-net` too.
     @Test func errorsTellWhatCameBefore() {
