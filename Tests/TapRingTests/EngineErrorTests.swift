@@ -21,6 +21,21 @@ import TapRingHarness
         }
     }
 
+    /// More queues than the engine runs: QEMU 7.2 opens them first, and the
+    /// kernel refuses a tap's 257th queue, so that is the error.
+    @Test(.enabled(if: Kernel.hasTaps, Kernel.tapsReason))
+    func tooManyQueuesAreTheKernelsErrorFirst() throws {
+        let option = "tap,id=q,ifname=trq%d,script=no,downscript=no,queues=5000"
+        let plan = try NetworkPlan.parse(["-netdev", option])
+        do {
+            _ = try Engine(plan)
+            Issue.record("a tap of 5000 queues was opened")
+        } catch {
+            #expect(error.errno == .argListTooLong)
+            #expect(error.location == "-netdev \(option)")
+        }
+    }
+
     /// A tap's system call error is named once, as QEMU names it.
     @Test func aTapThatCannotBeAdoptedCarriesItsErrnoOnce() throws {
         let option = "tap,id=a,fd=999"

@@ -61,7 +61,9 @@ public final class Engine: @unchecked Sendable {
             plan, reactors: configuration.reactorCount ?? allowedCPUs.count,
             reactorLimit: EngineConfiguration.reactorLimit, gsoFrames: configuration.readMode != .multishot)
         guard portPlan.portCount <= Operation.portLimit else {
-            throw EngineError(
+            // QEMU opens them all: one the kernel refuses (a tap of more than
+            // 256 queues) is the error then, as it is QEMU's.
+            throw Self.failureCreating(plan.netdevs, diagnostics: diagnostics) ?? EngineError(
                 "\(portPlan.portCount) netdev queues and NICs: TapRing runs at most \(Operation.portLimit)")
         }
         let (portIDs, reactorCount, layout) = (portPlan.ports, portPlan.reactorCount, portPlan.layout)
