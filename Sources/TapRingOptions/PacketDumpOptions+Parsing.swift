@@ -25,6 +25,10 @@ extension PacketDumpOptions {
         guard let netdev = netdevs.index(of: members.netdev) else {
             throw .invalidParameterValue("netdev", expected: "a network backend id")
         }
+        // Each queue of a multi-queue tap is a client of that name.
+        if case .tap(let tap) = netdevs.netdevs[netdev].backend, tap.queues > 1 {
+            throw OptionDiagnostic("multiqueue is not supported")
+        }
         if let position = members.position, position != "head", position != "tail" {
             guard position.hasPrefix("id=") else {
                 throw .invalidParameterValue("position", expected: "'head', 'tail' or 'id=<id>'")

@@ -324,7 +324,13 @@ public final class Engine: @unchecked Sendable {
         do throws(EngineError) {
             for var dump in plan.dumps where dump.enabled {
                 var netdev = dump.netdev
-                if case .hubport = plan.netdevs[netdev].backend, let peer = plan.netdevs[netdev].peer {
+                if case .hubport = plan.netdevs[netdev].backend {
+                    guard let peer = plan.netdevs[netdev].peer else {
+                        // No frame passes a port without a peer: the file
+                        // holds the pcap header alone, as QEMU's does.
+                        PacketCapture.close(try PacketCapture.open(dump))
+                        continue
+                    }
                     netdev = peer
                     dump.direction = dump.direction.reversed
                 }
@@ -335,8 +341,8 @@ public final class Engine: @unchecked Sendable {
                 // A capture is written by its port's reactor alone, and a
                 // multi-queue tap's queues have reactors of their own.
                 guard layout.ports[port].count == 1 else {
-                    throw EngineError("filter-dump \(dump.id): netdev '\(plan.netdevs[netdev].id)' has several queues, "
-                        + "which TapRing does not capture yet; capture a single-queue netdev on the same hub")
+                    throw EngineError("filter-dump \(dump.id): netdev '\(plan.netdevs[netdev].id)': "
+                        + "multiqueue is not supported")
                 }
                 let capture = try PacketCapture.open(dump)
                 let queue = layout.ports[port][0]

@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import TapRing
+import TapRingHarness
 import Testing
 
 /// `-object filter-dump`: the pcap file of a netdev's frames, as QEMU writes
@@ -45,6 +47,18 @@ struct PacketDumpTests {
 
     /// A file that takes no write stops the dump, as QEMU's does, with its
     /// message; the frames still go through.
+    /// No frame passes a hub port without a peer; QEMU still writes the header.
+    @Test func aPortWithoutPeerDumpsNothing() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tapring-\(UUID()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let engine = try Engine(try NetworkPlan.parse(
+            ["-netdev", "hubport,id=h,hubid=0", "-object", "filter-dump,id=f,netdev=h,file=\(file),maxlen=100"]))
+        try engine.start()
+        engine.stop()
+        let pcap = try PcapFile(path: file)
+        #expect(pcap.snapLength == 100 && pcap.records.isEmpty)
+    }
+
     @Test func aFileThatRefusesWritesStopsTheDumpAndSaysSo() throws {
         let taps = [Kernel.uniqueName("trd"), Kernel.uniqueName("trd")]
         let run = try TapRingRun(

@@ -193,6 +193,14 @@ import Testing
         #expect(failure(Self.port + ["-object", value]) == "-object \(value): \(message)")
     }
 
+    @Test func dumpsOfMultiQueueTapsAreRefused() {
+        // netfilter_complete(): each queue is a client of the netdev's name.
+        let dump = "filter-dump,id=f0,netdev=t,file=d.pcap"
+        #expect(failure(["-netdev", "tap,id=t,queues=2", "-object", dump])
+            == "-object \(dump): multiqueue is not supported")
+        #expect(failure(["-netdev", "tap,id=t,queues=1", "-object", dump]) == nil)
+    }
+
     @Test func objectIDsAndOrder() {
         let dump = "filter-dump,id=f0,netdev=n0,file=d.pcap"
         #expect(failure(Self.port + ["-object", dump, "-object", dump])
