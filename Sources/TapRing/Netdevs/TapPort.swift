@@ -49,13 +49,15 @@ struct TapPort {
     var device: TapDevice { queues[0] }
 
     /// Runs the down script, if the netdev has one; QEMU runs it at exit,
-    /// while the tap still exists.
+    /// while the tap still exists, and reports its failure on standard
+    /// error after the program's name (`error_report()`), as this does.
     func runDownScript() {
         guard let downScript else { return }
         do {
             try downScript.run(for: device.name)
         } catch {
-            print("tapring: warning: \(error)")
+            let program = CommandLine.arguments.first?.split(separator: "/").last ?? "tapring"
+            _ = try? FileDescriptor.standardError.writeAll("\(program): \(error)\n".utf8)
         }
     }
 }

@@ -90,6 +90,23 @@ struct TapLifecycleTests {
         #expect(!Kernel.interfaceExists(name))
     }
 
+    /// A down script that fails is reported on standard error, as QEMU's
+    /// `launch_script()` reports it at exit.
+    @Test func failingDownScriptIsReported() throws {
+        let process = Process()
+        process.executableURL = TapRingBinary.url
+        process.arguments = ["run", "--duration", "0.2", "-netdev",
+                             "tap,id=a,ifname=\(Kernel.uniqueName("trs")),script=no,downscript=/bin/false"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasSuffix("tapring: network script /bin/false failed with status 256\n"), "\(text)")
+    }
+
     /// When a later tap fails, earlier taps' down scripts run, as QEMU's exit
     /// notifiers run them, and the taps are gone.
     @Test func aLaterFailureUndoesEarlierTaps() throws {
