@@ -17,7 +17,8 @@ struct DeviceDefinition: Equatable, Sendable {
     var bus: String?
     /// The device's id, which also names its network client.
     var id: String?
-    /// Every other key with its last value.
+    /// Every other key with its last value, in the order QEMU sets them
+    /// (`QDictOrder`).
     var properties: [Property] = []
     /// Whether the device came from JSON, whose id QEMU checks only when it creates the device.
     var isJSON = false
@@ -31,7 +32,7 @@ struct DeviceDefinition: Equatable, Sendable {
         driver = values["driver"]
         bus = values["bus"]
         id = opts.id
-        properties = order.filter { $0 != "driver" && $0 != "bus" }
+        properties = QDictOrder.walk(order.filter { $0 != "driver" && $0 != "bus" }) { $0 }
             .map { Property(name: $0, value: .text(values[$0] ?? "")) }
     }
 
@@ -43,7 +44,7 @@ struct DeviceDefinition: Equatable, Sendable {
             return text
         }
         (driver, bus, id, isJSON) = (string("driver"), string("bus"), string("id"), true)
-        properties = json.entries.filter { !["driver", "bus", "id"].contains($0.key) }
+        properties = QDictOrder.walk(json.entries.filter { !["driver", "bus", "id"].contains($0.key) }) { $0.key }
             .map { Property(name: $0.key, value: .json($0.value)) }
     }
 

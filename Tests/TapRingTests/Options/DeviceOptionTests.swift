@@ -97,8 +97,8 @@ import Testing
         ("e1000,parent_bus=x", "Property 'e1000.parent_bus' is not writable"),
         // Repeated keys: the last value is the one set.
         ("e1000,mac=52:54:00:12:34:56,mac=zz", "Property 'e1000.mac' doesn't take value 'zz'"),
-        // QEMU sets properties in hash order (it reports `mac` here); TapRing in the order typed.
-        ("e1000,foo=1,mac=52:54:00:12:34:5", "Property 'e1000.foo' not found"),
+        // QEMU sets properties in its dictionary's order: `mac` before `foo`.
+        ("e1000,foo=1,mac=52:54:00:12:34:5", "Property 'e1000.mac' doesn't take value '52:54:00:12:34:5'"),
     ])
     func properties(value: String, message: String) {
         #expect(failure(device: value) == "-device \(value): \(message)")
@@ -167,6 +167,25 @@ import Testing
     @Test func everyNetdevIsCreatedBeforeAnyDevice() {
         #expect(failure(devices("e1000,foo=1") + netdevs("hubport,id=h,hubid=x"))
             == "-netdev hubport,id=h,hubid=x: Parameter 'hubid' expects an int64 value")
+    }
+
+    /// Properties are set in the order QEMU 7.2 walks its dictionary, not
+    /// as typed: the first bad one in that order is reported.
+    @Test(arguments: [
+        ("e1000,mitigation=x,bootindex=x", "Parameter 'bootindex' expects integer"),
+        ("e1000,foo=1,bar=2", "Property 'e1000.bar' not found"),
+        ("e1000,mac=zz,romsize=1,addr=zz", "Property 'e1000.addr' doesn't take value 'zz'"),
+        ("e1000,realized=x,multifunction=x", "Parameter 'multifunction' expects 'on' or 'off'"),
+        ("e1000,addr=zz,netdev=n0", "Property 'e1000.netdev' can't find value 'n0'"),
+        (#"{"driver":"e1000","foo":1,"bar":2}"#, "Property 'e1000.bar' not found"),
+    ])
+    func propertiesAreSetInQEMUsOrder(value: String, message: String) {
+        #expect(failure(["-device", value]) == "-device \(value): \(message)")
+    }
+
+    @Test func qdictBucketsAreQEMUs() {
+        // tdb_hash() % 512 of QEMU's qobject/qdict.c.
+        #expect(["bogus", "netdev", "mac", "mitigation"].map(QDictOrder.bucket) == [136, 149, 407, 432])
     }
 
     @Test func devicesAreCreatedInOrder() {
