@@ -11,8 +11,8 @@
 ///   QObject input visitor, where values must have the member's JSON type.
 ///
 /// `rejectUnconsumedKeys()` then reports what no member claimed (`opts_check_struct()`,
-/// `qobject_input_check_struct()`). Unlike QEMU, which reports the first
-/// leftover in hash-table order, the leftover reported is the first typed.
+/// `qobject_input_check_struct()`): of several, the first in the order of
+/// QEMU's hash table of the keys (`GLibHashTable`).
 struct OptionReader {
     /// How the option was written.
     enum Syntax: Equatable, Sendable {
@@ -26,26 +26,42 @@ struct OptionReader {
 
     let syntax: Syntax
     private let members: [Member]
+    /// The keys in the order QEMU's visitor puts them in its hash table:
+    /// as typed, the id last, for QemuOpts (`opts_start_struct()`); in the
+    /// dictionary's order for keyval and JSON (`qobject_input_push()`).
+    private let tableOrder: [String]
     /// The dotted path of the struct being read, for messages: "" or "addr.".
     private let path: String
     private var consumed: Set<String> = []
+    /// The keys read, in the order read: the order QEMU takes them out of its table.
+    private var consumedInOrder: [String] = []
     /// Warnings raised while converting values, in the order raised.
     private(set) var warnings: [String] = []
 
     init(_ opts: QemuOpts) {
         // Like the visitor's `fake_id_opt`, the id is read as an ordinary member.
-        let items = (opts.id.map { [QemuOpts.Item(name: "id", value: $0)] } ?? []) + opts.items
-        self.init(syntax: .qemuOpts, members: items.map { Member(name: $0.name, value: .string($0.value)) }, path: "")
+        let id = opts.id.map { [QemuOpts.Item(name: "id", value: $0)] } ?? []
+        var seen: Set<String> = []
+        self.init(
+            syntax: .qemuOpts, members: (id + opts.items).map { Member(name: $0.name, value: .string($0.value)) },
+            tableOrder: (opts.items + id).map(\.name).filter { seen.insert($0).inserted }, path: "")
     }
 
     /// Reads the members of `dictionary`, as parsed from keyval or JSON text.
     init(_ dictionary: QDict, syntax: Syntax) {
-        self.init(syntax: syntax, members: dictionary.entries.map { Member(name: $0.key, value: $0.value) }, path: "")
+        self.init(dictionary, syntax: syntax, path: "")
     }
 
-    private init(syntax: Syntax, members: [Member], path: String) {
+    private init(_ dictionary: QDict, syntax: Syntax, path: String) {
+        self.init(
+            syntax: syntax, members: dictionary.entries.map { Member(name: $0.key, value: $0.value) },
+            tableOrder: QDictOrder.walk(dictionary.entries) { $0.key }.map(\.key), path: path)
+    }
+
+    private init(syntax: Syntax, members: [Member], tableOrder: [String], path: String) {
         self.syntax = syntax
         self.members = members
+        self.tableOrder = tableOrder
         self.path = path
     }
 
@@ -125,9 +141,7 @@ struct OptionReader {
         guard case .dictionary(let dictionary) = value else {
             throw .invalidParameterType(path + name, expected: "object")
         }
-        return OptionReader(
-            syntax: syntax, members: dictionary.entries.map { Member(name: $0.key, value: $0.value) },
-            path: "\(path)\(name).")
+        return OptionReader(dictionary, syntax: syntax, path: "\(path)\(name).")
     }
 
     /// The dotted name of member `name`, as messages about it give it.
@@ -135,18 +149,22 @@ struct OptionReader {
         path + name
     }
 
-    /// Fails on the first key, in the order typed, that no member read.
+    /// Fails on a key no member read, the first left in QEMU's hash table.
     func rejectUnconsumedKeys() throws(OptionDiagnostic) {
-        guard let leftover = members.first(where: { !consumed.contains($0.name) }) else { return }
+        guard consumed.count < tableOrder.count else { return }
+        var table = GLibHashTable()
+        tableOrder.forEach { table.insert($0) }
+        consumedInOrder.forEach { table.remove($0) }
+        guard let leftover = table.firstKey else { return }
         throw syntax == .qemuOpts
-            ? .invalidParameter(leftover.name)
-            : OptionDiagnostic("Parameter '\(path)\(leftover.name)' is unexpected")
+            ? .invalidParameter(leftover)
+            : OptionDiagnostic("Parameter '\(path)\(leftover)' is unexpected")
     }
 
     /// The value of `name`, marked consumed.
     private mutating func take(_ name: String) -> QObject? {
         guard let value = members.last(where: { $0.name == name })?.value else { return nil }
-        consumed.insert(name)
+        if consumed.insert(name).inserted { consumedInOrder.append(name) }
         return value
     }
 
