@@ -175,8 +175,9 @@ public final class QTestMachine: @unchecked Sendable {
 
     /// A piece of a client's access, as QEMU's `address_space_rw` splits it.
     private enum Piece {
-        /// `count` bytes at offset `offset` of `nic`'s registers: at most 8,
-        /// which the NIC splits further as QEMU splits them.
+        /// `count` bytes at offset `offset` of `nic`'s registers: at most up
+        /// to the next multiple of 8, which the NIC splits further as QEMU
+        /// splits them (no piece of QEMU's crosses such a boundary).
         case registers(E1000, offset: Int, count: Int)
         /// `count` bytes of memory at `address`.
         case memory(address: UInt64, count: Int)
@@ -206,8 +207,9 @@ public final class QTestMachine: @unchecked Sendable {
             if let shadow = shadowingBARs.first(where: { $0.contains(address) }) {
                 length = min(length, Int(clamping: shadow.upperBound - address))
             } else if let (nic, window) = windows.first(where: { $0.1.contains(address) }) {
-                length = min(length, Int(clamping: window.upperBound - address), 8)
-                target = (nic, Int(address - window.lowerBound))
+                let offset = Int(address - window.lowerBound)
+                length = min(length, Int(clamping: window.upperBound - address), 8 - offset % 8)
+                target = (nic, offset)
             }
             if let (nic, offset) = target {
                 body(.registers(nic, offset: offset, count: length))

@@ -1353,6 +1353,21 @@ def tx_buffer_quirks():
     s += alive(rx_ring=False)
     return s
 
+@scenario
+def qtest_bar_access():
+    s = [["note", "a client's reads of BAR0 of 1 to 20 bytes from each byte of an 8-byte block (RDBAL..RDT set): QEMU cuts them into pieces of at most 4 bytes, none larger than its address's alignment, each reading the low bytes of the register holding it"],
+         ["w", "RDBAL", 0x11223340], ["w", "RDBAH", 0x55667788], ["w", "RDLEN", 0x1000], ["w", "RDH", 3],
+         ["w", "RDT", 5], ["w", "RDTR", 0x1234]]
+    s += [["mem", BAR0 + 0x2800 + o, n] for o in range(8) for n in range(1, 21)]
+    s += [["note", "writes of 3 to 17 bytes from each byte: each piece written, zero-extended, into the whole register holding it"]]
+    data = bytes.fromhex("112233445566778899aabbccddeeff0011223344")
+    for o in range(8):
+        for n in (3, 5, 7, 9, 11, 13, 17):
+            s += [["memw", BAR0 + 0x2800 + o, data[:n].hex()], ["mem", BAR0 + 0x2800, 24]]
+    s += [["w", "RDLEN", 0], ["w", "RDH", 0], ["w", "RDT", 0], ["w", "RDBAH", 0]]
+    s += alive(rx_ring=False)
+    return s
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
     names = sys.argv[1:] or list(S)
