@@ -18,18 +18,29 @@ extension DgramOptions {
     /// multicast group; then the rules for `local` and `remote`; then the
     /// addresses themselves.
     ///
-    /// QEMU resolves a `remote` host name to decide; TapRing, which resolves
-    /// nothing here, takes a name for a unicast host.
+    /// QEMU resolves a `remote` host name to decide; TapRing takes a name
+    /// for a unicast host, and resolves it only when a later rule fails, to
+    /// report a name that does not resolve first, as QEMU does.
     init(_ members: DgramMembers) throws(OptionDiagnostic) {
-        let (local, remote) = (members.local, members.remote)
-        if case .inet(let inet) = remote {
+        var remoteHost: HostPort?
+        if case .inet(let inet) = members.remote {
             let group = try HostPort(host: inet.host, port: inet.port)
             if let address = group.address, address.isMulticast {
-                self.init(local: try Self.multicastLocal(local), remote: .inet(Self.stored(group)))
+                self.init(local: try Self.multicastLocal(members.local), remote: .inet(Self.stored(group)))
                 return
             }
+            remoteHost = group
         }
+        do throws(OptionDiagnostic) {
+            try self.init(unicast: members)
+        } catch {
+            throw remoteHost?.resolutionProblem ?? error
+        }
+    }
 
+    /// The rules for a `-netdev dgram` that is not multicast, then its addresses.
+    private init(unicast members: DgramMembers) throws(OptionDiagnostic) {
+        let (local, remote) = (members.local, members.remote)
         guard let local else { throw OptionDiagnostic("dgram requires local= parameter") }
         if let remote {
             if case .fd = local { throw OptionDiagnostic("don't set remote with local.fd") }

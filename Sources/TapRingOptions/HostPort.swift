@@ -1,3 +1,5 @@
+import Glibc
+
 /// A host and a port as QEMU 7.2's `convert_host_port()` reads them
 /// (`net/net.c`), for `-netdev socket` and the inet addresses of `-netdev dgram`.
 struct HostPort: Equatable, Sendable {
@@ -16,11 +18,9 @@ struct HostPort: Equatable, Sendable {
         try self.init(host: String(text[..<colon]), port: String(text[text.utf8.index(after: colon)...]))
     }
 
-    /// Checks `hostText` and `portText` as far as that is possible without
-    /// resolving names.
-    ///
-    /// QEMU resolves a name before it reads the port, so `nohost:abc` fails
-    /// there with "can't resolve host address" and here with the port.
+    /// Checks `hostText` and `portText`; a name is resolved only when the
+    /// port is bad, as QEMU resolves it before it reads the port
+    /// (`nohost:abc` fails with "can't resolve host address").
     init(host hostText: String, port portText: String) throws(OptionDiagnostic) {
         switch hostText.utf8.first {
         case nil:
@@ -34,8 +34,26 @@ struct HostPort: Equatable, Sendable {
             (host, address) = (hostText, nil)
         }
         guard let port = OptionValue.port(portText) else {
-            throw OptionDiagnostic("port number '\(portText)' is invalid")
+            throw Self.resolutionProblem(host, address: address)
+                ?? OptionDiagnostic("port number '\(portText)' is invalid")
         }
         self.port = port
+    }
+
+    /// What QEMU reports when it resolves the host (`gethostbyname()`): nil
+    /// for an address, or for a name that has an IPv4 address. A name is
+    /// looked up, which may ask the system's resolver.
+    var resolutionProblem: OptionDiagnostic? { Self.resolutionProblem(host, address: address) }
+
+    private static func resolutionProblem(_ host: String, address: IPv4Address?) -> OptionDiagnostic? {
+        guard address == nil else { return nil }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &found) == 0 else {
+            return OptionDiagnostic("can't resolve host address '\(host)'")
+        }
+        freeaddrinfo(found)
+        return nil
     }
 }

@@ -141,10 +141,12 @@ import Testing
             .socket(SocketOptions(mode: .udp(localHost: "10.0.0.1", localPort: 5001, remoteHost: "10.0.0.2",
                 remotePort: 5001))),
         ])
-        // The synopsis's placeholders are no port numbers. QEMU, which resolves a
-        // name before it reads the port, reports "can't resolve host address 'host'".
-        #expect(failure(netdev: "socket,id=str,udp=host:port,localaddr=host:port")
-            == "-netdev socket,id=str,udp=host:port,localaddr=host:port: port number 'port' is invalid")
+        // The synopsis's placeholders are no port numbers. QEMU resolves a name
+        // before it reads the port: which problem comes first depends on the
+        // resolver.
+        let synopsis = failure(netdev: "socket,id=str,udp=host:port,localaddr=host:port")
+        #expect(synopsis?.hasSuffix(": port number 'port' is invalid") == true
+            || synopsis?.hasSuffix(": can't resolve host address 'host'") == true)
     }
 
     @Test func synopsisHubportForms() throws {
