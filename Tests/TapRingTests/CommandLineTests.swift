@@ -8,16 +8,7 @@ import TapRingHarness
 /// `tapring` as a user meets it: errors worded like QEMU's, naming the option.
 struct CommandLineTests {
     private func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try TapRingBinary.run(arguments)
     }
 
     @Test func badOptionsFailBeforeAnythingIsCreated() throws {

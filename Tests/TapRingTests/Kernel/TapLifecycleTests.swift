@@ -93,18 +93,10 @@ struct TapLifecycleTests {
     /// A down script that fails is reported on standard error, as QEMU's
     /// `launch_script()` reports it at exit.
     @Test func failingDownScriptIsReported() throws {
-        let process = Process()
-        process.executableURL = TapRingBinary.url
-        process.arguments = ["run", "--duration", "0.2", "-netdev",
-                             "tap,id=a,ifname=\(Kernel.uniqueName("trs")),script=no,downscript=/bin/false"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(text.hasSuffix("tapring: network script /bin/false failed with status 256\n"), "\(text)")
+        let tap = "tap,id=a,ifname=\(Kernel.uniqueName("trs")),script=no,downscript=/bin/false"
+        let (status, errors) = try TapRingBinary.run(["run", "--duration", "0.2", "-netdev", tap])
+        #expect(status == 0)
+        #expect(errors.hasSuffix("tapring: network script /bin/false failed with status 256\n"), "\(errors)")
     }
 
     /// When a later tap fails, earlier taps' down scripts run, as QEMU's exit
