@@ -60,7 +60,7 @@ extension DgramOptions {
             }
             self.init(local: .unix(path: localPath), remote: .unix(path: remotePath))
         case (.fd(let text), nil):
-            self.init(local: .fd(try SocketAddressMembers.descriptor(text, key: "local.str")))
+            self.init(local: .fd(try SocketAddressMembers.descriptor(text)))
         default:
             throw OptionDiagnostic("only support inet or fd type for local")
         }
@@ -81,7 +81,7 @@ extension DgramOptions {
             }
             return .inet(SocketAddress.InetAddress(host: address.dottedQuad, port: inet.port, numeric: true))
         case .fd(let text):
-            return .fd(try SocketAddressMembers.descriptor(text, key: "local.str"))
+            return .fd(try SocketAddressMembers.descriptor(text))
         default:
             throw OptionDiagnostic("only support inet or fd type for local")
         }

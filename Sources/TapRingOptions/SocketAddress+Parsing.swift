@@ -55,14 +55,8 @@ enum SocketAddressMembers: Equatable, Sendable {
     }
 
     /// A descriptor given by number, as `monitor_fd_param()` reads one when
-    /// QEMU starts, with no monitor to look names up in.
-    ///
-    /// - Parameter key: the member, such as `local.str`, for the message about a name.
-    static func descriptor(_ text: String, key: String) throws(OptionDiagnostic) -> Int32 {
-        guard let first = text.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
-            throw OptionDiagnostic(
-                "Parameter '\(key)' expects a file descriptor number: TapRing has no monitor to look up '\(text)'")
-        }
+    /// QEMU starts: with no monitor to look names up in, a name is no number.
+    static func descriptor(_ text: String) throws(OptionDiagnostic) -> Int32 {
         guard let descriptor = OptionValue.fileDescriptor(text) else {
             throw OptionDiagnostic("Invalid file descriptor number '\(text)'")
         }
