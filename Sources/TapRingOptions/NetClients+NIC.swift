@@ -24,10 +24,12 @@ extension NetClients {
         let definition = try readNetdev(netdevOpts, argument: argument)
         // `-nic model=help`, as QEMU's documentation has it, lists the models
         // once the machine is built, after creating a `user` netdev, which
-        // TapRing does not have: it lists them all the same.
+        // TapRing does not have: its members and id checked, as QEMU checks
+        // them before creating it, it lists them all the same.
         let listsModels = definition.type == .user && model.map(DeviceDefinition.isHelp) == true
         if listsModels {
             keepPendingWarnings()
+            try graph.claim(definition.id)
         } else {
             try addNetdev(definition, location: argument.location)
         }

@@ -133,6 +133,13 @@ struct OptionReader {
         return text
     }
 
+    /// A list member, such as `hostfwd` (`['String']`), taken whole and
+    /// left unread: every occurrence of a QemuOpts key, or a JSON array.
+    mutating func skipList(_ name: String) throws(OptionDiagnostic) {
+        guard let value = take(name), syntax == .json else { return }
+        guard case .list = value else { throw .invalidParameterType(path + name, expected: "array") }
+    }
+
     /// A struct member, read by a reader of its own, whose leftovers the
     /// caller rejects when done with it. Keyval and JSON only.
     mutating func object(_ name: String) throws(OptionDiagnostic) -> OptionReader? {
@@ -168,7 +175,8 @@ struct OptionReader {
         return value
     }
 
-    private mutating func int64(_ name: String) throws(OptionDiagnostic) -> Int64? {
+    /// An `int` member (`visit_type_int64()`).
+    mutating func int64(_ name: String) throws(OptionDiagnostic) -> Int64? {
         switch syntax {
         case .qemuOpts: return try convert(name, expected: "an int64 value", OptionValue.int64)
         case .keyval: return try convert(name, expected: "integer", OptionValue.int64)
@@ -181,7 +189,8 @@ struct OptionReader {
         }
     }
 
-    private mutating func uint64(_ name: String) throws(OptionDiagnostic) -> UInt64? {
+    /// A `uint64` member (`visit_type_uint64()`).
+    mutating func uint64(_ name: String) throws(OptionDiagnostic) -> UInt64? {
         switch syntax {
         case .qemuOpts: return try convert(name, expected: "a uint64 value", OptionValue.uint64)
         case .keyval: return try convert(name, expected: "integer", OptionValue.wrappingUInt64)

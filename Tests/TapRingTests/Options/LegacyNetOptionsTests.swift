@@ -81,6 +81,26 @@ import Testing
         #expect(failure(nics(options))?.hasSuffix("Multiqueue tap cannot be used with hubs") != true)
     }
 
+    /// A backend TapRing lacks is refused where QEMU would create it: after
+    /// its members and its id are checked, as QEMU checks them; checked
+    /// against qemu-system-x86_64 7.2.
+    @Test(arguments: [
+        (["-nic", "model=help,bogus=1"], "-nic model=help,bogus=1: Invalid parameter 'bogus'"),
+        (["-netdev", "hubport,id=n0,hubid=0", "-nic", "user,id=n0"], "-nic user,id=n0: Duplicate ID 'n0'"),
+        (["-netdev", "hubport,id=n0,hubid=0", "-nic", "model=help,id=n0"], "-nic model=help,id=n0: Duplicate ID 'n0'"),
+        (["-net", "user,vlan=1"], "-net user,vlan=1: Invalid parameter 'vlan'"),
+        (["-netdev", "user,id=u,restrict=x"],
+         "-netdev user,id=u,restrict=x: Parameter 'restrict' expects 'on' or 'off'"),
+        (["-netdev", "vde,id=v,port=x"], "-netdev vde,id=v,port=x: Parameter 'port' expects a uint64 value"),
+        (["-netdev", #"{"type":"user","id":"u","hostfwd":"x"}"#],
+         #"-netdev {"type":"user","id":"u","hostfwd":"x"}: Invalid parameter type for 'hostfwd', expected: array"#),
+        (["-netdev", "user,id=u,hostfwd=tcp::1-:2,hostfwd=tcp::3-:4"],
+         "-netdev user,id=u,hostfwd=tcp::1-:2,hostfwd=tcp::3-:4: network backend 'user' is not supported by TapRing"),
+    ] as [([String], String)])
+    func backendsTapRingLacksAreCheckedFirst(arguments: [String], report: String) {
+        #expect(failure(arguments) == report)
+    }
+
     @Test func dumpsMayWatchHubPortsOfNet() throws {
         let plan = try NetworkPlan.parse(nets("nic") + objects("filter-dump,id=f0,netdev=hub0port0,file=d.pcap"))
         #expect(plan.dumps == [PacketDumpOptions(id: "f0", netdev: 0, file: "d.pcap")])
