@@ -11,10 +11,13 @@
 /// - `romfile`, `rombar`: the option ROM (a file given is looked for, as
 ///   QEMU looks for it, by `OptionROM`);
 /// - `multifunction`: a PCI header bit, which decides only whether other NICs
-///   may take the slot's other functions (`PCIFunctions`).
+///   may take the slot's other functions (`PCIFunctions`);
+/// - `romsize`, `acpi-index`: checked as QEMU checks them (a power of two, a
+///   ROM that fits; an index no other NIC has);
+/// - `x-pcie-extcap-init`, `x-pcie-lnksta-dllla`: PCI Express switches;
+/// - `failover_pair_id`: refused, as QEMU refuses it on the PC's PCI bus.
 ///
-/// The remaining real properties (`acpi-index`, `failover_pair_id`, `romsize`,
-/// `x-pcie-extcap-init`, `x-pcie-lnksta-dllla`, `realized`) are refused as not supported.
+/// `realized` is refused as not supported.
 struct E1000Properties {
     let model: NICModel
     /// The index of the netdev `netdev=` names; it was free when named.
@@ -31,6 +34,12 @@ struct E1000Properties {
     var romFile: String?
     /// `rombar=`: 0 loads the ROM through fw_cfg instead of a BAR.
     var romBar: UInt32 = 1
+    /// `romsize=`, when given: the ROM BAR's size, a power of two.
+    var romSize: UInt32?
+    /// `acpi-index=`: the index firmware names the NIC by; 0 for none.
+    var acpiIndex: UInt32 = 0
+    /// `failover_pair_id=`, which only a PCI Express NIC may take.
+    var failoverPairID: String?
 
     init(model: NICModel) {
         self.model = model
@@ -73,17 +82,30 @@ struct E1000Properties {
         case "romfile":
             romFile = try value.string(name)
         case "rombar":
-            guard let bar = UInt32(exactly: try value.uint64(name)) else {
-                throw .invalidParameterValue(name, expected: "uint32_t")
-            }
-            romBar = bar
+            romBar = try Self.uint32(value, name)
+        case "romsize":
+            romSize = try Self.uint32(value, name)
+        case "acpi-index":
+            acpiIndex = try Self.uint32(value, name)
+        case "failover_pair_id":
+            failoverPairID = try value.string(name)
+        case "x-pcie-extcap-init", "x-pcie-lnksta-dllla":
+            _ = try value.bool(name)
         case "type", "hotpluggable", "hotplugged", "parent_bus":
             throw .propertyNotWritable(name, of: typeName)
-        case "acpi-index", "failover_pair_id", "romsize", "x-pcie-extcap-init", "x-pcie-lnksta-dllla", "realized":
+        case "realized":
             throw .unsupportedParameter(name)
         default:
             throw .propertyNotFound(name, of: typeName)
         }
+    }
+
+    /// A `uint32` property (`set_uint32()`).
+    private static func uint32(_ value: PropertyValue, _ name: String) throws(OptionDiagnostic) -> UInt32 {
+        guard let number = UInt32(exactly: try value.uint64(name)) else {
+            throw .invalidParameterValue(name, expected: "uint32_t")
+        }
+        return number
     }
 
     /// `set_pci_devfn()`: a `slot[.function]` string, or in JSON a `devfn`

@@ -13,6 +13,9 @@ struct GuestNICs: Sendable {
     private var ids: Set<String> = []
     private var addresses = MACAddressPool()
     private var bootIndexes: Set<Int32> = []
+    private var acpiIndexes: Set<UInt32> = []
+    /// `ONBOARD_INDEX_MAX`: the largest index SMBIOS type 41 can carry.
+    private static let largestACPIIndex: UInt32 = 16 * 1024 - 1
     private var pciFunctions = PCIFunctions()
 
     /// The address a NIC gets when it asks for `requested`, marked used
@@ -62,20 +65,36 @@ struct GuestNICs: Sendable {
         try realize(properties, id: definition.id, location: location, graph: &graph)
     }
 
-    /// Realizes a NIC: its PCI address (`pci_qdev_realize()`), then
-    /// `pci_e1000_realize()` and `qemu_new_nic()`, then its option ROM.
+    /// Realizes a NIC as `pci_qdev_realize()` does: its ACPI index and ROM
+    /// size, its PCI address, then `pci_e1000_realize()` and
+    /// `qemu_new_nic()`, the failover pair, then its option ROM.
     private mutating func realize(
         _ properties: E1000Properties, id: String?, location: String, graph: inout NetdevGraph
     ) throws(OptionDiagnostic) {
+        if properties.acpiIndex != 0 {
+            guard properties.acpiIndex <= Self.largestACPIIndex else {
+                throw OptionDiagnostic("acpi-index should be less or equal to \(Self.largestACPIIndex)")
+            }
+            guard !acpiIndexes.contains(properties.acpiIndex) else {
+                throw OptionDiagnostic("a PCI device with acpi-index = \(properties.acpiIndex) already exist")
+            }
+        }
+        if let romSize = properties.romSize, romSize == 0 || romSize & (romSize - 1) != 0 {
+            throw OptionDiagnostic("ROM size \(romSize) is not a power of two")
+        }
         if let address = properties.pciSlot {
             try pciFunctions.take(address, typeName: properties.model.rawValue, id: id,
                                   multifunction: properties.multifunction)
         }
+        if properties.failoverPairID != nil {
+            throw OptionDiagnostic("failover primary device must be on PCIExpress bus")
+        }
         // pci_add_option_rom(), last of the realization; without a ROM BAR
         // QEMU only warns of a file it cannot open.
-        if let romFile = properties.romFile, !romFile.isEmpty, properties.romBar != 0 {
-            try OptionROM.check(romFile)
+        if properties.romBar != 0 {
+            try OptionROM.check(properties.romFile, romSize: properties.romSize)
         }
+        if properties.acpiIndex != 0 { acpiIndexes.insert(properties.acpiIndex) }
         if let bootIndex = properties.bootIndex, bootIndex >= 0 { bootIndexes.insert(bootIndex) }
         if let id { ids.insert(id) }
         if let netdev = properties.netdev { graph.attach(device: devices.endIndex, toNetdev: netdev) }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TapRing
 @testable import TapRingOptions
@@ -104,8 +105,35 @@ import Testing
         #expect(failure(device: value) == "-device \(value): \(message)")
     }
 
-    @Test(arguments: ["acpi-index=1", "failover_pair_id=x", "romsize=4096", "x-pcie-extcap-init=on",
-                      "x-pcie-lnksta-dllla=on", "realized=on", "bus=pci.0"])
+    /// The PCI properties QEMU checks when it realizes the NIC, with its
+    /// checks and messages; checked against qemu-system-x86_64 7.2.
+    @Test(arguments: [
+        (["e1000,romsize=1048576", "e1000,acpi-index=16383,x-pcie-extcap-init=on,x-pcie-lnksta-dllla=off"], nil),
+        (["e1000,romsize=3000"], "-device e1000,romsize=3000: ROM size 3000 is not a power of two"),
+        (["e1000,romsize=0,romfile="], "-device e1000,romsize=0,romfile=: ROM size 0 is not a power of two"),
+        (["e1000,acpi-index=16384"], "-device e1000,acpi-index=16384: acpi-index should be less or equal to 16383"),
+        (["e1000,acpi-index=1", "e1000,acpi-index=1,failover_pair_id=x"],
+         "-device e1000,acpi-index=1,failover_pair_id=x: a PCI device with acpi-index = 1 already exist"),
+        (["e1000,addr=3", "e1000,addr=3,romsize=3000"],
+         "-device e1000,addr=3,romsize=3000: ROM size 3000 is not a power of two"),
+        (["e1000,romsize=65536,failover_pair_id=x"],
+         "-device e1000,romsize=65536,failover_pair_id=x: failover primary device must be on PCIExpress bus"),
+    ] as [([String], String?)])
+    func pciPropertiesAreCheckedAsQEMURealizesTheNIC(values: [String], report: String?) {
+        #expect(failure(values.flatMap { ["-device", $0] }) == report)
+    }
+
+    @Test func aROMLargerThanItsSizeIsRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tapring-\(UUID()).rom")
+        try Data(count: 3000).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let value = "e1000,romfile=\(file.path),romsize=2048"
+        #expect(failure(devices(value))
+            == "-device \(value): romfile \"\(file.path)\" (3000 bytes) is too large for ROM size 2048")
+        #expect(failure(devices("e1000,romfile=\(file.path),romsize=4096")) == nil)
+    }
+
+    @Test(arguments: ["realized=on", "bus=pci.0"])
     func realPropertiesTapRingDoesNotModel(property: String) {
         let name = property.prefix { $0 != "=" }
         #expect(failure(device: "e1000,\(property)")
