@@ -55,7 +55,8 @@ struct NetClients: Sendable {
                 throw OptionDiagnostic("attempt to add duplicate property '\(id)' to object (type 'container')")
             }
             remoteObjects.append((id, members, location))
-        case .unsupported(let type):
+        case .unsupported(let type, let netdev):
+            if let netdev { _ = try graph.filtered(netdev) }
             throw OptionDiagnostic("object type '\(type)' is not supported by TapRing")
         case .uncompiled(let type):
             throw OptionDiagnostic("invalid object type: \(type)")

@@ -64,6 +64,19 @@ struct NetdevGraph: Sendable {
         indexByID[id]
     }
 
+    /// The netdev a filter object's `netdev=` names, as `netfilter_complete()`
+    /// finds it: any client but a NIC, by name, and only one of them (each
+    /// queue of a multi-queue tap is a client of its own).
+    func filtered(_ id: String) throws(OptionDiagnostic) -> Int {
+        guard let netdev = index(of: id) else {
+            throw .invalidParameterValue("netdev", expected: "a network backend id")
+        }
+        if case .tap(let tap) = netdevs[netdev].backend, tap.queues > 1 {
+            throw OptionDiagnostic("multiqueue is not supported")
+        }
+        return netdev
+    }
+
     /// The name `net_hub_port_new()` gives a new port of hub `hubID`:
     /// `hub<hub>port<n>`, n counting the hub's earlier ports.
     func nextPortName(onHub hubID: Int32) -> String {

@@ -5,12 +5,15 @@
 enum ObjectDefinition: Equatable, Sendable {
     case filterDump(id: String, FilterDumpMembers)
     case remoteObject(id: String, RemoteObjectMembers)
-    /// A type QEMU creates and TapRing does not.
-    case unsupported(String)
+    /// A type QEMU creates and TapRing does not; a filter's `netdev`, which
+    /// QEMU looks up as it creates it.
+    case unsupported(String, filtering: String?)
     /// A type QEMU's schema lists but this build lacks (`user_creatable_add_type()`).
     case uncompiled(String)
 
-    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+    /// Reads an object; with `typingMembers` false, those of a type TapRing
+    /// lacks are left unread.
+    init(reading reader: inout OptionReader, typingMembers: Bool = true) throws(OptionDiagnostic) {
         guard let type = try reader.enumeration("qom-type", of: Self.schemaTypes) else {
             throw .missingParameter("qom-type")
         }
@@ -25,8 +28,52 @@ enum ObjectDefinition: Equatable, Sendable {
         case _ where Self.uncompiledTypes.contains(type):
             self = .uncompiled(type)
         default:
-            self = .unsupported(type)
+            // The network objects TapRing lacks are typed all the same: QEMU
+            // rejects their members before it would create them.
+            let filtered = typingMembers ? try Self.readNetworkMembers(of: type, from: &reader) : nil
+            self = .unsupported(type, filtering: filtered)
         }
+    }
+
+    /// Reads the members of the filters and `colo-compare`, as typed in QEMU
+    /// 7.2's `qapi/qom.json`, leftovers refused: a filter's netdev, or nil.
+    private static func readNetworkMembers(
+        of type: String, from reader: inout OptionReader
+    ) throws(OptionDiagnostic) -> String? {
+        var filter: NetfilterMembers?
+        switch type {
+        case "filter-buffer":
+            filter = try NetfilterMembers(reading: &reader)
+            guard try reader.uint32("interval") != nil else { throw .missingParameter("interval") }
+        case "filter-mirror":
+            filter = try NetfilterMembers(reading: &reader)
+            guard try reader.string("outdev") != nil else { throw .missingParameter("outdev") }
+            _ = try reader.bool("vnet_hdr_support")
+        case "filter-redirector":
+            filter = try NetfilterMembers(reading: &reader)
+            _ = try reader.string("indev")
+            _ = try reader.string("outdev")
+            _ = try reader.bool("vnet_hdr_support")
+        case "filter-rewriter":
+            filter = try NetfilterMembers(reading: &reader)
+            _ = try reader.bool("vnet_hdr_support")
+        case "filter-replay":
+            filter = try NetfilterMembers(reading: &reader)
+        case "colo-compare":
+            for required in ["primary_in", "secondary_in", "outdev", "iothread"]
+            where try reader.string(required) == nil {
+                throw .missingParameter(required)
+            }
+            _ = try reader.string("notify_dev")
+            _ = try reader.uint64("compare_timeout")
+            _ = try reader.uint32("expired_scan_cycle")
+            _ = try reader.uint32("max_queue_size")
+            _ = try reader.bool("vnet_hdr_support")
+        default:
+            return nil
+        }
+        try reader.rejectUnconsumedKeys()
+        return filter?.netdev
     }
 
     /// `ObjectType` in QEMU 7.2's `qapi/qom.json`, as built for Linux.
@@ -47,16 +94,16 @@ enum ObjectDefinition: Equatable, Sendable {
     ]
 }
 
-/// `FilterDumpProperties` in visiting order: `NetfilterProperties` (`netdev`,
-/// `queue`, `status`, `position`, `insert`), then `file` and `maxlen`.
-struct FilterDumpMembers: Equatable, Sendable {
+/// `NetfilterProperties`, which every filter object's members start with:
+/// `netdev`, `queue`, `status`, `position`, `insert`.
+struct NetfilterMembers: Equatable, Sendable {
     var netdev: String
     var queue: PacketDumpOptions.Direction?
     var status, position: String?
-    var file: String
-    var maxlen: UInt32?
 
-    init(reading reader: inout OptionReader) throws(OptionDiagnostic) {
+    /// Reads an object; with `typingMembers` false, those of a type TapRing
+    /// lacks are left unread.
+    init(reading reader: inout OptionReader, typingMembers: Bool = true) throws(OptionDiagnostic) {
         guard let netdev = try reader.string("netdev") else { throw .missingParameter("netdev") }
         self.netdev = netdev
         queue = try reader.enumeration("queue", of: ["all", "rx", "tx"]).flatMap(PacketDumpOptions.Direction.init)
@@ -64,6 +111,23 @@ struct FilterDumpMembers: Equatable, Sendable {
         position = try reader.string("position")
         // Where among the netdev's filters: dumps change no frame, so their order has no effect.
         _ = try reader.enumeration("insert", of: ["before", "behind"])
+    }
+}
+
+/// `FilterDumpProperties` in visiting order: `NetfilterProperties`, then
+/// `file` and `maxlen`.
+struct FilterDumpMembers: Equatable, Sendable {
+    var netdev: String
+    var queue: PacketDumpOptions.Direction?
+    var status, position: String?
+    var file: String
+    var maxlen: UInt32?
+
+    /// Reads an object; with `typingMembers` false, those of a type TapRing
+    /// lacks are left unread.
+    init(reading reader: inout OptionReader, typingMembers: Bool = true) throws(OptionDiagnostic) {
+        let filter = try NetfilterMembers(reading: &reader)
+        (netdev, queue, status, position) = (filter.netdev, filter.queue, filter.status, filter.position)
         guard let file = try reader.string("file") else { throw .missingParameter("file") }
         self.file = file
         maxlen = try reader.uint32("maxlen")

@@ -89,14 +89,14 @@ struct OptionDeclarations: Sendable {
             help = .objectTypes
             return nil
         }
-        if opts.items.contains(where: { DeviceDefinition.isHelp($0.name) }),
-            let properties = HelpAnswer.objectProperties(of: type)
-        {
+        let asksForHelp = opts.items.contains { DeviceDefinition.isHelp($0.name) }
+        if asksForHelp, let properties = HelpAnswer.objectProperties(of: type) {
             help = properties
             return nil
         }
         var reader = OptionReader(opts)
-        return try ObjectDefinition(reading: &reader)
+        // Help for a type TapRing lacks is refused by name, its members unread.
+        return try ObjectDefinition(reading: &reader, typingMembers: !asksForHelp)
     }
 
     /// `netdev_is_modern()`, then `netdev_parse_modern()`: JSON, or a

@@ -21,14 +21,7 @@ extension PacketDumpOptions {
             throw OptionDiagnostic("attempt to add duplicate property '\(id)' to object (type 'container')")
         }
 
-        // qemu_find_net_clients_except(): any client but a NIC, by name.
-        guard let netdev = netdevs.index(of: members.netdev) else {
-            throw .invalidParameterValue("netdev", expected: "a network backend id")
-        }
-        // Each queue of a multi-queue tap is a client of that name.
-        if case .tap(let tap) = netdevs.netdevs[netdev].backend, tap.queues > 1 {
-            throw OptionDiagnostic("multiqueue is not supported")
-        }
+        let netdev = try netdevs.filtered(members.netdev)
         if let position = members.position, position != "head", position != "tail" {
             guard position.hasPrefix("id=") else {
                 throw .invalidParameterValue("position", expected: "'head', 'tail' or 'id=<id>'")

@@ -193,6 +193,29 @@ import Testing
         #expect(failure(Self.port + ["-object", value]) == "-object \(value): \(message)")
     }
 
+    /// Filters TapRing lacks are typed as QEMU types them when it reads the
+    /// command line, then refused where QEMU would create them, after their
+    /// netdev is found; checked against qemu-system-x86_64 7.2.
+    @Test(arguments: [
+        (["-netdev", "tap,id=n0,sndbuf=abc", "-object", "filter-buffer,id=f0"],
+         "-object filter-buffer,id=f0: Parameter 'netdev' is missing"),
+        (["-object", "filter-buffer,netdev=n0,id=f0"],
+         "-object filter-buffer,netdev=n0,id=f0: Parameter 'interval' is missing"),
+        (["-object", "filter-mirror,id=m,netdev=n0,outdev=c,vnet_hdr_support=x"],
+         "-object filter-mirror,id=m,netdev=n0,outdev=c,vnet_hdr_support=x: "
+            + "Parameter 'vnet_hdr_support' expects 'on' or 'off'"),
+        (["-object", "filter-redirector,id=r,netdev=n0,zz=1"],
+         "-object filter-redirector,id=r,netdev=n0,zz=1: Invalid parameter 'zz'"),
+        (["-object", "colo-compare,id=c"], "-object colo-compare,id=c: Parameter 'primary_in' is missing"),
+        (["-object", "filter-rewriter,id=r,netdev=zz"],
+         "-object filter-rewriter,id=r,netdev=zz: Parameter 'netdev' expects a network backend id"),
+        (["-netdev", "hubport,id=h,hubid=0", "-object", "filter-replay,id=r,netdev=h"],
+         "-object filter-replay,id=r,netdev=h: object type 'filter-replay' is not supported by TapRing"),
+    ] as [([String], String)])
+    func filtersTapRingLacksAreTyped(arguments: [String], report: String) {
+        #expect(failure(arguments) == report)
+    }
+
     @Test func dumpsOfMultiQueueTapsAreRefused() {
         // netfilter_complete(): each queue is a client of the netdev's name.
         let dump = "filter-dump,id=f0,netdev=t,file=d.pcap"
