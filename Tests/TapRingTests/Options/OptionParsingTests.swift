@@ -51,10 +51,11 @@ import Testing
         #expect(failure(netdev: value) == report)
     }
 
-    @Test(arguments: ["user", "bridge", "l2tpv3", "vde", "vhost-user", "vhost-vdpa"])
+    @Test(arguments: ["user", "bridge", "l2tpv3,src=a,dst=b,txsession=1", "vde", "vhost-user", "vhost-vdpa"])
     func unsupportedBackends(type: String) {
+        let name = type.prefix { $0 != "," }
         #expect(failure(netdev: "\(type),id=a")
-            == "-netdev \(type),id=a: network backend '\(type)' is not supported by TapRing")
+            == "-netdev \(type),id=a: network backend '\(name)' is not supported by TapRing")
     }
 
     @Test(arguments: ["1a", "", "a@b", "#net060"])
