@@ -18,6 +18,7 @@ enum OptionROM {
     /// The corresponding C functions are `access`, `open` and `lseek`, as
     /// QEMU's `qemu_find_file()` and `get_image_size()` call them.
     static func check(_ romFile: String?, romSize: UInt32?) throws(OptionDiagnostic) {
+        guard romFile != nil || romSize != nil else { return }
         let name = romFile ?? defaultFile
         guard !name.isEmpty else { return }
         let size = Self.size(of: name)
