@@ -82,11 +82,11 @@ struct E1000Properties {
         case "romfile":
             romFile = try value.string(name)
         case "rombar":
-            romBar = try Self.uint32(value, name)
+            romBar = try value.uint32(name)
         case "romsize":
-            romSize = try Self.uint32(value, name)
+            romSize = try value.uint32(name)
         case "acpi-index":
-            acpiIndex = try Self.uint32(value, name)
+            acpiIndex = try value.uint32(name)
         case "failover_pair_id":
             failoverPairID = try value.string(name)
         case "x-pcie-extcap-init", "x-pcie-lnksta-dllla":
@@ -98,14 +98,6 @@ struct E1000Properties {
         default:
             throw .propertyNotFound(name, of: typeName)
         }
-    }
-
-    /// A `uint32` property (`set_uint32()`).
-    private static func uint32(_ value: PropertyValue, _ name: String) throws(OptionDiagnostic) -> UInt32 {
-        guard let number = UInt32(exactly: try value.uint64(name)) else {
-            throw .invalidParameterValue(name, expected: "uint32_t")
-        }
-        return number
     }
 
     /// `set_pci_devfn()`: a `slot[.function]` string, or in JSON a `devfn`

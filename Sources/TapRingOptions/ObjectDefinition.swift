@@ -17,7 +17,7 @@ enum ObjectDefinition: Equatable, Sendable {
         guard let type = try reader.enumeration("qom-type", of: Self.schemaTypes) else {
             throw .missingParameter("qom-type")
         }
-        guard let id = try reader.string("id") else { throw .missingParameter("id") }
+        let id = try reader.requiredString("id")
         switch type {
         case "filter-dump":
             self = .filterDump(id: id, try FilterDumpMembers(reading: &reader))
@@ -47,7 +47,7 @@ enum ObjectDefinition: Equatable, Sendable {
             guard try reader.uint32("interval") != nil else { throw .missingParameter("interval") }
         case "filter-mirror":
             filter = try NetfilterMembers(reading: &reader)
-            guard try reader.string("outdev") != nil else { throw .missingParameter("outdev") }
+            _ = try reader.requiredString("outdev")
             _ = try reader.bool("vnet_hdr_support")
         case "filter-redirector":
             filter = try NetfilterMembers(reading: &reader)
@@ -60,9 +60,8 @@ enum ObjectDefinition: Equatable, Sendable {
         case "filter-replay":
             filter = try NetfilterMembers(reading: &reader)
         case "colo-compare":
-            for required in ["primary_in", "secondary_in", "outdev", "iothread"]
-            where try reader.string(required) == nil {
-                throw .missingParameter(required)
+            for required in ["primary_in", "secondary_in", "outdev", "iothread"] {
+                _ = try reader.requiredString(required)
             }
             _ = try reader.string("notify_dev")
             _ = try reader.uint64("compare_timeout")
@@ -104,8 +103,7 @@ struct NetfilterMembers: Equatable, Sendable {
     /// Reads an object; with `typingMembers` false, those of a type TapRing
     /// lacks are left unread.
     init(reading reader: inout OptionReader, typingMembers: Bool = true) throws(OptionDiagnostic) {
-        guard let netdev = try reader.string("netdev") else { throw .missingParameter("netdev") }
-        self.netdev = netdev
+        netdev = try reader.requiredString("netdev")
         queue = try reader.enumeration("queue", of: ["all", "rx", "tx"]).flatMap(PacketDumpOptions.Direction.init)
         status = try reader.string("status")
         position = try reader.string("position")
@@ -128,8 +126,7 @@ struct FilterDumpMembers: Equatable, Sendable {
     init(reading reader: inout OptionReader, typingMembers: Bool = true) throws(OptionDiagnostic) {
         let filter = try NetfilterMembers(reading: &reader)
         (netdev, queue, status, position) = (filter.netdev, filter.queue, filter.status, filter.position)
-        guard let file = try reader.string("file") else { throw .missingParameter("file") }
-        self.file = file
+        file = try reader.requiredString("file")
         maxlen = try reader.uint32("maxlen")
     }
 }

@@ -76,6 +76,13 @@ struct OptionReader {
         }
     }
 
+    /// A string member the schema requires: QEMU's `Parameter 'x' is missing`
+    /// when it is absent.
+    mutating func requiredString(_ name: String) throws(OptionDiagnostic) -> String {
+        guard let value = try string(name) else { throw .missingParameter(fullName(name)) }
+        return value
+    }
+
     /// A boolean member.
     mutating func bool(_ name: String) throws(OptionDiagnostic) -> Bool? {
         if syntax == .json {

@@ -40,6 +40,14 @@ enum PropertyValue: Equatable, Sendable {
         }
     }
 
+    /// A `uint32` property (`set_uint32()`): a uint64, then range-checked.
+    func uint32(_ name: String) throws(OptionDiagnostic) -> UInt32 {
+        guard let value = UInt32(exactly: try uint64(name)) else {
+            throw .invalidParameterValue(name, expected: "uint32_t")
+        }
+        return value
+    }
+
     /// An unsigned property, as `visit_type_uint64()` reads it: both visitors
     /// take a negative number modulo 2⁶⁴.
     func uint64(_ name: String) throws(OptionDiagnostic) -> UInt64 {

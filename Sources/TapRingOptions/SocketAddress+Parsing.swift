@@ -19,8 +19,8 @@ enum SocketAddressMembers: Equatable, Sendable {
         else { throw .missingParameter(reader.fullName("type")) }
         switch kind {
         case .inet:
-            let host = try Self.mandatory("host", in: &reader)
-            let port = try Self.mandatory("port", in: &reader)
+            let host = try reader.requiredString("host")
+            let port = try reader.requiredString("port")
             // InetSocketAddress's order, so that type errors come in QEMU's.
             let numeric = try reader.bool("numeric") ?? false
             let to = try reader.uint16("to")
@@ -30,14 +30,14 @@ enum SocketAddressMembers: Equatable, Sendable {
                 host: host, port: port, numeric: numeric, ipv4: ipv4, ipv6: ipv6, to: to, keepAlive: keepAlive,
                 mptcp: mptcp))
         case .unix:
-            let path = try Self.mandatory("path", in: &reader)
+            let path = try reader.requiredString("path")
             self = .unix(path: path, abstract: try reader.bool("abstract") ?? false,
                 tight: try reader.bool("tight") ?? true)
         case .vsock:
-            let cid = try Self.mandatory("cid", in: &reader)
-            self = .vsock(cid: cid, port: try Self.mandatory("port", in: &reader))
+            let cid = try reader.requiredString("cid")
+            self = .vsock(cid: cid, port: try reader.requiredString("port"))
         case .fd:
-            self = .fd(try Self.mandatory("str", in: &reader))
+            self = .fd(try reader.requiredString("str"))
         }
         try reader.rejectUnconsumedKeys()
     }
@@ -47,11 +47,6 @@ enum SocketAddressMembers: Equatable, Sendable {
     static func read(_ name: String, from reader: inout OptionReader) throws(OptionDiagnostic) -> Self? {
         guard var nested = try reader.object(name) else { return nil }
         return try Self(reading: &nested)
-    }
-
-    private static func mandatory(_ name: String, in reader: inout OptionReader) throws(OptionDiagnostic) -> String {
-        guard let value = try reader.string(name) else { throw .missingParameter(reader.fullName(name)) }
-        return value
     }
 
     /// A descriptor given by number, as `monitor_fd_param()` reads one when

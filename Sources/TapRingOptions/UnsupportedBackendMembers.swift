@@ -38,9 +38,8 @@ enum UnsupportedBackendMembers {
 
     /// NetdevL2TPv3Options.
     private static func readL2TPv3(_ reader: inout OptionReader) throws(OptionDiagnostic) {
-        for required in ["src", "dst"] where try reader.string(required) == nil {
-            throw .missingParameter(required)
-        }
+        _ = try reader.requiredString("src")
+        _ = try reader.requiredString("dst")
         _ = try reader.string("srcport")
         _ = try reader.string("dstport")
         for flag in ["ipv6", "udp", "cookie64", "counter", "pincounter"] { _ = try reader.bool(flag) }
