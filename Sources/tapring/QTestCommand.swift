@@ -70,7 +70,7 @@ struct QTestCommand: ParsableCommand {
             for (nic, slot) in zip(engine.nics, slots) {
                 machine.plug(nic, slot: slot)
             }
-            plan.peerWarnings.forEach { printError("tapring: \($0)") }
+            plan.peerWarnings.forEach(printWarning)
             engine.warnings.forEach { printError("tapring: warning: \($0)") }
             try engine.start()
         } catch {

@@ -76,7 +76,7 @@ struct RunCommand: ParsableCommand {
         do throws(EngineError) {
             engine = try Engine(
                 plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
-            plan.peerWarnings.forEach { printError("tapring: \($0)") }
+            plan.peerWarnings.forEach(printWarning)
             engine.backendNotice.map { printError("tapring: warning: \($0)") }
             engine.warnings.forEach { printError("tapring: warning: \($0)") }
             try engine.start()
