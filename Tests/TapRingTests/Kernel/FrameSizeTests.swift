@@ -27,7 +27,9 @@ struct FrameSizeTests {
             case .vnetTap: "tap,id=\(id),ifname=\(tap),script=no,downscript=no,vnet_hdr=on"
             case .tcpSocket: "socket,id=\(id),listen=127.0.0.1:\(port)"
             case .udpSocket: "socket,id=\(id),udp=127.0.0.1:\(port + 1),localaddr=127.0.0.1:\(port)"
-            case .multicastSocket: "socket,id=\(id),mcast=\(Self.group):\(port)"
+            // localaddr= keeps the group on loopback; without it the kernel
+            // sends to the group through the default route's interface.
+            case .multicastSocket: "socket,id=\(id),mcast=\(Self.group):\(port),localaddr=127.0.0.1"
             case .stream: "stream,id=\(id),server=on,addr.type=unix,addr.path=\(Self.socketPath(port))"
             case .dgram:
                 "dgram,id=\(id),local.type=inet,local.host=127.0.0.1,local.port=\(port),"
