@@ -35,11 +35,12 @@ final class SocketFarEnd: FarEnd {
         close(descriptor)
     }
 
-    /// Connects to a stream netdev listening at `address`, trying for a
-    /// few seconds while it starts.
+    /// Connects to a stream netdev listening at `address`, trying for up to
+    /// 15 seconds while it starts: a sanitized `tapring` under the test
+    /// suite's parallel load once took longer than 5.
     static func connecting(to address: Data) throws -> SocketFarEnd {
         let family = address.withUnsafeBytes { $0.load(as: sa_family_t.self) }
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(15)
         while true {
             let descriptor = socket(Int32(family), Int32(SOCK_STREAM.rawValue), 0)
             let connected = address.withUnsafeBytes {
