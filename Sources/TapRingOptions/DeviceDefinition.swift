@@ -61,7 +61,7 @@ struct DeviceDefinition: Equatable, Sendable {
     func help(location: String) throws(OptionDiagnostic) -> HelpAnswer {
         guard let driver, !Self.isHelp(driver) else { return .devices }
         switch DeviceDriver(name: driver) {
-        case .nic: return .e1000Properties
+        case .nic(let model): return .e1000Properties(of: model)
         case .unsupported: throw OptionDiagnostic("Device '\(driver)' is not supported by TapRing")
         case .unknown: return .deviceNotFound(driver, location: location)
         }

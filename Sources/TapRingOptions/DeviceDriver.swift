@@ -8,11 +8,11 @@ enum DeviceDriver: Equatable, Sendable {
     case unknown
 
     init(name: String) {
-        switch name {
         // `e1000-82540em` is QEMU's alias for `e1000` (qdev_alias_table).
-        case "e1000", "e1000-82540em": self = .nic(.e1000)
-        case _ where Self.qemuDeviceNames.contains(name): self = .unsupported
-        default: self = .unknown
+        if let model = NICModel(rawValue: name == "e1000-82540em" ? NICModel.e1000.rawValue : name) {
+            self = .nic(model)
+        } else {
+            self = Self.qemuDeviceNames.contains(name) ? .unsupported : .unknown
         }
     }
 

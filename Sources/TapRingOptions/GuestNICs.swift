@@ -8,8 +8,6 @@
 /// networking options are processed (`assignAddress(_:)`).
 struct GuestNICs: Sendable {
     private(set) var devices: [NetworkPlan.Device] = []
-    /// Each device's network client name: its id, or `<model>.<n>`.
-    private var clientNames: [String] = []
     private var ids: Set<String> = []
     private var addresses = MACAddressPool()
     private var bootIndexes: Set<Int32> = []
@@ -98,18 +96,17 @@ struct GuestNICs: Sendable {
         if let bootIndex = properties.bootIndex, bootIndex >= 0 { bootIndexes.insert(bootIndex) }
         if let id { ids.insert(id) }
         if let netdev = properties.netdev { graph.attach(device: devices.endIndex, toNetdev: netdev) }
-        // assign_name() counts every earlier client of the model, named or not.
-        let sameModel = devices.count { $0.model == properties.model }
-        clientNames.append(id ?? "\(properties.model.rawValue).\(sameModel)")
         devices.append(NetworkPlan.Device(
             id: id, model: properties.model, netdev: properties.netdev, mac: addresses.assign(properties.mac),
             pciSlot: properties.pciSlot, mitigation: properties.mitigation,
-            autonegotiation: properties.autonegotiation, location: location))
+            autonegotiation: properties.autonegotiation, initializesVET: properties.initializesVET,
+            location: location))
     }
 
     /// QEMU's start-up warnings for NICs without a netdev (`net_check_clients()`),
     /// which follow those for netdevs.
     var peerlessWarnings: [String] {
-        zip(devices, clientNames).filter { $0.0.netdev == nil }.map { "warning: nic \($0.1) has no peer" }
+        zip(devices, NetworkPlan.Device.clientNames(of: devices))
+            .filter { $0.0.netdev == nil }.map { "warning: nic \($0.1) has no peer" }
     }
 }

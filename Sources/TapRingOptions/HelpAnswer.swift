@@ -21,19 +21,25 @@ public struct HelpAnswer: Equatable, Sendable {
     static let netdevTypes = Self(text: "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\n")
 
     /// `qemu_show_nic_models()` for `-nic` and `-net nic`.
-    static let nicModels = Self(text: "Supported NIC models:\n\(NICModel.e1000.rawValue)\n")
+    static let nicModels = Self(
+        text: "Supported NIC models:\n" + NICModel.allCases.map { $0.rawValue + "\n" }.joined())
 
     /// `qdev_device_help()` listing the devices: TapRing's one category.
     static let devices = Self(text: """
         Network devices:
         name "e1000", bus PCI, alias "e1000-82540em", desc "Intel Gigabit Ethernet"
+        name "e1000-82544gc", bus PCI, desc "Intel Gigabit Ethernet"
+        name "e1000-82545em", bus PCI, desc "Intel Gigabit Ethernet"
 
         """)
 
-    /// `qdev_device_help()` for `e1000` (or its alias): its properties,
-    /// each of which TapRing takes.
-    static let e1000Properties = Self(text: """
-        e1000 options:
+    /// `qdev_device_help()` for an e1000 model (the alias named by its
+    /// type): its properties, each of which TapRing takes.
+    static func e1000Properties(of model: NICModel) -> Self {
+        Self(text: "\(model.rawValue) options:\n" + e1000PropertyList)
+    }
+
+    private static let e1000PropertyList = """
           acpi-index=<uint32>    -  (default: 0)
           addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)
           autonegotiation=<bool> - on/off (default: true)
@@ -52,7 +58,7 @@ public struct HelpAnswer: Equatable, Sendable {
           x-pcie-extcap-init=<bool> - on/off (default: true)
           x-pcie-lnksta-dllla=<bool> - on/off (default: true)
 
-        """)
+        """
 
     /// `qdev_device_help()` for a driver QEMU does not have.
     static func deviceNotFound(_ driver: String, location: String) -> Self {

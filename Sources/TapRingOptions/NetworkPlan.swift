@@ -60,13 +60,16 @@ public struct NetworkPlan: Equatable, Sendable {
         public var mitigation: Bool
         /// `autonegotiation=`: link auto-negotiation (default on).
         public var autonegotiation: Bool
+        /// `init-vet=`: VET holds 0x8100 after a reset (default on), or else 0.
+        public var initializesVET: Bool
         /// The option as typed, for messages: "-device e1000,netdev=a", "-nic tap".
         public var location: String
 
         /// Creates a device entry; `parse(_:)` is the usual source of these.
         public init(
             id: String? = nil, model: NICModel = .e1000, netdev: Int? = nil, mac: MACAddress,
-            pciSlot: PCISlot? = nil, mitigation: Bool = true, autonegotiation: Bool = true, location: String
+            pciSlot: PCISlot? = nil, mitigation: Bool = true, autonegotiation: Bool = true,
+            initializesVET: Bool = true, location: String
         ) {
             self.id = id
             self.model = model
@@ -75,7 +78,18 @@ public struct NetworkPlan: Equatable, Sendable {
             self.pciSlot = pciSlot
             self.mitigation = mitigation
             self.autonegotiation = autonegotiation
+            self.initializesVET = initializesVET
             self.location = location
+        }
+
+        /// The network client name QEMU gives each of `devices`, NICs in the
+        /// order it creates them: the id, or the model and how many NICs of
+        /// that model came before, named or not (`assign_name()`): `e1000.0`.
+        public static func clientNames(of devices: [Device]) -> [String] {
+            devices.indices.map { index in
+                let device = devices[index]
+                return device.id ?? "\(device.model.rawValue).\(devices[..<index].count { $0.model == device.model })"
+            }
         }
     }
 

@@ -21,7 +21,7 @@ struct OnBoardNIC: Equatable, Sendable {
     func resolvedModel() throws(OptionDiagnostic) -> NICModel {
         // pci_nic_init_nofail() spells the virtio NIC out before anything else.
         let name = model == "virtio" ? "virtio-net-pci" : model ?? NICModel.e1000.rawValue
-        if name == NICModel.e1000.rawValue { return .e1000 }
+        if let model = NICModel(rawValue: name) { return model }
         // pc_nic_init() plugs `ne2k_isa` into the ISA bus itself.
         guard name == "ne2k_isa" || Self.pciModels.contains(name) else {
             throw OptionDiagnostic("Unsupported NIC model: \(name)")

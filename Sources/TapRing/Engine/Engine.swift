@@ -108,7 +108,8 @@ public final class Engine: @unchecked Sendable {
                 let sendsGSOFrames = portIDs.firstIndex(of: .device(index)).map(gsoNICs.contains) ?? false
                 nics.append(E1000(
                     features: E1000Features(
-                        mac: device.mac, mitigation: device.mitigation, autonegotiation: device.autonegotiation),
+                        model: device.model, mac: device.mac, mitigation: device.mitigation,
+                        autonegotiation: device.autonegotiation, initializesVET: device.initializesVET),
                     memory: attachment.memory, interruptLine: attachment.interruptLine,
                     channel: NICChannel(queuedCapacity: reactorCount * laneCapacity, sendsGSOFrames: sendsGSOFrames),
                     arena: arena.view))
@@ -136,7 +137,7 @@ public final class Engine: @unchecked Sendable {
         self.nics = nics
         self.layout = layout
         self.captures = Array(captures.values)
-        nicNames = plan.devices.enumerated().map { $1.id ?? "e1000.\($0)" }
+        nicNames = NetworkPlan.Device.clientNames(of: plan.devices)
         settings = ReactorSettings(
             readDepth: configuration.readDepth, writeBatch: configuration.writeBatch,
             multishotReads: configuration.readMode == .multishot, pollsInstead: backend == .poll)

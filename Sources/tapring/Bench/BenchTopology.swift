@@ -88,8 +88,8 @@ struct BenchTopology {
         }
         input = first
         outputs = ports.dropFirst()
-            + plan.devices.enumerated().map { index, device in
-                Port(name: device.id ?? "e1000.\(index)", endpoint: .guest(nic: index))
+            + NetworkPlan.Device.clientNames(of: plan.devices).enumerated().map { index, name in
+                Port(name: name, endpoint: .guest(nic: index))
             }
         self.streams = streams
     }

@@ -22,7 +22,7 @@ struct OracleReplayTests {
     /// A fixture folder that moved must fail the run, not give zero cases.
     @Test func fixturesArePresent() throws {
         let scenarios = try OracleReplay.listing.get()
-        #expect(scenarios.count >= 37, "\(scenarios.count) scenarios in \(OracleReplay.fixtures.path)")
+        #expect(scenarios.count >= 39, "\(scenarios.count) scenarios in \(OracleReplay.fixtures.path)")
         for scenario in scenarios {
             let golden = OracleReplay.fixtures.appendingPathComponent("golden/\(scenario).txt").path
             #expect(FileManager.default.fileExists(atPath: golden), "no golden trace for \(scenario)")
@@ -46,16 +46,26 @@ enum OracleReplay {
     /// The test's arguments; `fixturesArePresent` fails when there are none.
     static let scenarios = (try? listing.get()) ?? []
 
+    /// The `-device` driver and extra properties of `scenario`: those of
+    /// `scenarios/NAME.device` where there is one, which QEMU's trace was
+    /// recorded with, else `e1000`.
+    static func device(of scenario: String) throws -> String {
+        let file = fixtures.appendingPathComponent("scenarios/\(scenario).device")
+        guard FileManager.default.fileExists(atPath: file.path) else { return "e1000" }
+        return try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The oracle's output for `scenario` against `tapring qtest`, with the
     /// command line the issue names.
     static func run(_ scenario: String) throws -> String {
+        let device = try device(of: scenario)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [
             fixtures.appendingPathComponent("e1000_oracle.py").path,
             fixtures.appendingPathComponent("scenarios/\(scenario).json").path, "--",
             TapRingBinary.url.path, "qtest", "-m", "64", "-netdev", "socket,id=n0,fd={fd}",
-            "-device", "e1000,netdev=n0,addr=03.0,mac=52:54:00:12:34:56",
+            "-device", "\(device),netdev=n0,addr=03.0,mac=52:54:00:12:34:56",
         ]
         let output = Pipe()
         process.standardOutput = output

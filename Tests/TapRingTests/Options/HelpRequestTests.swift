@@ -42,15 +42,17 @@ struct HelpRequestTests {
     @Test(arguments: [nics("hubport,hubid=0,model=help"), nics("model=help"), nics("user,model=?"),
                       nets("nic,model=?"), nets("nic,model=e1000", "nic,model=help"),
                       nets("nic,model=help", "nic,model=rtl8139")])
-    func nicModelsListE1000(arguments: [String]) throws {
-        #expect(try help(arguments)?.text == "Supported NIC models:\ne1000\n")
+    func nicModelsListTheE1000s(arguments: [String]) throws {
+        #expect(try help(arguments)?.text == "Supported NIC models:\ne1000\ne1000-82544gc\ne1000-82545em\n")
     }
 
     @Test(arguments: ["help", "?", "driver=help"])
-    func devicesListTheNIC(value: String) throws {
+    func devicesListTheNICs(value: String) throws {
         #expect(try help(devices(value))?.text == """
             Network devices:
             name "e1000", bus PCI, alias "e1000-82540em", desc "Intel Gigabit Ethernet"
+            name "e1000-82544gc", bus PCI, desc "Intel Gigabit Ethernet"
+            name "e1000-82545em", bus PCI, desc "Intel Gigabit Ethernet"
 
             """)
     }
@@ -60,6 +62,14 @@ struct HelpRequestTests {
         let text = try #require(try help(devices(value))?.text)
         #expect(text.hasPrefix("e1000 options:\n  acpi-index=<uint32>    -  (default: 0)\n"))
         #expect(text.split(separator: "\n").count == 18)
+    }
+
+    /// QEMU names the model asked for; the alias is named by its type.
+    @Test(arguments: ["e1000-82544gc", "e1000-82545em"])
+    func otherE1000sListTheSameProperties(model: String) throws {
+        let text = try #require(try help(devices("\(model),help"))?.text)
+        let e1000 = try #require(try help(devices("e1000,help"))?.text)
+        #expect(text == "\(model) options:\n" + e1000.drop { $0 != "\n" }.dropFirst())
     }
 
     /// QEMU answers help for a device before it creates any netdev, and

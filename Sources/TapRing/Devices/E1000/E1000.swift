@@ -2,7 +2,8 @@ import Glibc
 import Synchronization
 
 /// An emulated Intel 82540EM, the NIC of QEMU's `-device e1000`, with the
-/// guest-visible behaviour of QEMU 7.2's model.
+/// guest-visible behaviour of QEMU 7.2's model; or one of QEMU's other two
+/// e1000s, which differ only in their identity (`NICModel`).
 ///
 /// Threading: every entry point takes the NIC's lock, so any thread may call
 /// any of them.

@@ -1,5 +1,6 @@
-/// The 82540EM's 256-byte PCI configuration header as QEMU 7.2 presents it
-/// (`pci_e1000_realize`, `pci_init_wmask`): Intel 8086:100E revision 3,
+/// An e1000's 256-byte PCI configuration header as QEMU 7.2 presents it
+/// (`pci_e1000_realize`, `pci_init_wmask`): Intel 8086 and the model's
+/// device ID (100E for the 82540EM), revision 3,
 /// class 020000, subsystem 1AF4:1100, INTA, BAR0 128 KiB of memory, BAR1
 /// 64 bytes of I/O, a 256 KiB expansion ROM BAR, and no capabilities.
 ///
@@ -18,11 +19,11 @@ struct E1000ConfigSpace: ~Copyable {
     static let bar1Size: UInt32 = 0x40
     static let romSize: UInt32 = 0x40000
 
-    init() {
+    init(deviceID: UInt16) {
         bytes = .allocate(capacity: 512)
         bytes.initialize(repeating: 0, count: 512)
         writable = bytes + 256
-        store(0x100E_8086, at: 0x00)
+        store(UInt32(deviceID) << 16 | 0x8086, at: 0x00)
         store(0x0200_0003, at: 0x08)
         store(0x0000_0001, at: 0x14)  // BAR1 is an I/O BAR
         store(0x1100_1AF4, at: 0x2C)

@@ -13,12 +13,12 @@ struct MicrowireState {
 
 extension E1000Core {
     /// The 64-word EEPROM image of `e1000_eeprom_template`: the MAC in words
-    /// 0–2 and a word 0x3F that makes the sum 0xBABA
-    /// (`e1000x_core_prepare_eeprom`).
+    /// 0–2, the model's device ID in words 0x0B and 0x0D, and a word 0x3F
+    /// that makes the sum 0xBABA (`e1000x_core_prepare_eeprom`).
     mutating func loadEEPROM() {
         let template: [UInt16] = [
             0x0000, 0x0000, 0x0000, 0x0000, 0xFFFF, 0x0000, 0x0000, 0x0000,
-            0x3000, 0x1000, 0x6403, 0x100E, 0x8086, 0x100E, 0x8086, 0x3040,
+            0x3000, 0x1000, 0x6403, 0x0000, 0x8086, 0x0000, 0x8086, 0x3040,
             0x0008, 0x2000, 0x7E14, 0x0048, 0x1000, 0x00D8, 0x0000, 0x2700,
             0x6CC9, 0x3150, 0x0722, 0x040B, 0x0984, 0x0000, 0xC000, 0x0706,
             0x1008, 0x0000, 0x0F04, 0x7FFF, 0x4D01, 0xFFFF, 0xFFFF, 0xFFFF,
@@ -29,7 +29,11 @@ extension E1000Core {
         let mac = features.mac.bytes
         var sum: UInt16 = 0
         for word in 0..<64 {
-            eeprom[word] = word < 3 ? UInt16(mac[2 * word]) | UInt16(mac[2 * word + 1]) << 8 : template[word]
+            eeprom[word] = switch word {
+            case 0..<3: UInt16(mac[2 * word]) | UInt16(mac[2 * word + 1]) << 8
+            case 0x0B, 0x0D: features.model.pciDeviceID
+            default: template[word]
+            }
             if word < 0x3F { sum &+= eeprom[word] }
         }
         eeprom[0x3F] = 0xBABA &- sum

@@ -6,9 +6,10 @@ enum E1000PHY {
     static let access: [Int: UInt8] = [
         0: 3, 1: 1, 2: 1, 3: 1, 4: 3, 5: 1, 6: 1, 9: 3, 10: 1, 0x10: 3, 0x11: 1, 0x14: 3, 0x15: 1,
     ]
-    /// `phy_reg_init`: autonegotiation enabled but not complete, link up.
+    /// `phy_reg_init`: autonegotiation enabled but not complete, link up;
+    /// register 3, the model's, is set apart (`NICModel.phyIdentifier2`).
     static let resetValues: [Int: UInt16] = [
-        0: 0x1140, 1: 0x794D, 2: 0x0141, 3: 0x0C20, 4: 0x0DE1, 5: 0x01E0, 9: 0x0E00, 10: 0x3C00,
+        0: 0x1140, 1: 0x794D, 2: 0x0141, 4: 0x0DE1, 5: 0x01E0, 9: 0x0E00, 10: 0x3C00,
         0x10: 0x0360, 0x11: 0xAC00, 0x14: 0x0D60,
     ]
     static let linkUp: UInt16 = 0x0004, negotiationComplete: UInt16 = 0x0020, partnerAcknowledge: UInt16 = 0x4000
@@ -22,6 +23,7 @@ extension E1000Core {
         for (register, value) in E1000PHY.resetValues {
             phy[register] = value
         }
+        phy[3] = features.model.phyIdentifier2
     }
 
     /// An MDIC write: a PHY register read or write, complete at once

@@ -58,7 +58,7 @@ struct E1000Core: ~Copyable {
         eeprom = .allocate(capacity: 64)
         scratch = .allocate(byteCount: 64, alignment: 16)
         transmit = TransmitState()
-        config = E1000ConfigSpace()
+        config = E1000ConfigSpace(deviceID: features.model.pciDeviceID)
         self.features = features
         self.memory = memory
         self.interruptLine = interruptLine
@@ -179,8 +179,10 @@ struct E1000Core: ~Copyable {
     }
 }
 
-/// The `-device e1000` properties that change what the guest sees.
+/// The `-device e1000` model and properties that change what the guest sees.
 package struct E1000Features: Sendable {
+    /// Which of QEMU's e1000s: its PCI device ID, EEPROM and PHY identifier.
+    var model: NICModel
     var mac: MACAddress
     /// `mitigation`: RDTR, RADV, TADV and ITR exist, and interrupts are paced.
     var mitigation = true
@@ -190,7 +192,11 @@ package struct E1000Features: Sendable {
     /// `init-vet`: VET starts as 0x8100.
     var initializesVET = true
 
-    package init(mac: MACAddress, mitigation: Bool = true, autonegotiation: Bool = true, initializesVET: Bool = true) {
+    package init(
+        model: NICModel = .e1000, mac: MACAddress, mitigation: Bool = true, autonegotiation: Bool = true,
+        initializesVET: Bool = true
+    ) {
+        self.model = model
         self.mac = mac
         self.mitigation = mitigation
         self.autonegotiation = autonegotiation

@@ -1368,6 +1368,25 @@ def qtest_bar_access():
     s += alive(rx_ring=False)
     return s
 
+def model_identity(model):
+    """what tells QEMU's e1000 models apart, for a scenario run with `-device MODEL` (scenarios/NAME.device)"""
+    s = [["note", f"{model}: the PCI device ID (pci-id line), EEPROM words 0x0B and 0x0D and the checksum word, PHY identifier 2, VET after reset (init-vet), before and after CTRL.RST"],
+         ["r", "STATUS"], ["r", "CTRL"], ["r", R["VET"]]]
+    for word in (0, 1, 2, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x3F):
+        s += [["w", "EERD", word << 8 | 1], ["r", "EERD"]]
+    s += [mdic(2), ["r", "MDIC"], mdic(3), ["r", "MDIC"], mdic(3, MDIC_W, 0x1234), mdic(3), ["r", "MDIC"],
+          ["w", R["VET"], 0x88A8], ["w", "CTRL", 0x04000000], mdic(3), ["r", "MDIC"], ["r", R["VET"]]]
+    s += alive(rctl=True)
+    return s
+
+@scenario
+def model_82544gc():
+    return model_identity("e1000-82544gc, init-vet=off")
+
+@scenario
+def model_82545em():
+    return model_identity("e1000-82545em")
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
     names = sys.argv[1:] or list(S)
