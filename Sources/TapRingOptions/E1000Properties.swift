@@ -5,8 +5,7 @@
 /// They are e1000's own (`e1000_properties[]`), the PCI ones every PCI
 /// device has, and `bootindex`. The engine is network-only, so some are
 /// checked and then have no effect:
-/// - `extra_mac_registers`, `migrate_tso_props`: compatibility switches of
-///   the emulated chip's registers and migration stream;
+/// - `migrate_tso_props`: a compatibility switch of the migration stream;
 /// - `bootindex`: the firmware boot order (a value two NICs share is still refused);
 /// - `romfile`, `rombar`: the option ROM (a file given is looked for, as
 ///   QEMU looks for it, by `OptionROM`);
@@ -30,6 +29,8 @@ struct E1000Properties {
     var autonegotiation = true
     /// `init-vet=`: VET holds 0x8100 after reset, or else 0 (`E1000_FLAG_VET`).
     var initializesVET = true
+    /// `extra_mac_registers=`: the registers of `E1000_FLAG_MAC` answer.
+    var extraMACRegisters = true
     /// `bootindex=`, when given.
     var bootIndex: Int32?
     /// `romfile=`, when given.
@@ -79,7 +80,9 @@ struct E1000Properties {
             multifunction = try value.bool(name)
         case "init-vet":
             initializesVET = try value.bool(name)
-        case "extra_mac_registers", "migrate_tso_props":
+        case "extra_mac_registers":
+            extraMACRegisters = try value.bool(name)
+        case "migrate_tso_props":
             _ = try value.bool(name)
         case "bootindex":
             bootIndex = try Self.bootIndex(value, used: usedBootIndexes)

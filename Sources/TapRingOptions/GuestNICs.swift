@@ -100,7 +100,7 @@ struct GuestNICs: Sendable {
             id: id, model: properties.model, netdev: properties.netdev, mac: addresses.assign(properties.mac),
             pciSlot: properties.pciSlot, mitigation: properties.mitigation,
             autonegotiation: properties.autonegotiation, initializesVET: properties.initializesVET,
-            location: location))
+            extraMACRegisters: properties.extraMACRegisters, location: location))
     }
 
     /// QEMU's start-up warnings for NICs without a netdev (`net_check_clients()`),

@@ -62,6 +62,9 @@ public struct NetworkPlan: Equatable, Sendable {
         public var autonegotiation: Bool
         /// `init-vet=`: VET holds 0x8100 after a reset (default on), or else 0.
         public var initializesVET: Bool
+        /// `extra_mac_registers=`: the statistics, FIFO and wake-up registers
+        /// of QEMU's `E1000_FLAG_MAC` answer (default on), or read 0 and ignore writes.
+        public var extraMACRegisters: Bool
         /// The option as typed, for messages: "-device e1000,netdev=a", "-nic tap".
         public var location: String
 
@@ -69,7 +72,7 @@ public struct NetworkPlan: Equatable, Sendable {
         public init(
             id: String? = nil, model: NICModel = .e1000, netdev: Int? = nil, mac: MACAddress,
             pciSlot: PCISlot? = nil, mitigation: Bool = true, autonegotiation: Bool = true,
-            initializesVET: Bool = true, location: String
+            initializesVET: Bool = true, extraMACRegisters: Bool = true, location: String
         ) {
             self.id = id
             self.model = model
@@ -79,6 +82,7 @@ public struct NetworkPlan: Equatable, Sendable {
             self.mitigation = mitigation
             self.autonegotiation = autonegotiation
             self.initializesVET = initializesVET
+            self.extraMACRegisters = extraMACRegisters
             self.location = location
         }
 

@@ -109,7 +109,8 @@ public final class Engine: @unchecked Sendable {
                 nics.append(E1000(
                     features: E1000Features(
                         model: device.model, mac: device.mac, mitigation: device.mitigation,
-                        autonegotiation: device.autonegotiation, initializesVET: device.initializesVET),
+                        autonegotiation: device.autonegotiation, initializesVET: device.initializesVET,
+                        extraRegisters: device.extraMACRegisters),
                     memory: attachment.memory, interruptLine: attachment.interruptLine,
                     channel: NICChannel(queuedCapacity: reactorCount * laneCapacity, sendsGSOFrames: sendsGSOFrames),
                     arena: arena.view))

@@ -22,7 +22,7 @@ struct OracleReplayTests {
     /// A fixture folder that moved must fail the run, not give zero cases.
     @Test func fixturesArePresent() throws {
         let scenarios = try OracleReplay.listing.get()
-        #expect(scenarios.count >= 39, "\(scenarios.count) scenarios in \(OracleReplay.fixtures.path)")
+        #expect(scenarios.count >= 40, "\(scenarios.count) scenarios in \(OracleReplay.fixtures.path)")
         for scenario in scenarios {
             let golden = OracleReplay.fixtures.appendingPathComponent("golden/\(scenario).txt").path
             #expect(FileManager.default.fileExists(atPath: golden), "no golden trace for \(scenario)")

@@ -21,16 +21,19 @@ import Testing
     }
 
     @Test func propertiesWithoutEffectAreAccepted() throws {
-        let value = "e1000,extra_mac_registers=off,migrate_tso_props=off,bootindex=-1,romfile=,"
+        let value = "e1000,migrate_tso_props=off,bootindex=-1,romfile=,"
             + "rombar=0,multifunction=on"
         #expect(try device(value) == NetworkPlan.Device(mac: qemuMAC(0x56), location: "-device \(value)"))
     }
 
-    /// `init-vet=off` leaves VET 0 after a reset (`model_82544gc` shows it against QEMU).
-    @Test func initVETReachesTheNIC() throws {
+    /// `init-vet=off` leaves VET 0 after a reset, `extra_mac_registers=off`
+    /// hides registers (fixtures `model_82544gc`, `old_mac_registers`).
+    @Test func compatibilitySwitchesReachTheNIC() throws {
         #expect(try device("e1000,init-vet=off")?.initializesVET == false)
         #expect(try device("e1000,init-vet=on")?.initializesVET == true)
         #expect(try device("e1000")?.initializesVET == true)
+        #expect(try device("e1000,extra_mac_registers=off")?.extraMACRegisters == false)
+        #expect(try device("e1000")?.extraMACRegisters == true)
     }
 
     /// QEMU's three e1000s, by type; `-nic` and `-net nic` name them too.

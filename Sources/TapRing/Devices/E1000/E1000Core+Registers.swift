@@ -4,6 +4,7 @@ extension E1000Core {
     /// are never written, so their word stays 0.
     mutating func readRegister(_ offset: Int) -> UInt32 {
         let offset = offset & (E1000Register.spaceSize - 4)
+        if !features.extraRegisters && Self.isExtra(offset) { return 0 }
         switch offset {
         case E1000Register.eecd:
             return readEECD()
@@ -51,6 +52,7 @@ extension E1000Core {
     /// are ignored.
     mutating func writeRegister(_ offset: Int, _ value: UInt32) {
         let offset = offset & (E1000Register.spaceSize - 4)
+        if !features.extraRegisters && Self.isExtra(offset) { return }
         switch offset {
         case E1000Register.ctrl:
             // CTRL.RST resets nothing in QEMU, and does not stick.
@@ -88,6 +90,27 @@ extension E1000Core {
             self[offset] = value
         default:
             break
+        }
+    }
+
+    /// The registers `extra_mac_registers=off` hides: they read 0 and ignore
+    /// writes, while the counters among them go on counting unseen
+    /// (`markflag(MAC)` in `mac_reg_access`, which flags a table's first word
+    /// only). QEMU also lists collision and flow-control counters it never
+    /// counts, which read 0 either way.
+    private static func isExtra(_ offset: Int) -> Bool {
+        switch offset {
+        case E1000Register.ipav, E1000Register.wuc, E1000Register.wus, E1000Register.ait, E1000Register.ip4at,
+            E1000Register.ip6at, E1000Register.wupm, E1000Register.fflt, E1000Register.ffmt, E1000Register.ffvt,
+            E1000Register.pbm, E1000Register.fcruc, E1000Register.rnbc, E1000Register.ruc, E1000Register.roc,
+            E1000Register.gorcl, E1000Register.gorch, E1000Register.gotcl, E1000Register.gotch, E1000Register.bprc,
+            E1000Register.mprc, E1000Register.tsctc, E1000Register.tsctfc, E1000Register.mptc, E1000Register.bptc,
+            E1000Register.prc64...E1000Register.prc64 + 20, E1000Register.ptc64...E1000Register.ptc64 + 20,
+            E1000Register.rdfh, E1000Register.rdft, E1000Register.rdfhs, E1000Register.rdfts, E1000Register.rdfpc,
+            E1000Register.tdfh, E1000Register.tdft, E1000Register.tdfhs, E1000Register.tdfts, E1000Register.tdfpc:
+            return true
+        default:
+            return false
         }
     }
 

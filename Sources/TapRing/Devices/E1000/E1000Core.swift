@@ -191,16 +191,20 @@ package struct E1000Features: Sendable {
     var autonegotiation = true
     /// `init-vet`: VET starts as 0x8100.
     var initializesVET = true
+    /// `extra_mac_registers`: the statistics, FIFO and wake-up registers
+    /// of `E1000_FLAG_MAC` can be read and written.
+    var extraRegisters = true
 
     package init(
         model: NICModel = .e1000, mac: MACAddress, mitigation: Bool = true, autonegotiation: Bool = true,
-        initializesVET: Bool = true
+        initializesVET: Bool = true, extraRegisters: Bool = true
     ) {
         self.model = model
         self.mac = mac
         self.mitigation = mitigation
         self.autonegotiation = autonegotiation
         self.initializesVET = initializesVET
+        self.extraRegisters = extraRegisters
     }
 }
 

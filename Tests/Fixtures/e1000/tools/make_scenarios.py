@@ -1387,6 +1387,22 @@ def model_82544gc():
 def model_82545em():
     return model_identity("e1000-82545em")
 
+@scenario
+def old_mac_registers():
+    """run with `-device e1000,extra_mac_registers=off` (scenarios/old_mac_registers.device)"""
+    flagged = [0x5838, 0x5800, 0x5810, 0x458, 0x5840, 0x5880, 0x5A00, 0x5F00, 0x9000, 0x9800, 0x10000,
+               0x2410, 0x2418, 0x2420, 0x2428, 0x2430, 0x3410, 0x3418, 0x3420, 0x3428, 0x3430, 0x4058]
+    neighbours = [0x5844, 0x5884, 0x5A04, 0x5F04, 0x9004, 0x9804, 0x10004, 0x5808, 0x5B50]
+    s = [["note", "extra_mac_registers=off: the registers QEMU flags MAC (a table's first word only) read 0 and ignore writes; the words after them and the other registers answer"]]
+    for r in flagged + neighbours:
+        s += [["w", r, 0xFFFFFFFF], ["r", r], ["w", r, 0]]
+    s += [["note", "counters flagged MAC read 0 after traffic, GPRC/GPTC/TPR/TPT/TOR/TOT answer; the hidden ones keep counting and are never cleared by a read"]]
+    s += alive(rctl=True)
+    s += [["r", r] for r in (0x4074, 0x4080, 0x40D0, 0x40D4, 0x40C0, 0x40C4, 0x40C8, 0x40CC)]
+    s += [["r", r] for r in (0x405C, 0x4078, 0x407C, 0x4088, 0x408C, 0x4090, 0x4094, 0x40D8, 0x40F0, 0x40F4,
+                             0x40F8, 0x40FC, 0x40A0, 0x40A4, 0x40AC)]
+    return s
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
     names = sys.argv[1:] or list(S)
