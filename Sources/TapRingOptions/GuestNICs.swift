@@ -14,7 +14,7 @@ struct GuestNICs: Sendable {
     private var acpiIndexes: Set<UInt32> = []
     /// `ONBOARD_INDEX_MAX`: the largest index SMBIOS type 41 can carry.
     private static let largestACPIIndex: UInt32 = 16 * 1024 - 1
-    private var pciFunctions = PCIFunctions()
+    private var pciFunctions = PCIFunctions(machine: nil)
 
     /// The address a NIC gets when it asks for `requested`, marked used
     /// (`qemu_macaddr_default_if_unset()`).
@@ -101,6 +101,11 @@ struct GuestNICs: Sendable {
             pciSlot: properties.pciSlot, mitigation: properties.mitigation,
             autonegotiation: properties.autonegotiation, initializesVET: properties.initializesVET,
             extraMACRegisters: properties.extraMACRegisters, location: location))
+    }
+
+    /// Builds `machine`'s own PCI devices, which come before any NIC.
+    mutating func buildMachine(_ machine: BoardMachine) {
+        pciFunctions = PCIFunctions(machine: machine)
     }
 
     /// QEMU's start-up warnings for NICs without a netdev (`net_check_clients()`),

@@ -175,9 +175,18 @@ extension NetworkPlan {
     /// plan returned then holds only `help`, the warnings so far and the
     /// netdevs created so far.
     ///
+    /// The NICs' PCI addresses must leave the `pc` machine's own devices
+    /// their functions, unless the command line makes the machine `x-remote`.
+    ///
     /// - Throws: The first problem found, located at the option that has it.
     public static func parse(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
-        try onDeepStack { () throws(OptionError) in try parseOnThisStack(arguments) }
+        try parse(arguments, machine: .pc)
+    }
+
+    /// `parse(_:)` for the machine whose own PCI devices the NICs must
+    /// leave their functions to: QEMU's default, `pc`, or `q35`.
+    public static func parse(_ arguments: [String], machine: BoardMachine) throws(OptionError) -> NetworkPlan {
+        try onDeepStack { () throws(OptionError) in try parseOnThisStack(arguments, machine: machine) }
     }
 
     /// The plan of a command line that stopped at a help request, after
@@ -190,12 +199,14 @@ extension NetworkPlan {
         return NetworkPlan(netdevs: netdevs, warnings: warnings, help: help)
     }
 
-    private static func parseOnThisStack(_ arguments: [String]) throws(OptionError) -> NetworkPlan {
+    private static func parseOnThisStack(
+        _ arguments: [String], machine: BoardMachine
+    ) throws(OptionError) -> NetworkPlan {
         let commandLine = try NetworkCommandLine(arguments)
         var declarations = OptionDeclarations()
         var clients = NetClients()
         do throws(OptionError) {
-            return try read(commandLine, declarations: &declarations, clients: &clients)
+            return try read(commandLine, machine: machine, declarations: &declarations, clients: &clients)
         } catch {
             var error = error
             error.warnings = declarations.warnings + clients.warnings
@@ -209,12 +220,14 @@ extension NetworkPlan {
     /// `declarations` and then `clients`, so that a caller that catches a
     /// problem knows what came before it.
     private static func read(
-        _ commandLine: NetworkCommandLine, declarations: inout OptionDeclarations, clients: inout NetClients
+        _ commandLine: NetworkCommandLine, machine: BoardMachine, declarations: inout OptionDeclarations,
+        clients: inout NetClients
     ) throws(OptionError) -> NetworkPlan {
         for argument in commandLine.options {
             try declarations.declare(argument)
             if let help = declarations.help { return answering(help, warnings: declarations.warnings) }
         }
+        if declarations.machine == nil { clients.nics.buildMachine(machine) }
 
         for (argument, definition) in declarations.devices where definition.asksForHelp {
             let help = try argument.attributing { () throws(OptionDiagnostic) in

@@ -1,11 +1,10 @@
-/// The PCI functions the NICs with an `addr=` took, and QEMU 7.2's refusals
-/// of a NIC that cannot have its address (`do_pci_register_device()`, then
-/// `pci_init_multifunction()`).
+/// The PCI functions the machine's own devices and the NICs with an
+/// `addr=` took, and QEMU 7.2's refusals of a NIC that cannot have its
+/// address (`do_pci_register_device()`, then `pci_init_multifunction()`).
 ///
-/// Only those NICs: the machine's own devices, and where QEMU places a NIC
-/// without an address, depend on the machine and its defaults (a PC's
-/// VGA at slot 2 unless `-nodefaults`), which a networking command line
-/// does not say.
+/// Where QEMU places a NIC without an address depends on the machine's
+/// defaults (a PC's VGA at slot 2 unless `-nodefaults`), which a networking
+/// command line does not say, so those NICs hold no function here.
 struct PCIFunctions: Sendable {
     private struct Occupant: Sendable {
         var typeName: String
@@ -14,6 +13,13 @@ struct PCIFunctions: Sendable {
     }
 
     private var occupants: [PCISlot: Occupant] = [:]
+
+    /// Only `machine`'s own devices, when there is a machine to build.
+    init(machine: BoardMachine?) {
+        for device in machine?.pciDevices ?? [] {
+            occupants[device.address] = Occupant(typeName: device.typeName, multifunction: device.multifunction)
+        }
+    }
 
     /// Takes `address` for a NIC of `typeName`, or says why QEMU refuses it.
     mutating func take(

@@ -29,10 +29,11 @@ private extension Double {
 /// the engine opens it), and a rejected option, or one asking for help,
 /// answered after creating the netdevs QEMU creates before it comes to that
 /// option, the first of which that cannot be created is reported instead.
-func readPlan(_ options: [String]) throws(Failure) -> NetworkPlan {
+/// The NICs' addresses leave `machine`'s own PCI devices their functions.
+func readPlan(_ options: [String], machine: BoardMachine = .pc) throws(Failure) -> NetworkPlan {
     let plan: NetworkPlan
     do throws(OptionError) {
-        plan = try NetworkPlan.parse(options)
+        plan = try NetworkPlan.parse(options, machine: machine)
     } catch {
         error.warnings.forEach(printWarning)
         if let failure = Engine.failureCreating(error.netdevsBefore, diagnostics: printWarning) {

@@ -42,7 +42,7 @@ struct QTestCommand: ParsableCommand {
     }
 
     private func serve() throws(Failure) {
-        let plan = try readPlan(qemuOptions)
+        let plan = try readPlan(qemuOptions, machine: .q35)
         let machine: QTestMachine
         if let help = plan.help { answer(help) }
         do {

@@ -27,9 +27,9 @@ func objects(_ values: String...) -> [String] {
 }
 
 /// What `NetworkPlan.parse` reports for `arguments`, or nil when it succeeds.
-func failure(_ arguments: [String]) -> String? {
+func failure(_ arguments: [String], machine: BoardMachine = .pc) -> String? {
     do {
-        _ = try NetworkPlan.parse(arguments)
+        _ = try NetworkPlan.parse(arguments, machine: machine)
         return nil
     } catch {
         return error.description

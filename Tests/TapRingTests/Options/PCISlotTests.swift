@@ -62,6 +62,34 @@ import Testing
         #expect(failure(arguments) == message)
     }
 
+    /// The functions the machine's own devices hold, each message checked
+    /// against `qemu-system-x86_64 -nodefaults` with `-machine pc` and `q35`;
+    /// `-machine x-remote` builds none.
+    @Test(arguments: [
+        (BoardMachine.pc, "0", "PCI: slot 0 function 0 not available for e1000, in use by i440FX,id=(null)"),
+        (.pc, "0.1", "PCI: single function device can't be populated in function 0.1"),
+        (.pc, "1", "PCI: slot 1 function 0 not available for e1000, in use by PIIX3,id=(null)"),
+        (.pc, "1.1", "PCI: slot 1 function 1 not available for e1000, in use by piix3-ide,id=(null)"),
+        (.pc, "1.3", "PCI: slot 1 function 3 not available for e1000, in use by PIIX4_PM,id=(null)"),
+        (.q35, "0", "PCI: slot 0 function 0 not available for e1000, in use by mch,id=(null)"),
+        (.q35, "1f", "PCI: slot 31 function 0 not available for e1000, in use by ICH9-LPC,id=(null)"),
+        (.q35, "1f.2", "PCI: slot 31 function 2 not available for e1000, in use by ich9-ahci,id=(null)"),
+        (.q35, "1f.3", "PCI: slot 31 function 3 not available for e1000, in use by ICH9-SMB,id=(null)"),
+    ] as [(BoardMachine, String, String)])
+    func machineDevicesKeepTheirFunctions(machine: BoardMachine, address: String, message: String) {
+        let option = "e1000,addr=\(address)"
+        #expect(failure(["-device", option], machine: machine) == "-device \(option): \(message)")
+        #expect(failure(["-machine", "x-remote", "-device", option], machine: machine) == nil)
+    }
+
+    /// Functions the machine leaves free: beside a multifunction device, and
+    /// the other machine's.
+    @Test(arguments: [(BoardMachine.pc, "1.2"), (.pc, "1f"), (.pc, "2"), (.q35, "1"), (.q35, "1f.1"), (.q35, "1.1")]
+          as [(BoardMachine, String)])
+    func machineLeavesTheRest(machine: BoardMachine, address: String) {
+        #expect(failure(["-device", "e1000,addr=\(address)"], machine: machine) == nil)
+    }
+
     @Test(arguments: [
         ["-device", "e1000,addr=3.0,multifunction=on", "-device", "e1000,addr=3.1"],
         ["-device", "e1000,addr=3.1", "-device", "e1000,addr=3.0,multifunction=on"],
