@@ -80,10 +80,8 @@ struct GuestNICs: Sendable {
         if let romSize = properties.romSize, romSize == 0 || romSize & (romSize - 1) != 0 {
             throw OptionDiagnostic("ROM size \(romSize) is not a power of two")
         }
-        if let address = properties.pciSlot {
-            try pciFunctions.take(address, typeName: properties.model.rawValue, id: id,
-                                  multifunction: properties.multifunction)
-        }
+        _ = try pciFunctions.place(properties.pciSlot, typeName: properties.model.rawValue, id: id,
+                                   multifunction: properties.multifunction)
         if properties.failoverPairID != nil {
             throw OptionDiagnostic("failover primary device must be on PCIExpress bus")
         }

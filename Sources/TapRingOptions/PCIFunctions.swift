@@ -1,10 +1,6 @@
-/// The PCI functions the machine's own devices and the NICs with an
-/// `addr=` took, and QEMU 7.2's refusals of a NIC that cannot have its
-/// address (`do_pci_register_device()`, then `pci_init_multifunction()`).
-///
-/// Where QEMU places a NIC without an address depends on the machine's
-/// defaults (a PC's VGA at slot 2 unless `-nodefaults`), which a networking
-/// command line does not say, so those NICs hold no function here.
+/// The PCI functions on bus 0 that the machine's own devices and the NICs
+/// took, and QEMU 7.2's refusals of a NIC that cannot have its address
+/// (`do_pci_register_device()`, then `pci_init_multifunction()`).
 struct PCIFunctions: Sendable {
     private struct Occupant: Sendable {
         var typeName: String
@@ -21,8 +17,25 @@ struct PCIFunctions: Sendable {
         }
     }
 
+    /// Takes `requested` for a NIC, or where QEMU puts a NIC without an
+    /// address: function 0 of the first slot whose function 0 is free.
+    mutating func place(
+        _ requested: PCISlot?, typeName: String, id: String?, multifunction: Bool
+    ) throws(OptionDiagnostic) -> PCISlot {
+        var address = PCISlot(slot: 0)
+        if let requested {
+            address = requested
+        } else if let free = (0...31).first(where: { occupants[PCISlot(slot: UInt8($0))] == nil }) {
+            address = PCISlot(slot: UInt8(free))
+        } else {
+            throw OptionDiagnostic("PCI: no slot/function available for \(typeName), all in use or reserved")
+        }
+        try take(address, typeName: typeName, id: id, multifunction: multifunction)
+        return address
+    }
+
     /// Takes `address` for a NIC of `typeName`, or says why QEMU refuses it.
-    mutating func take(
+    private mutating func take(
         _ address: PCISlot, typeName: String, id: String?, multifunction: Bool
     ) throws(OptionDiagnostic) {
         if let occupant = occupants[address] {
@@ -43,5 +56,21 @@ struct PCIFunctions: Sendable {
                 "PCI: \(slot).0 indicates single function, but \(slot).\(taken) is already populated.")
         }
         occupants[address] = Occupant(typeName: typeName, id: id, multifunction: multifunction)
+    }
+}
+
+extension NetworkPlan {
+    /// Where each of `devices` sits on PCI bus 0 when the plan was parsed
+    /// for `machine`: its `addr=`, or function 0 of the first slot whose
+    /// function 0 is free, as QEMU places a NIC on the machine built with
+    /// `-nodefaults` (with `-machine x-remote`, on a bus of NICs only).
+    public func pciAddresses(on machine: BoardMachine) -> [PCISlot] {
+        var functions = PCIFunctions(machine: self.machine == nil ? machine : nil)
+        // A parsed plan's NICs all found a place; multifunction only decides
+        // whether they could share a slot, which they did.
+        return devices.map { device in
+            (try? functions.place(device.pciSlot, typeName: device.model.rawValue, id: device.id, multifunction: true))
+                ?? PCISlot(slot: 31)
+        }
     }
 }

@@ -50,7 +50,7 @@ struct QTestCommand: ParsableCommand {
         } catch {
             throw Failure("\(error)")
         }
-        let slots = Self.slots(for: plan.devices)
+        let slots = plan.pciAddresses(on: .q35).map { Int($0.slot) }
         var configuration = EngineConfiguration()
         // Slots hold QEMU's largest frame: 64 KiB from the guest, and up to
         // NET_BUFSIZE from a socket.
@@ -116,17 +116,6 @@ struct QTestCommand: ParsableCommand {
     /// The longest command: a `write` of the largest transfer, in hex, with
     /// its address and size.
     static let longestLine = 2 * QTestRequest.maximumTransfer + 128
-
-    /// `addr=`, or the first free slot from 1, as q35 places a device.
-    private static func slots(for devices: [NetworkPlan.Device]) -> [Int] {
-        var used = Set(devices.compactMap { $0.pciSlot.map { Int($0.slot) } })
-        return devices.map { device in
-            if let slot = device.pciSlot { return Int(slot.slot) }
-            let free = (1..<32).first { !used.contains($0) } ?? 31
-            used.insert(free)
-            return free
-        }
-    }
 }
 
 /// Writes all of `text` to standard output, unbuffered, once the client has

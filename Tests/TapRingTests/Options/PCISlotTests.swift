@@ -90,11 +90,31 @@ import Testing
         #expect(failure(["-device", "e1000,addr=\(address)"], machine: machine) == nil)
     }
 
+    /// A NIC without `addr=` takes function 0 of the first slot whose
+    /// function 0 is free, on the machine built with `-nodefaults`.
+    @Test func nicsWithoutAnAddressTakeTheFirstFreeSlot() throws {
+        let plan = try NetworkPlan.parse(["-net", "nic", "-device", "e1000,addr=3", "-device", "e1000"])
+        #expect(plan.pciAddresses(on: .pc) == [PCISlot(slot: 2), PCISlot(slot: 3), PCISlot(slot: 4)])
+        #expect(try NetworkPlan.parse(["-device", "e1000"], machine: .q35).pciAddresses(on: .q35) == [PCISlot(slot: 1)])
+        let remote = try NetworkPlan.parse(["-machine", "x-remote", "-device", "e1000,id=d"])
+        #expect(remote.pciAddresses(on: .pc) == [PCISlot(slot: 0)])
+        #expect(failure(["-device", "e1000", "-device", "e1000,addr=2"])
+            == "-device e1000,addr=2: PCI: slot 2 function 0 not available for e1000, in use by e1000,id=(null)")
+        #expect(failure(["-device", "e1000,addr=2.1", "-device", "e1000"])
+            == "-device e1000: PCI: 2.0 indicates single function, but 2.1 is already populated.")
+        // pc: slots 2 to 31; q35: 1 to 30.
+        let nics = { (count: Int) in (0..<count).flatMap { _ in ["-device", "e1000"] } }
+        for machine in [BoardMachine.pc, .q35] {
+            #expect(failure(nics(30), machine: machine) == nil)
+            #expect(failure(nics(31), machine: machine)
+                == "-device e1000: PCI: no slot/function available for e1000, all in use or reserved")
+        }
+    }
+
     @Test(arguments: [
         ["-device", "e1000,addr=3.0,multifunction=on", "-device", "e1000,addr=3.1"],
         ["-device", "e1000,addr=3.1", "-device", "e1000,addr=3.0,multifunction=on"],
         ["-device", "e1000,addr=3.0,multifunction=on", "-device", "e1000,addr=3.1,multifunction=off"],
-        // Where QEMU puts a NIC without an address depends on the machine.
         ["-device", "e1000", "-device", "e1000,addr=3"],
     ])
     func nicsMayShareASlot(arguments: [String]) {
