@@ -22,7 +22,7 @@ struct PCIFunctions: Sendable {
     mutating func place(
         _ requested: PCISlot?, typeName: String, id: String?, multifunction: Bool
     ) throws(OptionDiagnostic) -> PCISlot {
-        var address = PCISlot(slot: 0)
+        let address: PCISlot
         if let requested {
             address = requested
         } else if let free = (0...31).first(where: { occupants[PCISlot(slot: UInt8($0))] == nil }) {
