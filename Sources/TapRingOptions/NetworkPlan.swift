@@ -108,6 +108,9 @@ public struct NetworkPlan: Equatable, Sendable {
     public var dumps: [PacketDumpOptions]
     /// `-machine x-remote`, when the command line makes TapRing a device process.
     public var machine: RemoteMachine?
+    /// The machine the plan was parsed for (`parse(_:machine:)`), whose own
+    /// PCI devices the NICs leave their functions to, unless `machine` is set.
+    public var board: BoardMachine
     /// The NICs a VM drives through `-object x-remote-object`, in command-line order.
     public var remoteDevices: [RemoteDevice]
     /// What QEMU 7.2 would warn about as it reads the options, in the order
@@ -132,13 +135,14 @@ public struct NetworkPlan: Equatable, Sendable {
     /// Creates a plan; `parse(_:)` is the usual source of plans.
     public init(
         netdevs: [Netdev], devices: [Device] = [], dumps: [PacketDumpOptions] = [], machine: RemoteMachine? = nil,
-        remoteDevices: [RemoteDevice] = [], warnings: [String] = [], peerWarnings: [String] = [],
-        help: HelpAnswer? = nil
+        board: BoardMachine = .pc, remoteDevices: [RemoteDevice] = [], warnings: [String] = [],
+        peerWarnings: [String] = [], help: HelpAnswer? = nil
     ) {
         self.netdevs = netdevs
         self.devices = devices
         self.dumps = dumps
         self.machine = machine
+        self.board = board
         self.remoteDevices = remoteDevices
         self.warnings = warnings
         self.peerWarnings = peerWarnings
@@ -281,7 +285,7 @@ extension NetworkPlan {
         let remoteDevices = try clients.resolveRemoteObjects(machine: declarations.machine)
         return NetworkPlan(
             netdevs: clients.graph.netdevs, devices: clients.nics.devices, dumps: clients.dumps,
-            machine: declarations.machine, remoteDevices: remoteDevices,
+            machine: declarations.machine, board: machine, remoteDevices: remoteDevices,
             warnings: declarations.warnings + clients.warnings,
             peerWarnings: clients.graph.hubWarnings + clients.graph.peerlessWarnings
                 + clients.nics.peerlessWarnings)

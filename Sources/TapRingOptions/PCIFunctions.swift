@@ -60,14 +60,15 @@ struct PCIFunctions: Sendable {
 }
 
 extension NetworkPlan {
-    /// Where each of `devices` sits on PCI bus 0 when the plan was parsed
-    /// for `machine`: its `addr=`, or function 0 of the first slot whose
-    /// function 0 is free, as QEMU places a NIC on the machine built with
-    /// `-nodefaults` (with `-machine x-remote`, on a bus of NICs only).
-    public func pciAddresses(on machine: BoardMachine) -> [PCISlot] {
-        var functions = PCIFunctions(machine: self.machine == nil ? machine : nil)
-        // A parsed plan's NICs all found a place; multifunction only decides
-        // whether they could share a slot, which they did.
+    /// Where each of `devices` sits on PCI bus 0: its `addr=`, or function 0
+    /// of the first slot whose function 0 is free, as QEMU places a NIC on
+    /// `board` built with `-nodefaults` (with `-machine x-remote`, on a bus
+    /// of NICs only).
+    public var pciAddresses: [PCISlot] {
+        var functions = PCIFunctions(machine: machine == nil ? board : nil)
+        // A parsed plan's NICs all found a place (a hand-built plan's NIC that
+        // finds none is put at slot 31); multifunction only decides whether
+        // they could share a slot, which they did.
         return devices.map { device in
             (try? functions.place(device.pciSlot, typeName: device.model.rawValue, id: device.id, multifunction: true))
                 ?? PCISlot(slot: 31)

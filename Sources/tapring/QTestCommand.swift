@@ -50,7 +50,7 @@ struct QTestCommand: ParsableCommand {
         } catch {
             throw Failure("\(error)")
         }
-        let slots = plan.pciAddresses(on: .q35).map { Int($0.slot) }
+        let slots = plan.pciAddresses.map { Int($0.slot) }
         var configuration = EngineConfiguration()
         // Slots hold QEMU's largest frame: 64 KiB from the guest, and up to
         // NET_BUFSIZE from a socket.
