@@ -75,7 +75,7 @@ struct RunCommand: ParsableCommand {
         let engine: Engine
         do throws(EngineError) {
             engine = try Engine(
-                plan, configuration: self.engine.configuration, diagnostics: { printError("tapring: \($0)") })
+                plan, configuration: self.engine.configuration, diagnostics: printWarning)
             plan.peerWarnings.forEach(printWarning)
             engine.backendNotice.map { printError("tapring: warning: \($0)") }
             engine.warnings.forEach { printError("tapring: warning: \($0)") }
