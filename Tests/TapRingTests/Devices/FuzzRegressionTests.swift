@@ -171,6 +171,43 @@ struct FuzzRegressionTests {
             == UInt16(truncatingIfNeeded: 20 + 20 + 0xFFFF))
     }
 
+    /// FuzzE1000: a TSO packet gathered whole for a GSO frame, whose guest
+    /// sent far more than its context's payload length: the large slot
+    /// filled, and its segments were counted from the bytes in the slot,
+    /// the last ones at negative sizes, which trapped. They are counted from
+    /// the cuts, as QEMU sends them, and the packet, which no GSO frame can
+    /// hold, is dropped.
+    @Test func aGatheredPacketPastItsContextIsCountedAsQEMUSendsIt() throws {
+        try replay(FuzzEntryPoints.runE1000Program, "e1000-coalesced-past-capacity")
+        let bytes = TSOCoalescingTests.tsoPacket(payload: 70_000)
+        func send(on guest: GuardedGuest) -> [[UInt8]] {
+            guest.enableTransmit()
+            guest.harness.service()
+            guest.fillGuest(at: TSOCoalescingTests.packet, with: bytes)
+            // The context claims 10,000 bytes of payload, so the packet is gathered whole.
+            TSOCoalescingTests.writeContext(on: guest, payload: 10_000)
+            var index = 1
+            for offset in stride(from: 0, to: bytes.count, by: 8192) {
+                let length = min(8192, bytes.count - offset)
+                guest.transmitDescriptor(index, buffer: TSOCoalescingTests.packet + UInt64(offset),
+                                         length: UInt32(length), command: offset + length == bytes.count ? 0x2D : 0x24,
+                                         type: 0x0010_0000)
+                guest.setOptions(index, 0x3)
+                index += 1
+            }
+            guest.write(E1000Register.tdt, UInt32(index))
+            return guest.harness.service()
+        }
+        let plain = try GuardedGuest(slotCount: 128)
+        #expect(send(on: plain).count == (70_000 + TSOCoalescingTests.mss - 1) / TSOCoalescingTests.mss)
+        let coalescing = try GuardedGuest(largeSlotCount: 4)
+        #expect(send(on: coalescing).isEmpty)
+        for register in TSOCoalescingTests.counters {
+            #expect(coalescing.read(register) == plain.read(register), "register \(register)")
+        }
+        try coalescing.expectStillWorking()
+    }
+
     /// FuzzRemote: a VM side that sends far more requests than it reads
     /// replies to, among them one over the payload limit. The server ended
     /// the connection but kept its socket open, so the VM's next request

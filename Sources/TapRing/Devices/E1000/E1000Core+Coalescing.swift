@@ -59,7 +59,7 @@ extension E1000Core {
         let context = transmit.segmentationContext
         let size = transmit.coalescedLength
         guard let slot = transmit.slot, let data = transmitData else { return }
-        countSegments(segments, of: size, first: data)
+        countSegments(segments, first: data)
         transmit.segmentsSent = segments
         guard !transmit.truncated, size - context.ipcss <= 0xFFFF else {
             transmit.truncated = false
@@ -97,15 +97,18 @@ extension E1000Core {
         if !link.send(frame) { framesNotSent &+= 1 }
     }
 
-    /// What QEMU counts for each of `segments` segments of a `size`-byte
-    /// packet whose first bytes are at `first`: `sendSegment` and `emit`'s
-    /// counters, segment by segment.
-    private mutating func countSegments(_ segments: Int, of size: Int, first: UnsafeRawPointer) {
+    /// What QEMU counts for each of `segments` segments of the packet whose
+    /// first bytes are at `first`: `sendSegment` and `emit`'s counters,
+    /// segment by segment. The segments that filled have the headers and an
+    /// MSS of payload, the last what it gathered: counted from the cuts, not
+    /// from the slot, which a guest sending more than the context's payload
+    /// length overfills, and whose packet is then dropped.
+    private mutating func countSegments(_ segments: Int, first: UnsafeRawPointer) {
         let context = transmit.segmentationContext
-        let payload = size - context.headerLength
+        let full = transmit.segmentsSent
         let tag = transmit.insertsVLAN ? 4 : 0
         for segment in 0..<segments {
-            let bytes = context.headerLength + min(context.mss, payload - segment * context.mss)
+            let bytes = segment < full ? context.headerLength + context.mss : transmit.size
             let sent = UInt32(truncatingIfNeeded: segment * context.mss)
             if !(context.payloadLength &- sent > UInt32(context.mss)) && segment != 0 {
                 increment(E1000Register.tsctc)
