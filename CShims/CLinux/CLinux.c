@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -88,4 +89,8 @@ long clinux_send_with_descriptors(int fd, const void *buffer, unsigned long leng
         memcpy(CMSG_DATA(header), descriptors, (size_t)count * sizeof(int));
     }
     return sendmsg(fd, &message, MSG_NOSIGNAL);
+}
+
+int clinux_spawn_close_from(void *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowest);
 }

@@ -18,7 +18,8 @@ public struct HelpAnswer: Equatable, Sendable {
     }
 
     /// `show_netdevs()`, of the backends TapRing has, in QEMU's order.
-    static let netdevTypes = Self(text: "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\n")
+    static let netdevTypes = Self(
+        text: "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\nbridge\n")
 
     /// `qemu_show_nic_models()` for `-nic` and `-net nic`.
     static let nicModels = Self(

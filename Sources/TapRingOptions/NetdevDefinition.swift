@@ -13,6 +13,8 @@ struct NetdevDefinition: Equatable, Sendable {
         case socket(SocketMembers)
         case stream(StreamMembers)
         case dgram(DgramMembers)
+        /// `NetdevBridgeOptions`: the bridge and the helper.
+        case bridge(br: String?, helper: String?)
         case nic(NICMembers)
         /// `none` or `netmap`, whose members were read; or a backend TapRing
         /// lacks, whose members were not.
@@ -37,13 +39,14 @@ struct NetdevDefinition: Equatable, Sendable {
         case .stream: members = .stream(try StreamMembers(reading: &reader))
         case .dgram: members = .dgram(try DgramMembers(reading: &reader))
         case .nic: members = .nic(try NICMembers(reading: &reader))
+        case .bridge: members = .bridge(br: try reader.string("br"), helper: try reader.string("helper"))
         case .noBackend:
             members = .other
         case .netmap:  // NetdevNetmapOptions
             guard try reader.string("ifname") != nil else { throw .missingParameter("ifname") }
             _ = try reader.string("devname")
             members = .other
-        case .user, .l2tpv3, .vde, .bridge, .vhostUser, .vhostVDPA:
+        case .user, .l2tpv3, .vde, .vhostUser, .vhostVDPA:
             members = .other
             guard try UnsupportedBackendMembers.read(type, from: &reader) else { return }
         }
@@ -69,6 +72,11 @@ struct NetdevDefinition: Equatable, Sendable {
         case .socket(let socket): return .socket(try SocketOptions(socket))
         case .stream(let stream): return .stream(StreamOptions(stream))
         case .dgram(let dgram): return .dgram(try DgramOptions(dgram))
+        case .bridge(let bridge, let helper):
+            // net_init_bridge(): a tap the helper opens, with no scripts.
+            let request = BridgeHelper(
+                command: helper ?? BridgeHelper.defaultCommand, bridge: bridge ?? BridgeHelper.defaultBridge)
+            return .tap(TapOptions(bridgeHelper: request, script: nil, downscript: nil))
         case .nic, .other: throw refusal
         }
     }
@@ -99,7 +107,7 @@ enum NetdevType: String, Sendable {
     /// A backend QEMU 7.2 has and TapRing does not.
     var isUnsupported: Bool {
         switch self {
-        case .user, .l2tpv3, .vde, .bridge, .vhostUser, .vhostVDPA: true
+        case .user, .l2tpv3, .vde, .vhostUser, .vhostVDPA: true
         default: false
         }
     }

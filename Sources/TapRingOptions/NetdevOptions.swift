@@ -24,6 +24,9 @@ public struct TapOptions: Equatable, Sendable {
     public var ifname: String
     /// An already-open tap descriptor inherited from the parent (`fd=`); excludes ifname/script/etc.
     public var inheritedDescriptor: Int32?
+    /// The helper that opens the tap and adds it to a bridge (`-netdev
+    /// bridge`, or `helper=`); excludes ifname, scripts, vnet_hdr and queues.
+    public var bridgeHelper: BridgeHelper?
     /// Script run after the tap is configured; nil when `script=no` or empty. Default "/etc/qemu-ifup".
     public var script: String?
     /// Script run before the tap is closed; nil when `downscript=no` or empty. Default "/etc/qemu-ifdown".
@@ -43,6 +46,7 @@ public struct TapOptions: Equatable, Sendable {
     public init(
         ifname: String = "",
         inheritedDescriptor: Int32? = nil,
+        bridgeHelper: BridgeHelper? = nil,
         script: String? = TapOptions.defaultScript,
         downscript: String? = TapOptions.defaultDownscript,
         vnetHeader: Bool? = nil,
@@ -51,6 +55,7 @@ public struct TapOptions: Equatable, Sendable {
     ) {
         self.ifname = ifname
         self.inheritedDescriptor = inheritedDescriptor
+        self.bridgeHelper = bridgeHelper
         self.script = script
         self.downscript = downscript
         self.vnetHeader = vnetHeader

@@ -19,6 +19,25 @@ extension TapOptions {
             }
             descriptor = number
         }
+        var bridgeHelper: BridgeHelper?
+        if members.fds != nil {
+            // net_init_tap(): descriptors for every queue exclude what would open them.
+            guard members.ifname == nil, members.script == nil, members.downscript == nil,
+                  members.vnetHeader == nil, members.helper == nil, members.queues == nil, members.vhostfd == nil
+            else {
+                throw OptionDiagnostic(
+                    "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=")
+            }
+        } else if let helper = members.helper {
+            // net_init_tap(): the helper names and opens the tap.
+            guard members.ifname == nil, members.script == nil, members.downscript == nil,
+                  members.vnetHeader == nil, members.queues == nil, members.vhostfds == nil
+            else {
+                throw OptionDiagnostic(
+                    "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=")
+            }
+            bridgeHelper = BridgeHelper(command: helper, bridge: members.bridge ?? BridgeHelper.defaultBridge)
+        }
 
         if let unsupported = members.firstUnsupportedParameter {
             throw .unsupportedParameter(unsupported)
@@ -29,10 +48,11 @@ extension TapOptions {
         }
 
         // QEMU runs no scripts for a tap it did not create.
-        let runsScripts = descriptor == nil
+        let runsScripts = descriptor == nil && bridgeHelper == nil
         self.init(
             ifname: members.ifname ?? "",
             inheritedDescriptor: descriptor,
+            bridgeHelper: bridgeHelper,
             script: runsScripts ? Self.script(members.script, default: Self.defaultScript) : nil,
             downscript: runsScripts ? Self.script(members.downscript, default: Self.defaultDownscript) : nil,
             vnetHeader: members.vnetHeader,
@@ -53,7 +73,7 @@ extension TapOptions {
 /// `NetdevTapOptions` as typed, read in schema order so that type errors come
 /// out in QEMU's order.
 struct TapMembers: Equatable, Sendable {
-    var ifname, fd, fds, script, downscript, helper: String?
+    var ifname, fd, fds, script, downscript, bridge, helper: String?
     var sndbuf: UInt64?
     var vnetHeader, vhost: Bool?
     var vhostfd, vhostfds: String?
@@ -66,7 +86,7 @@ struct TapMembers: Equatable, Sendable {
         fds = try reader.string("fds")
         script = try reader.string("script")
         downscript = try reader.string("downscript")
-        _ = try reader.string("br")  // QEMU ignores a bridge without helper=, which TapRing rejects
+        bridge = try reader.string("br")  // used with helper= only
         helper = try reader.string("helper")
         sndbuf = try reader.size("sndbuf")
         vnetHeader = try reader.bool("vnet_hdr")
@@ -79,9 +99,8 @@ struct TapMembers: Equatable, Sendable {
     }
 
     /// The first member given that asks for something TapRing does not do:
-    /// a bridge helper, multi-queue descriptors, or vhost-net.
+    /// multi-queue descriptors, or vhost-net.
     var firstUnsupportedParameter: String? {
-        if helper != nil { return "helper" }
         if fds != nil { return "fds" }
         if vhostfd != nil { return "vhostfd" }
         if vhostfds != nil { return "vhostfds" }

@@ -12,9 +12,6 @@ enum UnsupportedBackendMembers {
             _ = try reader.uint16("port")
             _ = try reader.string("group")
             _ = try reader.uint16("mode")
-        case .bridge:  // NetdevBridgeOptions
-            _ = try reader.string("br")
-            _ = try reader.string("helper")
         case .l2tpv3: try readL2TPv3(&reader)
         default: return false
         }

@@ -50,8 +50,7 @@ package struct PortPlan: Equatable {
             guard case .netdev(let index) = ports[port], case .tap(let options) = plan.netdevs[index].backend else {
                 return false
             }
-            // An inherited descriptor keeps the vnet header it was opened with.
-            return options.vnetHeader != false && options.inheritedDescriptor == nil
+            return options.vnetHeader != false && options.isOpenedByTapRing
         })
         return candidates.filter { port in routes[port].contains(where: candidates.contains) }
     }
@@ -64,7 +63,7 @@ package struct PortPlan: Equatable {
     {
         func takesGSOFrames(_ port: Int) -> Bool {
             guard case .netdev(let index) = ports[port], case .tap(let options) = plan.netdevs[index].backend,
-                  options.inheritedDescriptor == nil
+                  options.isOpenedByTapRing
             else { return false }
             return options.vnetHeader == true || offloads.contains(port)
         }
@@ -82,5 +81,14 @@ extension NetworkPlan.Netdev {
         case .tap, .socket, .stream, .dgram: true
         case .hubport: false
         }
+    }
+}
+
+extension TapOptions {
+    /// Whether TapRing opens the tap itself, and so chooses its vnet header
+    /// and offloads; a descriptor inherited or received from a bridge helper
+    /// keeps the header it was opened with.
+    fileprivate var isOpenedByTapRing: Bool {
+        inheritedDescriptor == nil && bridgeHelper == nil
     }
 }

@@ -40,7 +40,7 @@ struct CommandLineTests {
         }
         let netdevs = try answer(["run", "-netdev", "help"])
         #expect(netdevs.status == 0 && netdevs.errors.isEmpty)
-        #expect(netdevs.output == "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\n")
+        #expect(netdevs.output == "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\nbridge\n")
         let unknown = try answer(["qtest", "-device", "foo,help"])
         #expect(unknown.status == 0 && unknown.output.isEmpty)
         #expect(unknown.errors == "tapring: -device foo,help: Device 'foo' not found\n")

@@ -63,6 +63,13 @@ long clinux_receive_with_descriptors(int fd, void *buffer, unsigned long length,
 long clinux_send_with_descriptors(int fd, const void *buffer, unsigned long length, const int *descriptors,
                                   int count);
 
+/// Adds to `actions`, a `posix_spawn_file_actions_t`, the closing of every
+/// descriptor from `lowest` up, so that the child does not inherit them. The
+/// type is left out, as `clinux_sendmmsg`'s is: only glibc's GNU extensions
+/// declare the function. The corresponding C function is
+/// `posix_spawn_file_actions_addclosefrom_np`.
+int clinux_spawn_close_from(void *actions, int lowest);
+
 /// Tells the CPU the caller spins, waiting on another core: it then yields
 /// the core's shared resources and leaves the loop without a misprediction.
 /// The corresponding instruction is x86's `pause`.

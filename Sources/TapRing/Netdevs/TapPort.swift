@@ -18,6 +18,8 @@ struct TapPort {
         do throws(TapError) {
             if let inherited = options.inheritedDescriptor {
                 queues = [try TapDevice.adopt(FileDescriptor(rawValue: inherited), id: netdev.id)]
+            } else if let helper = options.bridgeHelper {
+                queues = [try TapDevice.open(through: helper)]
             } else {
                 // As `net_init_tap`: the first queue settles the name, the others join it.
                 let multiQueue = options.queues > 1

@@ -95,7 +95,11 @@ package final class TapDevice {
     /// The descriptor is switched to blocking mode: the engine owns it now, and
     /// io_uring waits on blocking descriptors by polling instead of failing.
     static func adopt(_ descriptor: FileDescriptor, id: String) throws(TapError) -> TapDevice {
-        let unusable = "\(id): Can't use file descriptor \(descriptor.rawValue)"
+        try adopt(descriptor, unusable: "\(id): Can't use file descriptor \(descriptor.rawValue)")
+    }
+
+    /// Takes over `descriptor`, failing with `unusable` if it is not open.
+    private static func adopt(_ descriptor: FileDescriptor, unusable: String) throws(TapError) -> TapDevice {
         let flags = fcntl(descriptor.rawValue, F_GETFL)
         guard flags >= 0 else { throw TapError(unusable, Errno.current) }
         var request = InterfaceRequest(name: "")
@@ -113,6 +117,25 @@ package final class TapDevice {
         return TapDevice(
             descriptor: descriptor, name: request.name,
             vnetHeaderSize: hasVnetHeader ? vnetHeaderBytes : 0)
+    }
+
+    /// Opens a tap through `helper`, which adds it to its bridge, as
+    /// `net_init_bridge()` does; the tap keeps the vnet header the helper
+    /// opened it with (`--use-vnet`: on where the kernel has it).
+    static func open(through helper: BridgeHelper) throws(TapError) -> TapDevice {
+        let unusable = "Failed to set FD nonblocking"
+        guard let received = try helper.receiveTap() else {
+            // QEMU's recv_fd() answers 0 when the helper sent nothing, and QEMU
+            // takes descriptor 0 for the tap; so does this, and fails as QEMU
+            // does where standard input is no tap.
+            return try adopt(.standardInput, unusable: unusable)
+        }
+        do {
+            return try adopt(received, unusable: unusable)
+        } catch {
+            try? received.close()
+            throw error
+        }
     }
 
     /// Limits how many bytes of written frames the kernel holds for this tap

@@ -46,12 +46,14 @@ enum TapRingBinary {
     static let url = URL(fileURLWithPath: CommandLine.arguments[0])
         .deletingLastPathComponent().appendingPathComponent("tapring")
 
-    /// Runs `tapring` with `arguments` to its end: its exit status and
-    /// standard error (standard output is dropped).
+    /// Runs `tapring` with `arguments` to its end, standard input
+    /// `/dev/null`: its exit status and standard error (standard output is
+    /// dropped).
     static func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -25,7 +25,7 @@ struct HelpRequestTests {
     @Test(arguments: ["help", "?", "type=help", "help,id=x"])
     func netdevsListTheBackends(value: String) throws {
         #expect(try help(netdevs(value))?.text
-            == "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\n")
+            == "Available netdev backend types:\nsocket\nstream\ndgram\nhubport\ntap\nbridge\n")
     }
 
     /// `net_init_clients()` creates the netdevs in order: one read before

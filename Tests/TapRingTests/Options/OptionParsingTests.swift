@@ -51,7 +51,7 @@ import Testing
         #expect(failure(netdev: value) == report)
     }
 
-    @Test(arguments: ["user", "bridge", "l2tpv3,src=a,dst=b,txsession=1", "vde", "vhost-user", "vhost-vdpa"])
+    @Test(arguments: ["user", "l2tpv3,src=a,dst=b,txsession=1", "vde", "vhost-user", "vhost-vdpa"])
     func unsupportedBackends(type: String) {
         let name = type.prefix { $0 != "," }
         #expect(failure(netdev: "\(type),id=a")
@@ -104,8 +104,6 @@ import Testing
 
     @Test(arguments: [
         ("tap,id=a,queues=0", "Parameter 'queues' expects a value of at least 1"),
-        ("tap,id=a,helper=/usr/lib/qemu/qemu-bridge-helper", "Parameter 'helper' is not supported by TapRing"),
-        ("tap,id=a,br=br0,helper=/x", "Parameter 'helper' is not supported by TapRing"),
         ("tap,id=a,fds=3:4", "Parameter 'fds' is not supported by TapRing"),
         ("tap,id=a,vhostfd=5", "Parameter 'vhostfd' is not supported by TapRing"),
         ("tap,id=a,vhostfds=5:6", "Parameter 'vhostfds' is not supported by TapRing"),
