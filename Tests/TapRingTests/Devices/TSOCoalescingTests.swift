@@ -114,7 +114,7 @@ struct TSOCoalescingTests {
 
     /// Contexts that lie about the payload, MSS or header length, data that
     /// stops short or runs long: every packet ends, within the slot, and the
-    /// device still works. (The fuzz targets run without large slots.)
+    /// device still works. (FuzzE1000 gives some of its NICs large slots too.)
     @Test(arguments: [0, 4]) func lyingContextsStayBounded(largeSlots: Int) throws {
         var random = SeededGenerator(seed: 0x7A9E)
         let guest = try GuardedGuest(largeSlotCount: largeSlots)
