@@ -41,6 +41,23 @@ public struct TapOptions: Equatable, Sendable {
     /// `IFF_MULTI_QUEUE` once per queue, and each queue is a port of its
     /// own, read and written by the reactor its index falls to.
     public var queues: UInt32
+    /// What `vhost=`, `vhostforce=` and `vhostfd=` ask of vhost-net.
+    public var vhostNet: VhostNet
+
+    /// vhost-net as `net_init_tap_one()` takes it, once the tap is open.
+    /// QEMU starts vhost for virtio-net peers only, which TapRing has none
+    /// of, so what shows of it is whether `/dev/vhost-net` opens.
+    public enum VhostNet: Equatable, Sendable {
+        /// Not asked for: `vhost=` off or not given, and neither
+        /// `vhostforce=on` nor `vhostfd=`.
+        case off
+        /// `vhost=on`, or `vhostforce=on` without `vhost=off`: the tap
+        /// fails unless `/dev/vhost-net` opens (QEMU without `vhostforce`
+        /// warns there, then fails an assertion).
+        case kernel
+        /// `vhostfd=` with `vhost=off`, which QEMU refuses once the tap is open.
+        case descriptorWithoutVhost
+    }
 
     /// Creates tap options; the defaults are those of a bare `-netdev tap,id=…`.
     public init(
@@ -51,7 +68,8 @@ public struct TapOptions: Equatable, Sendable {
         downscript: String? = TapOptions.defaultDownscript,
         vnetHeader: Bool? = nil,
         sendBufferSize: Int32? = nil,
-        queues: UInt32 = 1
+        queues: UInt32 = 1,
+        vhostNet: VhostNet = .off
     ) {
         self.ifname = ifname
         self.inheritedDescriptor = inheritedDescriptor
@@ -61,6 +79,7 @@ public struct TapOptions: Equatable, Sendable {
         self.vnetHeader = vnetHeader
         self.sendBufferSize = sendBufferSize
         self.queues = queues
+        self.vhostNet = vhostNet
     }
 }
 

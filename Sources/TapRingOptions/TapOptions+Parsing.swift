@@ -37,6 +37,9 @@ extension TapOptions {
                     "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=")
             }
             bridgeHelper = BridgeHelper(command: helper, bridge: members.bridge ?? BridgeHelper.defaultBridge)
+        } else if descriptor == nil, members.vhostfds != nil {
+            // The path that opens the tap by name: fd= excluded vhostfds= above.
+            throw OptionDiagnostic("vhostfds= is invalid if fds= wasn't specified")
         }
 
         if let unsupported = members.firstUnsupportedParameter {
@@ -58,7 +61,8 @@ extension TapOptions {
             vnetHeader: members.vnetHeader,
             // tap_set_sndbuf() clamps to INT_MAX.
             sendBufferSize: members.sndbuf.map { Int32(clamping: $0) },
-            queues: queues
+            queues: queues,
+            vhostNet: members.vhostNet
         )
     }
 
@@ -99,13 +103,18 @@ struct TapMembers: Equatable, Sendable {
     }
 
     /// The first member given that asks for something TapRing does not do:
-    /// multi-queue descriptors, or vhost-net.
+    /// multi-queue descriptors, or vhost-net descriptors to use.
     var firstUnsupportedParameter: String? {
         if fds != nil { return "fds" }
-        if vhostfd != nil { return "vhostfd" }
+        if vhostfd != nil && vhost != false { return "vhostfd" }
         if vhostfds != nil { return "vhostfds" }
-        if vhost == true { return "vhost" }
-        if vhostforce == true { return "vhostforce" }
         return nil
+    }
+
+    /// `net_init_tap_one()`'s test: `vhost=` decides if given, else
+    /// `vhostfd=` or `vhostforce=on` turn vhost on.
+    var vhostNet: TapOptions.VhostNet {
+        if vhost ?? (vhostfd != nil || vhostforce == true) { return .kernel }
+        return vhostfd != nil ? .descriptorWithoutVhost : .off
     }
 }

@@ -39,12 +39,31 @@ struct TapPort {
             }
             hasBoundedSendBuffer = sendBuffer != Int32.max
             try options.script.map(NetworkScript.init(path:))?.run(for: queues[0].name)
+            try Self.checkVhostNet(options.vhostNet)
         } catch {
             var failure = EngineError(location: netdev.location, error.message)
             failure.errno = error.errno
             throw failure
         }
         downScript = options.downscript.map(NetworkScript.init(path:))
+    }
+
+    /// What `net_init_tap_one()` does with vhost-net for a peer that is no
+    /// virtio-net: opens `/dev/vhost-net`, which vhost would need, and
+    /// leaves it unused; TapRing closes it again.
+    private static func checkVhostNet(_ request: TapOptions.VhostNet) throws(TapError) {
+        switch request {
+        case .off:
+            return
+        case .descriptorWithoutVhost:
+            throw TapError("vhostfd(s)= is not valid without vhost")
+        case .kernel:
+            do {
+                try FileDescriptor.open("/dev/vhost-net", .readWrite, options: .closeOnExec).close()
+            } catch {
+                throw TapError("tap: open vhost char device failed", error)
+            }
+        }
     }
 
     /// The first queue, which named the tap.

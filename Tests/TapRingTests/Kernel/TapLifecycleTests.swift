@@ -90,6 +90,32 @@ struct TapLifecycleTests {
         #expect(!Kernel.interfaceExists(name))
     }
 
+    /// `vhost=on` makes QEMU open `/dev/vhost-net` once the tap and its up
+    /// script are done; vhost then never starts for a NIC that is no
+    /// virtio-net. Without the device the netdev fails, in QEMU's words.
+    @Test func vhostNeedsItsDeviceAfterTheUpScript() throws {
+        let names = [Kernel.uniqueName("trv"), Kernel.uniqueName("trv")]
+        let option = "tap,id=a,ifname=\(names[0]),script=/bin/true,downscript=no,vhost=on"
+        if FileManager.default.fileExists(atPath: "/dev/vhost-net") {
+            #expect(throws: Never.self) { _ = try Engine(try NetworkPlan.parse(["-netdev", option])) }
+        } else {
+            #expect {
+                _ = try Engine(try NetworkPlan.parse(["-netdev", option]))
+            } throws: { error in
+                (error as? EngineError)?.description
+                    == "-netdev \(option): tap: open vhost char device failed: No such file or directory"
+            }
+        }
+        // `vhostfd=` with `vhost=off` is refused there too.
+        let descriptor = "tap,id=a,ifname=\(names[1]),script=no,downscript=no,vhost=off,vhostfd=5"
+        #expect {
+            _ = try Engine(try NetworkPlan.parse(["-netdev", descriptor]))
+        } throws: { error in
+            (error as? EngineError)?.description == "-netdev \(descriptor): vhostfd(s)= is not valid without vhost"
+        }
+        #expect(Kernel.interfacesGone(names))
+    }
+
     /// A down script that fails is reported on standard error, as QEMU's
     /// `launch_script()` reports it at exit.
     @Test func failingDownScriptIsReported() throws {

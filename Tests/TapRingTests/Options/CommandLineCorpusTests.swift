@@ -114,10 +114,8 @@ import Testing
 
     @Test(arguments: [
         ("tap,id=str,fds=3:4", "fds"),
-        ("tap,id=str,vhost=on", "vhost"),
         ("tap,id=str,vhostfd=5", "vhostfd"),
-        ("tap,id=str,vhostfds=5:6", "vhostfds"),
-        ("tap,id=str,vhostforce=on", "vhostforce"),
+        ("tap,id=str,fd=3,vhostfd=5", "vhostfd"),
     ])
     func synopsisTapFormsTapRingLacks(value: String, parameter: String) {
         #expect(failure(netdev: value) == "-netdev \(value): Parameter '\(parameter)' is not supported by TapRing")

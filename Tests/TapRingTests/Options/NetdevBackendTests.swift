@@ -23,6 +23,17 @@ import Testing
         #expect(try backend(netdev: value) == .tap(TapOptions()))
     }
 
+    /// `net_init_tap_one()`: `vhost=` decides when given; otherwise
+    /// `vhostforce=on` or a `vhostfd=` turn vhost on.
+    @Test(arguments: [
+        ("vhost=on", .kernel), ("vhostforce=on", .kernel), ("vhost=on,vhostforce=off", .kernel),
+        ("vhost=off,vhostforce=on", .off), ("vhost=off,vhostfd=5", .descriptorWithoutVhost),
+        ("vhost=off", .off), ("vhostforce=off", .off),
+    ] as [(String, TapOptions.VhostNet)])
+    func vhostNet(members: String, request: TapOptions.VhostNet) throws {
+        #expect(try backend(netdev: "tap,id=t,\(members)") == .tap(TapOptions(vhostNet: request)))
+    }
+
     @Test(arguments: [("no", nil), ("", nil), ("/x", "/x"), ("yes", "yes")] as [(String, String?)])
     func scripts(value: String, script: String?) throws {
         #expect(try backend(netdev: "tap,id=t,script=\(value),downscript=\(value)")
