@@ -37,8 +37,8 @@ extension TapOptions {
                     "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=")
             }
             bridgeHelper = BridgeHelper(command: helper, bridge: members.bridge ?? BridgeHelper.defaultBridge)
-        } else if descriptor == nil, members.vhostfds != nil {
-            // The path that opens the tap by name: fd= excluded vhostfds= above.
+        } else if members.vhostfds != nil {
+            // The path that opens the tap by name (fd= excluded vhostfds= above).
             throw OptionDiagnostic("vhostfds= is invalid if fds= wasn't specified")
         }
 
@@ -103,11 +103,11 @@ struct TapMembers: Equatable, Sendable {
     }
 
     /// The first member given that asks for something TapRing does not do:
-    /// multi-queue descriptors, or vhost-net descriptors to use.
+    /// descriptors for a multi-queue tap, or a vhost-net descriptor to use.
+    /// (`vhostfds=` goes with `fds=` only.)
     var firstUnsupportedParameter: String? {
         if fds != nil { return "fds" }
         if vhostfd != nil && vhost != false { return "vhostfd" }
-        if vhostfds != nil { return "vhostfds" }
         return nil
     }
 
