@@ -27,28 +27,23 @@ extension BridgeHelper {
         try? helpers.close()
         guard let child else { throw TapError("bridge helper failed") }
 
-        var received: FileDescriptor?
-        var receiveError: Errno?
-        do throws(Errno) {
-            received = try Self.receiveDescriptor(on: ours)
-        } catch {
-            receiveError = error
-        }
-        var status: CInt = 0
-        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-        if let receiveError { throw TapError("failed to recv file descriptor", receiveError) }
-        guard status == 0 else {
-            try? received?.close()
+        // QEMU receives, then reaps the helper, then looks at what it got.
+        let received = Result { () throws(Errno) in try Self.receiveDescriptor(on: ours) }
+        let status = child.waitForExit()
+        switch received {
+        case .failure(let error):
+            throw TapError("failed to recv file descriptor", error)
+        case .success(let descriptor) where status != 0:
+            try? descriptor?.close()
             throw TapError("bridge helper failed")
+        case .success(let descriptor):
+            return descriptor
         }
-        return received
     }
 
     /// Starts the helper with `socket` as its descriptor 3; nil when it
     /// could not be started (QEMU's child exits with status 1 then).
-    ///
-    /// The corresponding C function is `posix_spawn`.
-    private func spawn(socket: FileDescriptor) -> pid_t? {
+    private func spawn(socket: FileDescriptor) -> ChildProcess? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -56,11 +51,7 @@ extension BridgeHelper {
         posix_spawn_file_actions_adddup2(&actions, socket.rawValue, Self.helperSocket)
         clinux_spawn_close_from(&actions, Self.helperSocket + 1)
         let (path, arguments) = invocation(socket: Self.helperSocket)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        guard posix_spawn(&child, path, &actions, nil, argv, environ) == 0 else { return nil }
-        return child
+        return ChildProcess.spawn(path, arguments, actions: &actions)
     }
 
     /// Reads the helper's one-byte message and the descriptor that came with
