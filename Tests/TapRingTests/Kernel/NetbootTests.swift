@@ -82,7 +82,7 @@ struct Netboot {
         let server = try SpawnedProcess(
             inNamespace + ["python3", "-m", "http.server", "8000", "--bind", "10.77.0.1", "--directory",
                            images.directory],
-            log: images.directory + "/../http.log")
+            log: images.work + "/http.log")
         defer { server.stop() }
         let capture = mode == .tapringOnHub
             ? try Capture(namespace: namespace, interface: "nbcap0", into: images.capture) : nil
@@ -108,12 +108,12 @@ struct Netboot {
                 : [TapRingBinary.url.path, "run", "--stats", "0", "-machine", "x-remote"] + networkOptions(tap)
             remote = try SpawnedProcess(
                 inNamespace + served + ["-object", "x-remote-object,id=robj0,devid=nic0,fd=3"],
-                passing: [pair[1]: 3], log: images.directory + "/../remote.log")
+                passing: [pair[1]: 3], log: images.work + "/remote.log")
             vm += ["-device", "x-pci-proxy-dev,id=nic0,fd=3"]
             passed = [pair[0]: 3]
         }
         let started = Date()
-        let guest = try SpawnedProcess(vm, passing: passed, log: images.directory + "/../console.log")
+        let guest = try SpawnedProcess(vm, passing: passed, log: images.work + "/console.log")
         if pair[0] >= 0 { close(pair[0]) }
         let exited = guest.wait(seconds: 240) != nil
         let seconds = Date().timeIntervalSince(started)
@@ -165,13 +165,16 @@ extension Netboot {
             return boot.filter { $0.hasPrefix("vmlinuz-") }.sorted().last.map { "/boot/" + $0 }
         }
 
+        /// Everything of this netboot's: the served files, the initrd's
+        /// root, the script, the capture and the programs' logs.
+        let work: String
         let directory: String
         let script: String
         let capture: String
         let byteCount: Int
 
         init(fillerMegabytes: Int) throws {
-            let work = NSTemporaryDirectory() + "netboot-\(getpid())-\(UUID().uuidString.prefix(8))"
+            work = NSTemporaryDirectory() + "netboot-\(getpid())-\(UUID().uuidString.prefix(8))"
             directory = work + "/srv"
             let root = work + "/root"
             try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
@@ -207,7 +210,7 @@ extension Netboot {
         }
 
         func remove() {
-            try? FileManager.default.removeItem(atPath: directory + "/..")
+            try? FileManager.default.removeItem(atPath: work)
         }
     }
 
