@@ -46,7 +46,8 @@ package struct PortDescription {
     /// padded to it, as QEMU pads what it reads from a tap.
     let padsShortFrames: Bool
     /// Whether the port's writes are linked to keep their order: a tap with a
-    /// bounded send buffer, or a datagram socket, can park a write on poll.
+    /// bounded send buffer can park a write on poll. (A datagram socket's
+    /// batch goes in one `sendmmsg`, in order.)
     let ordersWrites: Bool
     /// Whether frames may go to the port as a tap with offloads reads them:
     /// a tap with a vnet header takes GSO frames whatever its offloads.
@@ -62,7 +63,7 @@ package struct PortDescription {
             (padsShortFrames, ordersWrites) = (true, tap.ordersWrites)
         case .datagram:
             (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, true, 0, nil)
-            (padsShortFrames, ordersWrites) = (false, true)
+            (padsShortFrames, ordersWrites) = (false, false)
         case .stream:
             (hasOffloads, readsFrames, vnetHeaderSize, blocked) = (false, false, 0, nil)
             (padsShortFrames, ordersWrites) = (false, false)

@@ -1,25 +1,39 @@
-import CURing
+import CLinux
 import Glibc
+import SystemPackage
 
 /// A datagram socket port's state on its home reactor: where its frames go,
-/// and a message header for each write of the batch in flight, which must
-/// stay put until the kernel has read it.
+/// the message headers of the batch it sends with one `sendmmsg`, and the
+/// frames the socket had no room for yet, which go before any other.
+///
+/// Sent the way QEMU 7.2's `net_dgram_receive()` sends, but a batch at a
+/// time: a frame the socket cannot take now (`EAGAIN`) waits, and those
+/// after it with it, until the socket has room; any other failure drops the
+/// frame and counts an error.
 struct DatagramPort {
+    let descriptor: Int32
     /// The address every frame is sent to; nil when the socket is connected.
     let destination: UnsafeMutablePointer<sockaddr_storage>?
     let destinationLength: socklen_t
-    let messages: UnsafeMutablePointer<msghdr>
+    let messages: UnsafeMutablePointer<MultipleMessage>
     let vectors: UnsafeMutablePointer<iovec>
+    /// Frames taken from the lanes and not sent yet, oldest first.
+    let held: UnsafeMutablePointer<UInt64>
+    var heldCount = 0
 
-    static func make(batch: Int, destination: SocketEndpoint?) -> UnsafeMutablePointer<DatagramPort> {
+    static func make(
+        batch: Int, descriptor: Int32, destination: SocketEndpoint?
+    ) -> UnsafeMutablePointer<DatagramPort> {
         let stored = destination.map { endpoint in
             let storage = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: 1)
             return (storage, endpoint.store(at: storage))
         }
+        let messages = UnsafeMutablePointer<MultipleMessage>.allocate(capacity: batch)
+        messages.initialize(repeating: MultipleMessage(), count: batch)
         let port = UnsafeMutablePointer<DatagramPort>.allocate(capacity: 1)
         port.initialize(to: DatagramPort(
-            destination: stored?.0, destinationLength: stored?.1 ?? 0,
-            messages: .allocate(capacity: batch), vectors: .allocate(capacity: batch)))
+            descriptor: descriptor, destination: stored?.0, destinationLength: stored?.1 ?? 0,
+            messages: messages, vectors: .allocate(capacity: batch), held: .allocate(capacity: batch)))
         return port
     }
 
@@ -27,21 +41,30 @@ struct DatagramPort {
         port.pointee.destination?.deallocate()
         port.pointee.messages.deallocate()
         port.pointee.vectors.deallocate()
+        port.pointee.held.deallocate()
         port.deinitialize(count: 1)
         port.deallocate()
     }
 
-    /// Prepares `submission` to send `length` bytes at `bytes` as one
-    /// datagram to the port's destination, with header `index` of the batch.
-    func prepareSend(_ submission: UnsafeMutablePointer<io_uring_sqe>, file: Int32, index: Int,
-                     bytes: UnsafeMutableRawPointer, length: Int) {
+    /// Makes message `index` of the batch the datagram of `length` bytes at
+    /// `bytes`, to the port's destination.
+    @inline(__always)
+    func prepare(_ index: Int, bytes: UnsafeMutableRawPointer, length: Int) {
         vectors[index] = iovec(iov_base: bytes, iov_len: length)
-        var message = msghdr()
-        message.msg_name = UnsafeMutableRawPointer(destination)
-        message.msg_namelen = destinationLength
-        message.msg_iov = vectors + index
-        message.msg_iovlen = 1
-        messages[index] = message
-        io_uring_prep_sendmsg(submission, file, messages + index, UInt32(MSG_NOSIGNAL))
+        messages[index].header.msg_name = UnsafeMutableRawPointer(destination)
+        messages[index].header.msg_namelen = destinationLength
+        messages[index].header.msg_iov = vectors + index
+        messages[index].header.msg_iovlen = 1
+    }
+
+    /// Sends messages `first..<count` with one system call, without waiting;
+    /// how many went, or the error of message `first`.
+    ///
+    /// The corresponding C function is `sendmmsg`.
+    @inline(__always)
+    func send(_ first: Int, _ count: Int) -> Result<Int, Errno> {
+        let flags = Int32(MSG_DONTWAIT | MSG_NOSIGNAL)
+        let sent = clinux_sendmmsg(descriptor, messages + first, UInt32(count - first), flags)
+        return sent >= 0 ? .success(Int(sent)) : .failure(Errno.current)
     }
 }

@@ -18,6 +18,9 @@ struct Operation: RawRepresentable, Equatable {
         case directWrite
         /// A poll for frames on engine port `port`, which a batch found empty.
         case poll
+        /// A poll for room on datagram socket `port` (local), which had none
+        /// for the frames it holds.
+        case writable
         /// A receive into a stream socket's buffer.
         case receive
         /// A send of a batch of framed frames on a stream socket.

@@ -164,9 +164,12 @@ struct PollRing {
         }
     }
 
+    /// Whether `entry` waits for room to write: a write, a send, or a poll
+    /// for room (a datagram socket's, which had none for its batch).
     private static func isOutput(_ entry: io_uring_sqe) -> Bool {
         switch UInt32(entry.opcode) {
         case IORING_OP_WRITE.rawValue, IORING_OP_WRITE_FIXED.rawValue, IORING_OP_SENDMSG.rawValue: true
+        case IORING_OP_POLL_ADD.rawValue: entry.poll32_events & UInt32(POLLOUT) != 0
         default: false
         }
     }

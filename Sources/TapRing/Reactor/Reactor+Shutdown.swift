@@ -43,7 +43,7 @@ extension Reactor {
                 case .send:
                     pending -= 1
                     completeSend(operation, result: completion.res)
-                case .poll, .receive, .accept, .close, .connect, .timer, .doorbell:
+                case .poll, .writable, .receive, .accept, .close, .connect, .timer, .doorbell:
                     pending -= 1
                 case .wake, .none:
                     break

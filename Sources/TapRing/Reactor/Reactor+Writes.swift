@@ -139,13 +139,17 @@ extension Reactor {
                 taken += dropQueuedFrames(local)
                 continue
             }
+            if case .datagram(let datagram) = ports[local].machinery {
+                taken += sendDatagramBatch(local, datagram)
+                continue
+            }
             var batch = 0
             var last: UnsafeMutablePointer<io_uring_sqe>?
             let first = ports[local].nextProducer
             for step in 0..<producers {
                 let producer = (first + step) % producers
                 while batch < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
-                    last = submitWrite(local, frame, index: batch)
+                    last = submitWrite(local, frame)
                     batch += 1
                 }
             }
@@ -159,20 +163,16 @@ extension Reactor {
         return taken
     }
 
-    /// Queues the write of `frame`, the `index`th of its batch, to `local`,
-    /// with the vnet header in the slot's headroom when the port has one; a
-    /// datagram socket with a destination sends it there.
-    private mutating func submitWrite(_ local: Int, _ frame: Frame, index: Int) -> UnsafeMutablePointer<io_uring_sqe> {
+    /// Queues the write of `frame` to tap `local`, with the vnet header in
+    /// the slot's headroom when the port has one.
+    private mutating func submitWrite(_ local: Int, _ frame: Frame) -> UnsafeMutablePointer<io_uring_sqe> {
         let vnetHeaderSize = ports[local].vnetHeaderSize
         let address = fabric.arena.bytes(of: frame) - vnetHeaderSize
         let length = frame.length + UInt32(vnetHeaderSize)
         fabric.ports[crossbar.ports[local]].capture?.record(
             fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
         let submission = ring.nextSubmission()
-        if case .datagram(let datagram) = ports[local].machinery, datagram.pointee.destination != nil {
-            datagram.pointee.prepareSend(
-                submission, file: ports[local].file, index: index, bytes: address, length: Int(length))
-        } else if usesFixedBuffers {
+        if usesFixedBuffers {
             io_uring_prep_write_fixed(submission, ports[local].file, address, length, 0, 0)
         } else {
             io_uring_prep_write(submission, ports[local].file, address, length, 0)
@@ -204,7 +204,7 @@ extension Reactor {
     /// hold slots; returns how many.
     mutating func dropQueuedFrames(_ local: Int) -> Int {
         let counters = fabric.counters(of: index, for: crossbar.ports[local])
-        var dropped = 0
+        var dropped = dropHeldFrames(local)
         for producer in 0..<fabric.reactorCount {
             while let frame = crossbar.nextFrame(for: local, from: producer) {
                 crossbar.release(frame.slot)

@@ -115,7 +115,8 @@ struct Reactor: ~Copyable {
                     connected: listener == nil && !stream.unconnected && stream.connectingTo == nil,
                     connectingTo: stream.connectingTo))
             case .datagram(let datagram):
-                machinery = .datagram(DatagramPort.make(batch: settings.writeBatch, destination: datagram.destination))
+                machinery = .datagram(DatagramPort.make(
+                    batch: settings.writeBatch, descriptor: datagram.descriptor, destination: datagram.destination))
                 files[port] = file
             case .nic(let nic):
                 machinery = .nic(NICPort.make(nic, doorbell: fabric.signals(of: index).pointee.doorbell))
@@ -223,6 +224,8 @@ struct Reactor: ~Copyable {
                     completeDirectWrite(operation, result: completion.res)
                 case .poll:
                     completePoll(operation)
+                case .writable:
+                    ports[operation.port].writesInFlight = 0
                 case .receive:
                     completeReceive(operation, result: completion.res)
                 case .send:

@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import Synchronization
+import TapRing
 
 /// Sends the tester's frames into the input port from outside the engine:
 /// out of the kernel side of a tap through a packet socket, with `sendmmsg`
@@ -129,10 +130,4 @@ final class FrameSource: @unchecked Sendable {
         var due = timespec(tv_sec: Int(wallClock / 1_000_000_000), tv_nsec: Int(wallClock % 1_000_000_000))
         while clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &due, nil) == EINTR {}
     }
-}
-
-/// glibc's `struct mmsghdr`: a message header and the bytes sent of it.
-private struct MultipleMessage {
-    var header = msghdr()
-    var length: UInt32 = 0
 }
