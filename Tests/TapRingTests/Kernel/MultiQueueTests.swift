@@ -20,6 +20,16 @@ struct QueueLayoutTests {
         #expect(layout.routes == [[1, 2], [0, 2], [0, 1]])
     }
 
+    @Test func socketsLiveWhereTheirFirstSourceDoes() {
+        // Taps 0 and 2 and socket 1 on one hub, socket 3 on a hub of its own.
+        let layout = QueueLayout(queues: [1, 1, 1, 1], hubRoutes: [[1, 2], [0, 2], [0, 1], []], reactorCount: 2,
+                                 followers: [1, 3])
+        #expect(layout.homes == [0, 0, 1, 0])
+        // Two sockets on a hub: the first is dealt out, the second follows it.
+        let pair = QueueLayout(queues: [1, 1], hubRoutes: [[1], [0]], reactorCount: 2, followers: [0, 1])
+        #expect(pair.homes == [0, 0])
+    }
+
     @Test func moreQueuesThanReactorsShareThem() {
         let layout = QueueLayout(queues: [4, 1], hubRoutes: [[1], [0]], reactorCount: 2)
         #expect(layout.homes == [0, 1, 0, 1, 0])

@@ -55,6 +55,20 @@ import Testing
         #expect(PortPlan(try Self.hub(taps: 4), reactors: 0, reactorLimit: 64, gsoFrames: true).reactorCount == 1)
     }
 
+    @Test func aSocketLivesOnTheReactorOfTheTapItTakesFramesFrom() throws {
+        let words = [
+            "-netdev", "tap,id=t0,ifname=plan0,script=no,downscript=no", "-netdev", "hubport,id=p0,hubid=0,netdev=t0",
+            "-netdev", "dgram,id=d,local.type=inet,local.host=127.0.0.1,local.port=5000,remote.type=inet,"
+                + "remote.host=127.0.0.1,remote.port=5001",
+            "-netdev", "hubport,id=p1,hubid=0,netdev=d",
+            "-netdev", "tap,id=t1,ifname=plan1,script=no,downscript=no", "-netdev", "hubport,id=p2,hubid=0,netdev=t1",
+        ]
+        let plan = PortPlan(try NetworkPlan.parse(words), reactors: 2, reactorLimit: 64, gsoFrames: true)
+        #expect(plan.ports.count == 3)
+        // The taps are dealt out; the socket goes where the first tap lives.
+        #expect(plan.layout.homes == [0, 0, 1])
+    }
+
     @Test func eachQueueOfAMultiQueueTapKeepsItsFlowsOnOneReactor() throws {
         let plan = PortPlan(
             try Self.hub(taps: 2, options: [",queues=2", ",queues=2"]), reactors: 2, reactorLimit: 64,
