@@ -44,7 +44,7 @@ package struct QueueLayout: Equatable {
                 placed.append(followers.contains(hubPort) ? nil : deal())
             }
         }
-        for follower in followers.sorted() {
+        for follower in followers.sorted() where queues[follower] == 1 {
             let source = hubRoutes.indices.first { hubRoutes[$0].contains(follower) && placed[ports[$0][0]] != nil }
             placed[ports[follower][0]] = source.map { placed[ports[$0][0]]! } ?? deal()
         }

@@ -14,7 +14,6 @@ struct DatagramPort {
     let descriptor: Int32
     /// The address every frame is sent to; nil when the socket is connected.
     let destination: UnsafeMutablePointer<sockaddr_storage>?
-    let destinationLength: socklen_t
     let messages: UnsafeMutablePointer<MultipleMessage>
     let vectors: UnsafeMutablePointer<iovec>
     /// Frames taken from the lanes and not sent yet, oldest first.
@@ -28,12 +27,21 @@ struct DatagramPort {
             let storage = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: 1)
             return (storage, endpoint.store(at: storage))
         }
+        // Message `i` of a batch is always the datagram of vector `i`, to the destination.
+        let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
         let messages = UnsafeMutablePointer<MultipleMessage>.allocate(capacity: batch)
-        messages.initialize(repeating: MultipleMessage(), count: batch)
+        for index in 0..<batch {
+            var message = MultipleMessage()
+            message.header.msg_name = stored.map { UnsafeMutableRawPointer($0.0) }
+            message.header.msg_namelen = stored?.1 ?? 0
+            message.header.msg_iov = vectors + index
+            message.header.msg_iovlen = 1
+            (messages + index).initialize(to: message)
+        }
         let port = UnsafeMutablePointer<DatagramPort>.allocate(capacity: 1)
         port.initialize(to: DatagramPort(
-            descriptor: descriptor, destination: stored?.0, destinationLength: stored?.1 ?? 0,
-            messages: messages, vectors: .allocate(capacity: batch), held: .allocate(capacity: batch)))
+            descriptor: descriptor, destination: stored?.0,
+            messages: messages, vectors: vectors, held: .allocate(capacity: batch)))
         return port
     }
 
@@ -47,14 +55,10 @@ struct DatagramPort {
     }
 
     /// Makes message `index` of the batch the datagram of `length` bytes at
-    /// `bytes`, to the port's destination.
+    /// `bytes`.
     @inline(__always)
     func prepare(_ index: Int, bytes: UnsafeMutableRawPointer, length: Int) {
         vectors[index] = iovec(iov_base: bytes, iov_len: length)
-        messages[index].header.msg_name = UnsafeMutableRawPointer(destination)
-        messages[index].header.msg_namelen = destinationLength
-        messages[index].header.msg_iov = vectors + index
-        messages[index].header.msg_iovlen = 1
     }
 
     /// Sends messages `first..<count` with one system call, without waiting;

@@ -17,25 +17,13 @@ struct InheritedDgramSocketTests {
 
     @Test(arguments: types)
     func everySocketTypeCarriesFrames(type: Int32) throws {
-        try replay(type: type) { descriptors in
-            let engine = try Engine(try NetworkPlan.parse(Self.options(descriptors)))
-            try engine.start()
-            return { engine.stop() }
-        }
+        try replay(type: type) { try Self.startEngine($0) }
     }
 
     /// The same scenario against QEMU 7.2 itself: the expectations are its behaviour.
     @Test(.enabled(if: QEMUProcess.isInstalled, "needs qemu-system-x86_64"), arguments: types)
     func qemuDoesTheSame(type: Int32) throws {
-        try replay(type: type) { descriptors in
-            let passed: [Int32] = [10, 11]
-            let arguments = [QEMUProcess.path] + QEMUProcess.machineNone + Self.options(passed)
-            let handedOver = Dictionary(uniqueKeysWithValues: zip(descriptors, passed))
-            let qemu = try SpawnedProcess(arguments, passing: handedOver, log: "/dev/null")
-            descriptors.forEach { close($0) }
-            usleep(1_000_000)
-            return { qemu.stop(SIGKILL) }
-        }
+        try replay(type: type, start: Self.startQEMU)
     }
 
     /// A socket with no room for a frame (its send buffer full) holds it
@@ -48,25 +36,13 @@ struct InheritedDgramSocketTests {
     func aSocketWithoutRoomHoldsItsFramesInOrder(backend: EngineConfiguration.IOBackend) throws {
         var configuration = EngineConfiguration()
         configuration.ioBackend = backend
-        let arrived = try replayBackPressure { descriptors in
-            let engine = try Engine(try NetworkPlan.parse(Self.options(descriptors)), configuration: configuration)
-            try engine.start()
-            return { engine.stop() }
-        }
+        let arrived = try replayBackPressure { try Self.startEngine($0, configuration: configuration) }
         #expect(arrived == Array(0..<Self.backPressureFrames), "frames lost or out of turn")
     }
 
     @Test(.enabled(if: QEMUProcess.isInstalled, "needs qemu-system-x86_64"))
     func qemuLosesNoneOfThemEither() throws {
-        let arrived = try replayBackPressure { descriptors in
-            let passed: [Int32] = [10, 11]
-            let arguments = [QEMUProcess.path] + QEMUProcess.machineNone + Self.options(passed)
-            let handedOver = Dictionary(uniqueKeysWithValues: zip(descriptors, passed))
-            let qemu = try SpawnedProcess(arguments, passing: handedOver, log: "/dev/null")
-            descriptors.forEach { close($0) }
-            usleep(1_000_000)
-            return { qemu.stop(SIGKILL) }
-        }
+        let arrived = try replayBackPressure(start: Self.startQEMU)
         #expect(arrived.sorted() == Array(0..<Self.backPressureFrames), "frames lost")
     }
 
@@ -98,6 +74,27 @@ struct InheritedDgramSocketTests {
         usleep(300_000)
         let port = try #require(engine.statistics().first)
         #expect(port.framesIn == 0 && port.errors == 1)
+    }
+
+    /// Starts TapRing's engine on the sockets `descriptors`; returns how to stop it.
+    private static func startEngine(
+        _ descriptors: [Int32], configuration: EngineConfiguration = EngineConfiguration()
+    ) throws -> () -> Void {
+        let engine = try Engine(try NetworkPlan.parse(options(descriptors)), configuration: configuration)
+        try engine.start()
+        return { engine.stop() }
+    }
+
+    /// Starts QEMU 7.2 on the sockets `descriptors`, handed over as 10 and
+    /// 11; returns how to stop it.
+    private static func startQEMU(_ descriptors: [Int32]) throws -> () -> Void {
+        let passed: [Int32] = [10, 11]
+        let arguments = [QEMUProcess.path] + QEMUProcess.machineNone + options(passed)
+        let handedOver = Dictionary(uniqueKeysWithValues: zip(descriptors, passed))
+        let qemu = try SpawnedProcess(arguments, passing: handedOver, log: "/dev/null")
+        descriptors.forEach { close($0) }
+        usleep(1_000_000)
+        return { qemu.stop(SIGKILL) }
     }
 
     /// `-netdev dgram` netdevs `a` and `b` on descriptors `numbers`, both on hub 0.
