@@ -13,18 +13,14 @@ extension Reactor {
     mutating func sendDatagramBatch(_ local: Int, _ datagram: UnsafeMutablePointer<DatagramPort>) -> Int {
         var count = datagram.pointee.heldCount
         let capture = fabric.ports[crossbar.ports[local]].capture
-        let producers = fabric.reactorCount
-        let first = ports[local].nextProducer
-        for step in 0..<producers {
-            let producer = (first + step) % producers
-            while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
-                capture?.record(fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
-                datagram.pointee.held[count] = frame.packed
-                count += 1
-            }
+        var lane = 0
+        while count < settings.writeBatch, let frame = nextQueuedFrame(for: local, lane: &lane) {
+            capture?.record(fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
+            datagram.pointee.held[count] = frame.packed
+            count += 1
         }
         guard count > 0 else { return 0 }
-        ports[local].nextProducer = (first + 1) % producers
+        ports[local].nextProducer = (ports[local].nextProducer + 1) % fabric.reactorCount
         for position in 0..<count {
             let frame = Frame(packed: datagram.pointee.held[position])
             datagram.pointee.prepare(position, bytes: fabric.arena.bytes(of: frame), length: Int(frame.length))

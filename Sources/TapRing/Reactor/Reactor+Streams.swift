@@ -177,29 +177,25 @@ extension Reactor {
     mutating func sendStreamBatch(_ local: Int, file: Int32, _ stream: UnsafeMutablePointer<StreamPort>) -> Int {
         var count = 0
         var bytes = 0
-        let producers = fabric.reactorCount
-        let first = ports[local].nextProducer
-        for step in 0..<producers {
-            let producer = (first + step) % producers
-            while count < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
-                if !stream.pointee.connected || stream.pointee.wedged {
-                    fabric.counters(of: index, for: crossbar.ports[local]).pointee.drops.bump()
-                    crossbar.release(frame.slot)
-                    continue
-                }
-                if frame.length == 0 { stream.pointee.wedged = true }
-                fabric.ports[crossbar.ports[local]].capture?.record(
-                    fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
-                stream.pointee.lengths[count] = frame.length.bigEndian
-                stream.pointee.vectors[2 * count] = iovec(iov_base: stream.pointee.lengths + count, iov_len: 4)
-                stream.pointee.vectors[2 * count + 1] = iovec(
-                    iov_base: fabric.arena.bytes(of: frame), iov_len: Int(frame.length))
-                stream.pointee.slots[count] = frame.slot
-                bytes += Int(frame.length)
-                count += 1
+        var lane = 0
+        while count < settings.writeBatch, let frame = nextQueuedFrame(for: local, lane: &lane) {
+            if !stream.pointee.connected || stream.pointee.wedged {
+                fabric.counters(of: index, for: crossbar.ports[local]).pointee.drops.bump()
+                crossbar.release(frame.slot)
+                continue
             }
+            if frame.length == 0 { stream.pointee.wedged = true }
+            fabric.ports[crossbar.ports[local]].capture?.record(
+                fabric.arena.bytes(of: frame), length: Int(frame.length), going: .rx)
+            stream.pointee.lengths[count] = frame.length.bigEndian
+            stream.pointee.vectors[2 * count] = iovec(iov_base: stream.pointee.lengths + count, iov_len: 4)
+            stream.pointee.vectors[2 * count + 1] = iovec(
+                iov_base: fabric.arena.bytes(of: frame), iov_len: Int(frame.length))
+            stream.pointee.slots[count] = frame.slot
+            bytes += Int(frame.length)
+            count += 1
         }
-        ports[local].nextProducer = (first + 1) % producers
+        ports[local].nextProducer = (ports[local].nextProducer + 1) % fabric.reactorCount
         guard count > 0 else { return 0 }
         var message = msghdr()
         message.msg_iov = stream.pointee.vectors

@@ -128,7 +128,6 @@ extension Reactor {
     /// batch cannot overtake one that is still being written.
     mutating func sendQueuedFrames() -> Int {
         var taken = 0
-        let producers = fabric.reactorCount
         for local in ports.indices where ports[local].writesInFlight == 0 {
             if case .stream(let stream) = ports[local].machinery {
                 taken += sendStreamBatch(local, file: ports[local].file, stream)
@@ -144,23 +143,36 @@ extension Reactor {
                 continue
             }
             var batch = 0
+            var lane = 0
             var last: UnsafeMutablePointer<io_uring_sqe>?
-            let first = ports[local].nextProducer
-            for step in 0..<producers {
-                let producer = (first + step) % producers
-                while batch < settings.writeBatch, let frame = crossbar.nextFrame(for: local, from: producer) {
-                    last = submitWrite(local, frame)
-                    batch += 1
-                }
+            while batch < settings.writeBatch, let frame = nextQueuedFrame(for: local, lane: &lane) {
+                last = submitWrite(local, frame)
+                batch += 1
             }
             guard batch > 0 else { continue }
             // The last write of a linked batch ends the chain.
             last?.pointee.flags &= ~CURING_IOSQE_IO_LINK
             ports[local].writesInFlight = batch
-            ports[local].nextProducer = (first + 1) % producers
+            ports[local].nextProducer = (ports[local].nextProducer + 1) % fabric.reactorCount
             taken += batch
         }
         return taken
+    }
+
+    /// The next frame queued for local port `local`. The producers' lanes
+    /// are taken in turn, each until it is empty, from the one the port's
+    /// next batch starts with (the batches start with each in turn);
+    /// `lane` counts the lanes emptied, from 0.
+    @inline(__always)
+    mutating func nextQueuedFrame(for local: Int, lane: inout Int) -> Frame? {
+        let producers = fabric.reactorCount
+        while lane < producers {
+            if let frame = crossbar.nextFrame(for: local, from: (ports[local].nextProducer + lane) % producers) {
+                return frame
+            }
+            lane += 1
+        }
+        return nil
     }
 
     /// Queues the write of `frame` to tap `local`, with the vnet header in
