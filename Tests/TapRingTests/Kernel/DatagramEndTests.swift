@@ -40,7 +40,9 @@ struct DatagramEndTests {
                                               remote: SocketFarEnd.inet("127.0.0.1", port + 2))
         let process = try forwarder.launch(options)
         defer { forwarder.stop(process) }
-        usleep(1_000_000)
+        try Kernel.waitFor("its sockets", createdBy: process) {
+            [port, port + 2].allSatisfy { Kernel.portIsBound($0, transport: "udp") }
+        }
 
         try peerA.send(Self.frame(1))
         #expect(peerB.receive(count: 1, timeout: 2).map { $0[14] } == [1])

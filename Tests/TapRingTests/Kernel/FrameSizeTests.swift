@@ -37,6 +37,17 @@ struct FrameSizeTests {
             }
         }
 
+        /// Whether `tapring run` has made the netdev: a datagram sent to a
+        /// socket not bound yet is lost.
+        func isMade(port: Int, tap: String) -> Bool {
+            switch self {
+            case .tap, .vnetTap: Kernel.interfaceExists(tap)
+            case .tcpSocket: Kernel.portIsBound(port, transport: "tcp")
+            case .udpSocket, .multicastSocket, .dgram: Kernel.portIsBound(port, transport: "udp")
+            case .stream: access(Self.socketPath(port), F_OK) == 0
+            }
+        }
+
         /// The test's end of the netdev, once `tapring run` has made it.
         func farEnd(port: Int, tap: String) throws -> FarEnd {
             switch self {
@@ -89,8 +100,9 @@ struct FrameSizeTests {
             process.terminate()
             process.waitUntilExit()
         }
-        try Kernel.waitForInterfaces(kinds.indices.filter { [.tap, .vnetTap].contains(kinds[$0]) }.map { taps[$0] },
-                                     createdBy: process)
+        try Kernel.waitFor("\(kinds)", createdBy: process) {
+            kinds.indices.allSatisfy { kinds[$0].isMade(port: ports[$0], tap: taps[$0]) }
+        }
         usleep(200_000)
         let ends = try kinds.indices.map { try kinds[$0].farEnd(port: ports[$0], tap: taps[$0]) }
         usleep(200_000)

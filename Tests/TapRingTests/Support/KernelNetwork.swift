@@ -91,10 +91,28 @@ enum Kernel {
 
     /// Waits up to 10 s for `process`, a `tapring run`, to create `names`.
     static func waitForInterfaces(_ names: [String], createdBy process: Process) throws {
+        try waitFor("\(names)", createdBy: process) { names.allSatisfy(interfaceExists) }
+    }
+
+    /// Waits up to 10 s for `process`, a forwarder, to make what `isMade`
+    /// looks for; `what` names it when it does not.
+    static func waitFor(_ what: String, createdBy process: Process, _ isMade: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(10)
-        while !names.allSatisfy(interfaceExists) {
-            guard Date() < deadline, process.isRunning else { throw KernelError("tapring run did not create \(names)") }
+        let name = process.executableURL?.lastPathComponent ?? "the forwarder"
+        while !isMade() {
+            guard Date() < deadline, process.isRunning else { throw KernelError("\(name) did not create \(what)") }
             usleep(20_000)
+        }
+    }
+
+    /// Whether a socket of this network namespace has local port `port`;
+    /// `transport` is `tcp` or `udp`, the table in /proc/net that lists it.
+    static func portIsBound(_ port: Int, transport: String) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/\(transport)", encoding: .utf8) else { return false }
+        let suffix = String(format: ":%04X", port)
+        // Each line after the heading: "sl: local_address rem_address st ...".
+        return table.split(separator: "\n").dropFirst().contains { line in
+            line.split(separator: " ").dropFirst().first?.hasSuffix(suffix) == true
         }
     }
 
