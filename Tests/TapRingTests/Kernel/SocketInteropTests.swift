@@ -108,8 +108,31 @@ extension Forwarder {
             guard Date() < deadline, process.isRunning else { throw KernelError("\(self) did not create \(tap)") }
             usleep(20_000)
         }
-        // The socket netdev follows the tap; let it listen or bind.
+        // The socket netdev follows the tap: a listener or a bound socket
+        // is waited for, a client given time to connect.
+        if let isMade = Self.socketIsMade(socket) {
+            try Kernel.waitFor(socket, createdBy: process, isMade)
+        }
         usleep(200_000)
         return process
+    }
+
+    /// What tells that the forwarder has made the socket of `option`, for a
+    /// listener and a bound datagram socket; nil for a client.
+    private static func socketIsMade(_ option: String) -> (() -> Bool)? {
+        let fields = Dictionary(option.split(separator: ",").compactMap { field -> (String, String)? in
+            let parts = field.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }, uniquingKeysWith: { first, _ in first })
+        func port(_ address: String?) -> Int? { address?.split(separator: ":").last.flatMap { Int($0) } }
+        if let listening = port(fields["listen"]) { return { Kernel.portIsBound(listening, transport: "tcp") } }
+        if let bound = port(fields["localaddr"]) ?? fields["local.port"].flatMap({ Int($0) }) ?? port(fields["mcast"]) {
+            return { Kernel.portIsBound(bound, transport: "udp") }
+        }
+        guard fields["server"] == "on" else { return nil }
+        if let path = fields["addr.path"] { return { access(path, F_OK) == 0 } }
+        return fields["addr.port"].flatMap { Int($0) }.map { listening in
+            { Kernel.portIsBound(listening, transport: "tcp") }
+        }
     }
 }
