@@ -14,9 +14,10 @@ def stat(interface, name):
 
 
 def cpu_seconds(pid):
-    """The CPU time of every thread of `pid` so far, to the nanosecond: the
-    first field of each thread's schedstat (`sum_exec_runtime`), the time
-    /proc/PID/stat reports in clock ticks of 10 ms, a few percent of a drain."""
+    """The CPU time of every thread of `pid` so far, in seconds: the first
+    field of each thread's schedstat (`sum_exec_runtime`, in nanoseconds).
+    /proc/PID/stat gives the same time in clock ticks of 10 ms, a few
+    percent of a drain."""
     total = 0
     for thread in os.listdir(f"/proc/{pid}/task"):
         try:
@@ -72,8 +73,8 @@ def drain(pid, queue, received, breakdown=None):
     until it has not moved for 0.3 s. Returns the frames that arrived, the
     seconds from the resumption to the last of them, and the CPU seconds
     `pid` used over the drain. With a dict for `breakdown`, fills it with
-    the user and kernel seconds (in clock ticks), system calls and context switches of the
-    drain (the last two from `perf stat`)."""
+    the user and kernel seconds (to the clock tick), system calls and
+    context switches of the drain (the last two from `perf stat`)."""
     os.kill(pid, signal.SIGSTOP)
     try:
         queue()
